@@ -1,0 +1,87 @@
+#pragma once
+
+#include "dbtool/config/database_url.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dbtool::config {
+struct Settings;
+}
+
+namespace dbtool::db {
+
+using Value = std::optional<std::string>; // nullopt is SQL NULL
+using Row = std::vector<Value>;
+using Rows = std::vector<Row>;
+
+// Told every statement before it runs (for --echo).
+using StatementObserver = std::function<void(std::string_view sql)>;
+
+// A connection to one database, whatever the backend. Every failure is thrown as
+// Error(Database) carrying the database's own message.
+class Connection {
+public:
+  virtual ~Connection() = default;
+
+  virtual config::Backend backend() const = 0;
+  // Runs SQL (one or more statements), discarding rows.
+  virtual void execute(std::string_view sql) = 0;
+  // Runs a user script statement by statement. On failure throws Error(Database) whose
+  // line is FIRST_LINE plus the number of lines before the failing statement in SQL.
+  // Inside a transaction, statements that would end it (BEGIN, COMMIT, ROLLBACK) are
+  // refused before they run.
+  virtual void execute_script(std::string_view sql, int first_line) = 0;
+  virtual Rows query(std::string_view sql) = 0;
+  virtual bool has_table(const std::string& name) = 0;
+
+  // Opens a write transaction that excludes every other writer of the database
+  // (SQLite: BEGIN IMMEDIATE, waiting up to busy_timeout).
+  virtual void begin_write() = 0;
+  virtual void commit() = 0;
+  // Rolls back if a transaction is open; never throws.
+  virtual void rollback() noexcept = 0;
+  virtual bool in_transaction() const = 0;
+
+  void set_observer(StatementObserver observer) { m_observer = std::move(observer); }
+
+protected:
+  void observe(std::string_view sql) const {
+    if (m_observer)
+      m_observer(sql);
+  }
+
+private:
+  StatementObserver m_observer;
+};
+
+// Opens the database that SETTINGS names, applying the connection options.
+std::unique_ptr<Connection> connect(const config::Settings& settings);
+
+// Rolls back on scope exit unless committed: every state change is RAII.
+class WriteTransaction {
+public:
+  explicit WriteTransaction(Connection& connection) : m_connection(connection) {
+    m_connection.begin_write();
+  }
+  ~WriteTransaction() {
+    if (!m_done)
+      m_connection.rollback();
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit() {
+    m_connection.commit();
+    m_done = true;
+  }
+
+private:
+  Connection& m_connection;
+  bool m_done = false;
+};
+
+} // namespace dbtool::db

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "dbtool/db/connection.h"
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace dbtool::migrate {
+
+// The version table (one row per applied head, as Alembic's alembic_version) and the
+// history table (one row per step). Every statement that changes them is produced
+// as SQL text here, so that online runs and offline --sql scripts say the same thing.
+class VersionStore {
+public:
+  VersionStore(std::string version_table, std::string history_table);
+
+  const std::string& version_table() const { return m_version_table; }
+  const std::string& history_table() const { return m_history_table; }
+
+  std::string create_tables_sql() const;
+  std::string insert_version_sql(const std::string& revision) const;
+  std::string delete_version_sql(const std::string& revision) const;
+  std::string delete_all_versions_sql() const;
+  // DURATION_MS empty: NULL (offline scripts do not know it).
+  std::string insert_history_sql(const std::string& revision, const char* direction,
+                                 const std::string& checksum, const std::string& message,
+                                 std::optional<long long> duration_ms) const;
+
+  // The version rows; empty when the table does not exist yet.
+  std::vector<std::string> read_versions(db::Connection& connection) const;
+  // The checksum recorded when each revision was last upgraded or stamped.
+  std::unordered_map<std::string, std::string> read_checksums(db::Connection& connection) const;
+
+private:
+  std::string m_version_table;
+  std::string m_history_table;
+  std::string m_select_versions;
+};
+
+} // namespace dbtool::migrate

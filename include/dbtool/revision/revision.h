@@ -1,0 +1,56 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace dbtool::revision {
+
+// One revision file (DESIGN.md section 3), parsed. Script sections keep their text
+// exactly as written; *_line say where each section starts in the file, so that a
+// failing statement can be reported at its own line.
+struct Revision {
+  std::string id;
+  std::vector<std::string> down_revisions; // several for a merge, none for a base
+  std::string message;
+  std::string created;
+  std::vector<std::string> branch_labels;
+  std::vector<std::string> depends_on;
+  bool transactional = true;
+
+  std::string upgrade_sql;
+  int upgrade_line = 0; // first line of the upgrade section
+  bool has_downgrade = false;
+  std::string downgrade_sql;
+  int downgrade_line = 0;
+
+  std::filesystem::path path; // empty for a revision not read from a file
+
+  bool is_merge() const { return down_revisions.size() > 1; }
+  bool is_base() const { return down_revisions.empty(); }
+};
+
+// Parses the text of a revision file. FILE names it in errors, which are
+// Error(Project) with the offending line.
+Revision parse_revision(const std::string& text, const std::string& file);
+
+// Reads and parses the file at PATH.
+Revision read_revision_file(const std::filesystem::path& path);
+
+// The text of a revision file for REVISION, header and both sections.
+std::string render_revision(const Revision& revision);
+
+// The file name a new revision gets: <id>_<slug of message>.sql.
+std::string revision_file_name(const std::string& id, const std::string& message);
+
+// Whether ID can name a revision: letters, digits and underscores, at most 64
+// characters, so it never collides with the target grammar (@ + - : ,).
+bool is_valid_revision_id(const std::string& id);
+
+// SHA-256 (hex) of the upgrade section with CRLF folded to LF.
+std::string revision_checksum(const Revision& revision);
+
+// A fresh 12-hex-digit revision id.
+std::string generate_revision_id();
+
+} // namespace dbtool::revision

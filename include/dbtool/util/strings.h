@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Small string helpers shared by every module; nothing here knows about databases.
+namespace dbtool::util {
+
+std::string_view trim(std::string_view text);
+// Splits on SEPARATOR, trims each piece and drops empty pieces.
+std::vector<std::string> split_list(std::string_view text, char separator = ',');
+std::string join(const std::vector<std::string>& items, std::string_view separator);
+bool starts_with(std::string_view text, std::string_view prefix);
+// Quotes TEXT as an SQL string literal ('it''s').
+std::string sql_quote(std::string_view text);
+// Quotes NAME as an SQL identifier ("a""b").
+std::string sql_identifier(std::string_view name);
+// The current UTC time as ISO 8601 with milliseconds: 2026-11-21T22:13:02.123Z.
+std::string utc_now_iso8601();
+// The current UTC time as ISO 8601 to the second: 2026-11-21T22:13:02Z.
+std::string utc_now_iso8601_seconds();
+
+} // namespace dbtool::util

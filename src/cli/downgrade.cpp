@@ -1,0 +1,46 @@
+#include "context.h"
+#include "format.h"
+#include "progress.h"
+
+#include "dbtool/migrate/migrator.h"
+
+#include <iostream>
+
+namespace dbtool::cli {
+
+namespace {
+
+struct DowngradeOptions {
+  std::string target;
+  bool sql = false;
+};
+
+} // namespace
+
+void setup_downgrade(CLI::App& app, Context& context, int& exit_code) {
+  auto* command = app.add_subcommand("downgrade", "Revert revisions down to TARGET");
+  auto options = std::make_shared<DowngradeOptions>();
+  command->add_option("TARGET", options->target, "Revision, base, -N, rev-N; FROM:TO with --sql")
+      ->required();
+  command->add_flag("--sql", options->sql, "Print the SQL instead of running it");
+  command->callback([&context, &exit_code, options] {
+    const auto& graph = context.graph();
+    const migrate::Migrator migrator(graph, context.settings());
+    if (options->sql) {
+      std::cout << migrator.downgrade_script(options->target);
+      exit_code = 0;
+      return;
+    }
+    migrate::RunOptions run;
+    run.on_step = progress_reporter(context);
+    const auto result = migrator.downgrade(context.connection(), options->target, run);
+    finish_progress(context);
+    if (context.json)
+      context.print_json(run_json("downgrade", result));
+    else if (!context.quiet)
+      std::cout << run_text(result);
+    exit_code = 0;
+  });
+}
+
+} // namespace dbtool::cli

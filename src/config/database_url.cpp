@@ -1,0 +1,89 @@
+#include "dbtool/config/database_url.h"
+
+#include "dbtool/error.h"
+#include "dbtool/util/strings.h"
+
+namespace dbtool::config {
+
+namespace {
+
+Error bad_url(const std::string& text, const std::string& why) {
+  return Error(ErrorKind::Project, "invalid database URL '" + mask_password(text) + "': " + why);
+}
+
+} // namespace
+
+DatabaseUrl DatabaseUrl::parse(const std::string& text) {
+  DatabaseUrl url;
+  url.m_text = text;
+  const auto scheme_end = text.find("://");
+  if (scheme_end == std::string::npos)
+    throw bad_url(text, "expected sqlite:///path or postgresql://user@host/db");
+  const std::string scheme = text.substr(0, scheme_end);
+  const std::string rest = text.substr(scheme_end + 3);
+  if (scheme == "sqlite") {
+    url.m_backend = Backend::Sqlite;
+    if (rest == ":memory:") {
+      url.m_in_memory = true;
+      return url;
+    }
+    // sqlite:///relative/x.db -> rest = "/relative/x.db"; sqlite:////abs -> "//abs".
+    if (rest.empty() || rest[0] != '/')
+      throw bad_url(text, "a SQLite URL is sqlite:///relative.db, sqlite:////absolute.db or "
+                          "sqlite://:memory:");
+    std::string path = rest.substr(1);
+    const auto query = path.find('?');
+    if (query != std::string::npos)
+      throw bad_url(text, "SQLite URLs take no query options; set them under [sqlite]");
+    if (path.empty() || path.back() == '/')
+      throw bad_url(text, "no database file named");
+    if (path.find('\0') != std::string::npos)
+      throw bad_url(text, "NUL byte in path");
+    url.m_path = path;
+    return url;
+  }
+  if (scheme == "postgresql" || scheme == "postgres") {
+    url.m_backend = Backend::Postgres;
+    const auto host_start = rest.rfind('@');
+    const std::string host_part = host_start == std::string::npos ? rest : rest.substr(host_start + 1);
+    if (host_part.empty() || host_part[0] == '/' || host_part[0] == '?')
+      throw bad_url(text, "no host named");
+    return url;
+  }
+  throw bad_url(text, "unknown scheme '" + scheme + "' (expected sqlite or postgresql)");
+}
+
+std::string DatabaseUrl::masked() const { return mask_password(m_text); }
+
+DatabaseUrl DatabaseUrl::resolved(const std::filesystem::path& project_dir) const {
+  DatabaseUrl copy = *this;
+  if (m_backend == Backend::Sqlite && !m_in_memory && m_path.is_relative())
+    copy.m_path = (project_dir / m_path).lexically_normal();
+  return copy;
+}
+
+std::string mask_password(const std::string& text) {
+  std::string out = text;
+  size_t search_from = 0;
+  while (true) {
+    const auto scheme = out.find("://", search_from);
+    if (scheme == std::string::npos)
+      break;
+    const auto authority = scheme + 3;
+    auto authority_end = out.find_first_of("/?# \t\n", authority);
+    if (authority_end == std::string::npos)
+      authority_end = out.size();
+    const auto at = out.rfind('@', authority_end);
+    if (at != std::string::npos && at > authority) {
+      const auto colon = out.find(':', authority);
+      if (colon != std::string::npos && colon < at) {
+        out.replace(colon + 1, at - colon - 1, "***");
+        authority_end = colon + 4 + (authority_end - at);
+      }
+    }
+    search_from = authority_end;
+  }
+  return out;
+}
+
+} // namespace dbtool::config

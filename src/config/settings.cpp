@@ -1,0 +1,219 @@
+#include "dbtool/config/settings.h"
+
+#include "dbtool/error.h"
+#include "dbtool/util/strings.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <sstream>
+
+namespace dbtool::config {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* default_url = "sqlite:///data/app.db";
+
+bool is_identifier(const std::string& name) {
+  if (name.empty() || name.size() > 63)
+    return false;
+  if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+// Reads one string key; a present key of another type is an error naming its line.
+std::optional<std::string> string_key(const toml::table& table, const char* key,
+                                      const std::string& file, const std::string& section = "") {
+  const toml::node* node = table.get(key);
+  if (node == nullptr)
+    return std::nullopt;
+  if (const auto* value = node->as_string())
+    return value->get();
+  throw Error(ErrorKind::Project, "'" + section + key + "' must be a string", file, line_of(*node));
+}
+
+void read_sqlite_section(const toml::table& table, const std::string& file, SqliteOptions& out) {
+  static const std::array<std::string_view, 4> known = {"journal_mode", "synchronous",
+                                                        "busy_timeout_ms", "foreign_keys"};
+  for (const auto& [key, node] : table) {
+    if (std::find(known.begin(), known.end(), key.str()) == known.end())
+      throw Error(ErrorKind::Project, "unknown key 'sqlite." + std::string(key.str()) + "'", file,
+                  line_of(node));
+  }
+  if (auto value = string_key(table, "journal_mode", file, "sqlite."))
+    out.journal_mode = *value;
+  if (auto value = string_key(table, "synchronous", file, "sqlite."))
+    out.synchronous = *value;
+  if (const toml::node* node = table.get("busy_timeout_ms")) {
+    const auto* value = node->as_integer();
+    if (value == nullptr || value->get() < 0 || value->get() > 3'600'000)
+      throw Error(ErrorKind::Project,
+                  "'sqlite.busy_timeout_ms' must be an integer from 0 to 3600000", file,
+                  line_of(*node));
+    out.busy_timeout_ms = static_cast<int>(value->get());
+  }
+  if (const toml::node* node = table.get("foreign_keys")) {
+    const auto* value = node->as_boolean();
+    if (value == nullptr)
+      throw Error(ErrorKind::Project, "'sqlite.foreign_keys' must be true or false", file,
+                  line_of(*node));
+    out.foreign_keys = value->get();
+  }
+  auto upper = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return text;
+  };
+  out.journal_mode = upper(out.journal_mode);
+  out.synchronous = upper(out.synchronous);
+  static const std::array<std::string_view, 6> modes = {"DELETE",  "TRUNCATE", "PERSIST",
+                                                        "MEMORY", "WAL",      "OFF"};
+  static const std::array<std::string_view, 4> syncs = {"OFF", "NORMAL", "FULL", "EXTRA"};
+  if (std::find(modes.begin(), modes.end(), out.journal_mode) == modes.end())
+    throw Error(ErrorKind::Project, "'sqlite.journal_mode' must be one of DELETE, TRUNCATE, "
+                                    "PERSIST, MEMORY, WAL, OFF", file);
+  if (std::find(syncs.begin(), syncs.end(), out.synchronous) == syncs.end())
+    throw Error(ErrorKind::Project,
+                "'sqlite.synchronous' must be one of OFF, NORMAL, FULL, EXTRA", file);
+}
+
+struct FileSettings {
+  std::optional<std::string> url;
+  std::optional<std::string> migrations;
+  std::optional<std::string> schema;
+  std::optional<std::string> version_table;
+  std::optional<std::string> history_table;
+  SqliteOptions sqlite;
+};
+
+FileSettings read_config_file(const fs::path& path) {
+  const std::string file = path.string();
+  toml::table root;
+  try {
+    root = toml::parse_file(file);
+  } catch (const toml::parse_error& error) {
+    const auto line = static_cast<int>(error.source().begin.line);
+    std::string description(error.description());
+    if (description.find("File could not be opened") != std::string::npos)
+      throw Error(ErrorKind::Project, "cannot read config file", file);
+    throw Error(ErrorKind::Project, "invalid TOML: " + description, file, line);
+  }
+  static const std::array<std::string_view, 6> known = {
+      "url", "migrations", "schema", "version_table", "history_table", "sqlite"};
+  for (const auto& [key, node] : root) {
+    if (std::find(known.begin(), known.end(), key.str()) == known.end())
+      throw Error(ErrorKind::Project, "unknown key '" + std::string(key.str()) + "'", file,
+                  line_of(node));
+  }
+  FileSettings settings;
+  settings.url = string_key(root, "url", file);
+  settings.migrations = string_key(root, "migrations", file);
+  settings.schema = string_key(root, "schema", file);
+  settings.version_table = string_key(root, "version_table", file);
+  settings.history_table = string_key(root, "history_table", file);
+  if (const toml::node* node = root.get("sqlite")) {
+    const auto* table = node->as_table();
+    if (table == nullptr)
+      throw Error(ErrorKind::Project, "'sqlite' must be a table", file, line_of(*node));
+    read_sqlite_section(*table, file, settings.sqlite);
+  }
+  for (const auto* name : {&settings.version_table, &settings.history_table}) {
+    if (*name && !is_identifier(**name))
+      throw Error(ErrorKind::Project,
+                  "table name '" + **name + "' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",
+                  file);
+  }
+  return settings;
+}
+
+fs::path absolute_dir(const fs::path& base, const std::string& relative) {
+  fs::path path(relative);
+  return (path.is_absolute() ? path : base / path).lexically_normal();
+}
+
+} // namespace
+
+EnvironmentLookup process_environment() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr)
+      return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Settings load_settings(const GlobalOptions& options, const EnvironmentLookup& environment) {
+  Settings settings;
+  std::error_code ec;
+  fs::path start = fs::current_path(ec);
+  if (options.project_dir) {
+    start = absolute_dir(start, *options.project_dir);
+    if (!fs::is_directory(start, ec))
+      throw Error(ErrorKind::Usage, "project folder '" + *options.project_dir + "' does not exist");
+  }
+  settings.project_dir = start;
+
+  // An explicit config file makes its folder the project folder: relative paths in it
+  // mean what they meant where it was written.
+  std::optional<std::string> config = options.config_path;
+  if (!config)
+    config = environment("DBTOOL_CONFIG");
+  FileSettings file;
+  if (config) {
+    settings.config_file = absolute_dir(start, *config);
+    if (!fs::is_regular_file(settings.config_file, ec))
+      throw Error(ErrorKind::Project, "config file not found", settings.config_file.string());
+    settings.project_dir = settings.config_file.parent_path();
+    file = read_config_file(settings.config_file);
+  } else if (fs::is_regular_file(start / "dbtool.toml", ec)) {
+    settings.config_file = start / "dbtool.toml";
+    file = read_config_file(settings.config_file);
+  }
+
+  std::optional<std::string> url = options.url;
+  if (!url)
+    url = environment("DBTOOL_URL");
+  if (!url)
+    url = environment("DATABASE_URL");
+  if (!url)
+    url = file.url;
+  settings.url = DatabaseUrl::parse(url.value_or(default_url)).resolved(settings.project_dir);
+  settings.migrations_dir = absolute_dir(settings.project_dir, file.migrations.value_or("migrations"));
+  settings.schema_dir = absolute_dir(settings.project_dir, file.schema.value_or("schema"));
+  settings.version_table = file.version_table.value_or(settings.version_table);
+  settings.history_table = file.history_table.value_or(settings.history_table);
+  if (settings.version_table == settings.history_table)
+    throw Error(ErrorKind::Project, "version_table and history_table must differ",
+                settings.config_file.string());
+  settings.sqlite = file.sqlite;
+  const auto echo = environment("DBTOOL_ECHO");
+  settings.echo = options.echo || (echo && !echo->empty() && *echo != "0");
+  return settings;
+}
+
+std::string default_config_text() {
+  return R"(# dbtool project configuration. Every key is optional; the defaults are shown.
+url = "sqlite:///data/app.db"   # relative SQLite paths resolve against this folder
+migrations = "migrations"
+schema = "schema"
+version_table = "dbtool_version"
+history_table = "dbtool_history"
+
+[sqlite]
+journal_mode = "WAL"
+synchronous = "NORMAL"
+busy_timeout_ms = 5000
+foreign_keys = true
+)";
+}
+
+} // namespace dbtool::config

@@ -1,0 +1,28 @@
+#include "dbtool/config/settings.h"
+#include "dbtool/db/connection.h"
+#include "dbtool/db/sqlite/sqlite_connection.h"
+#include "dbtool/error.h"
+
+#include <system_error>
+
+namespace dbtool::db {
+
+std::unique_ptr<Connection> connect(const config::Settings& settings) {
+  const auto& url = settings.url;
+  if (url.backend() == config::Backend::Postgres)
+    throw Error(ErrorKind::Database,
+                "cannot connect to " + url.masked() + ": the PostgreSQL backend is not built yet");
+  if (url.in_memory())
+    return std::make_unique<SqliteConnection>(settings.sqlite);
+  const auto& path = url.sqlite_path();
+  // The data folder of a project is made on first connect; folders elsewhere are the
+  // user's to make, so a typo in an absolute path is not silently created.
+  const auto relative = path.lexically_relative(settings.project_dir);
+  if (!relative.empty() && *relative.begin() != "..") {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+  }
+  return std::make_unique<SqliteConnection>(path, settings.sqlite);
+}
+
+} // namespace dbtool::db

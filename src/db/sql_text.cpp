@@ -1,0 +1,14 @@
+#include "dbtool/db/sql_text.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace dbtool::db {
+
+bool ends_with_complete_statement(std::string_view sql) {
+  const std::string text(sql);
+  return sqlite3_complete(text.c_str()) != 0;
+}
+
+} // namespace dbtool::db

@@ -1,0 +1,225 @@
+#include "dbtool/db/sqlite/sqlite_connection.h"
+
+#include "dbtool/error.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <cctype>
+#include <string>
+
+namespace dbtool::db {
+
+namespace {
+
+// Skips white space and SQL comments, so that a statement's reported line is the line
+// of its first token rather than of the comment above it.
+const char* skip_space_and_comments(const char* cursor, const char* end) {
+  while (cursor < end) {
+    if (std::isspace(static_cast<unsigned char>(*cursor))) {
+      ++cursor;
+    } else if (cursor + 1 < end && cursor[0] == '-' && cursor[1] == '-') {
+      while (cursor < end && *cursor != '\n')
+        ++cursor;
+    } else if (cursor + 1 < end && cursor[0] == '/' && cursor[1] == '*') {
+      cursor += 2;
+      while (cursor + 1 < end && !(cursor[0] == '*' && cursor[1] == '/'))
+        ++cursor;
+      cursor = cursor + 1 < end ? cursor + 2 : end;
+    } else {
+      break;
+    }
+  }
+  return cursor;
+}
+
+std::string first_keyword(const char* text, const char* end) {
+  std::string word;
+  while (text < end && std::isalpha(static_cast<unsigned char>(*text)))
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(*text++)));
+  return word;
+}
+
+// BEGIN/COMMIT/END/ROLLBACK end or nest the runner's transaction; ROLLBACK TO only
+// rewinds to a savepoint and is harmless.
+bool ends_transaction(const char* text, const char* end) {
+  const std::string word = first_keyword(text, end);
+  if (word == "BEGIN" || word == "COMMIT" || word == "END")
+    return true;
+  if (word != "ROLLBACK")
+    return false;
+  const char* rest = skip_space_and_comments(text + word.size(), end);
+  std::string next = first_keyword(rest, end);
+  if (next == "TRANSACTION")
+    next = first_keyword(skip_space_and_comments(rest + next.size(), end), end);
+  return next != "TO";
+}
+
+int count_lines(const char* begin, const char* end) {
+  int lines = 0;
+  for (const char* p = begin; p < end; ++p)
+    lines += *p == '\n' ? 1 : 0;
+  return lines;
+}
+
+class Statement {
+public:
+  ~Statement() { sqlite3_finalize(m_stmt); }
+  sqlite3_stmt** out() { return &m_stmt; }
+  sqlite3_stmt* get() const { return m_stmt; }
+
+private:
+  sqlite3_stmt* m_stmt = nullptr;
+};
+
+} // namespace
+
+SqliteConnection::SqliteConnection(const std::filesystem::path& path,
+                                   const config::SqliteOptions& options)
+    : m_name(path.string()) {
+  try {
+    m_database = std::make_unique<SQLite::Database>(
+        m_name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
+  } catch (const SQLite::Exception& error) {
+    throw Error(ErrorKind::Database, std::string("cannot open database: ") + error.what(), m_name);
+  }
+  apply_options(options);
+}
+
+SqliteConnection::SqliteConnection(const config::SqliteOptions& options) : m_name(":memory:") {
+  m_database = std::make_unique<SQLite::Database>(":memory:", SQLite::OPEN_READWRITE);
+  apply_options(options);
+}
+
+SqliteConnection::~SqliteConnection() = default;
+
+sqlite3* SqliteConnection::handle() const { return m_database->getHandle(); }
+
+void SqliteConnection::apply_options(const config::SqliteOptions& options) {
+  try {
+    sqlite3_busy_timeout(handle(), options.busy_timeout_ms);
+    // Read something first: a file that is not a database fails here, before any
+    // PRAGMA could write to it.
+    execute("SELECT count(*) FROM sqlite_schema");
+    if (m_name != ":memory:") {
+      const std::string current = query("PRAGMA journal_mode").at(0).at(0).value_or("");
+      std::string wanted = options.journal_mode;
+      for (auto& c : wanted)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (current != wanted)
+        execute("PRAGMA journal_mode = " + options.journal_mode);
+    }
+    execute("PRAGMA synchronous = " + options.synchronous);
+    execute(std::string("PRAGMA foreign_keys = ") + (options.foreign_keys ? "ON" : "OFF"));
+  } catch (const Error& error) {
+    throw Error(ErrorKind::Database, "cannot open database: " + error.message(), m_name);
+  }
+}
+
+void SqliteConnection::fail(const std::string& what) const {
+  throw Error(ErrorKind::Database, what + sqlite3_errmsg(handle()));
+}
+
+void SqliteConnection::execute(std::string_view sql) {
+  observe(sql);
+  char* message = nullptr;
+  const std::string text(sql);
+  if (sqlite3_exec(handle(), text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string error = message != nullptr ? message : "unknown error";
+    sqlite3_free(message);
+    throw Error(ErrorKind::Database, error);
+  }
+}
+
+void SqliteConnection::execute_script(std::string_view sql, int first_line) {
+  const char* const begin = sql.data();
+  const char* const end = begin + sql.size();
+  const char* cursor = begin;
+  while (true) {
+    const char* start = skip_space_and_comments(cursor, end);
+    if (start >= end)
+      break;
+    const int line = first_line + count_lines(begin, start);
+    auto failed = [&](const std::string& message) {
+      return Error(ErrorKind::Database, message, {}, line);
+    };
+    Statement statement;
+    const char* tail = nullptr;
+    if (sqlite3_prepare_v2(handle(), start, static_cast<int>(end - start), statement.out(),
+                           &tail) != SQLITE_OK)
+      throw failed(sqlite3_errmsg(handle()));
+    if (statement.get() == nullptr) { // only a trailing comment or ';' was left
+      cursor = tail > start ? tail : end;
+      continue;
+    }
+    if (in_transaction() && ends_transaction(start, tail))
+      throw failed("transaction control statement in a transactional revision (set "
+                   "'-- transactional: false' in its header to manage transactions yourself)");
+    observe(std::string_view(start, static_cast<size_t>(tail - start)));
+    int rc;
+    while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE)
+      throw failed(sqlite3_errmsg(handle()));
+    cursor = tail;
+  }
+}
+
+Rows SqliteConnection::query(std::string_view sql) {
+  observe(sql);
+  Rows rows;
+  try {
+    SQLite::Statement statement(*m_database, std::string(sql));
+    const int columns = statement.getColumnCount();
+    while (statement.executeStep()) {
+      Row row;
+      row.reserve(static_cast<size_t>(columns));
+      for (int i = 0; i < columns; ++i) {
+        const auto column = statement.getColumn(i);
+        if (column.isNull())
+          row.emplace_back(std::nullopt);
+        else
+          row.emplace_back(std::string(column.getText(),
+                                       static_cast<size_t>(column.getBytes())));
+      }
+      rows.push_back(std::move(row));
+    }
+  } catch (const SQLite::Exception& error) {
+    throw Error(ErrorKind::Database, error.what());
+  }
+  return rows;
+}
+
+bool SqliteConnection::has_table(const std::string& name) {
+  try {
+    SQLite::Statement statement(*m_database,
+                                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+    statement.bind(1, name);
+    return statement.executeStep();
+  } catch (const SQLite::Exception& error) {
+    throw Error(ErrorKind::Database, error.what());
+  }
+}
+
+void SqliteConnection::begin_write() {
+  try {
+    execute("BEGIN IMMEDIATE");
+  } catch (const Error& error) {
+    if (sqlite3_errcode(handle()) == SQLITE_BUSY)
+      throw Error(ErrorKind::Database,
+                  "database is locked by another writer (waited busy_timeout): " + m_name);
+    throw;
+  }
+}
+
+void SqliteConnection::commit() { execute("COMMIT"); }
+
+void SqliteConnection::rollback() noexcept {
+  if (in_transaction())
+    sqlite3_exec(handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+bool SqliteConnection::in_transaction() const { return sqlite3_get_autocommit(handle()) == 0; }
+
+} // namespace dbtool::db

@@ -1,0 +1,461 @@
+#include "dbtool/migrate/migrator.h"
+
+#include "dbtool/db/sql_text.h"
+#include "dbtool/error.h"
+#include "dbtool/migrate/version_state.h"
+#include "dbtool/util/strings.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+namespace dbtool::migrate {
+
+using revision::Index;
+using revision::IndexList;
+using revision::Revision;
+using revision::RevisionGraph;
+using revision::RevisionSet;
+
+namespace {
+
+const char* direction_name(bool upgrade) { return upgrade ? "upgrade" : "downgrade"; }
+
+// Revisions to apply to reach TARGETS from APPLIED, parents first.
+IndexList plan_upgrade(const RevisionGraph& graph, const RevisionSet& applied,
+                       const IndexList& targets) {
+  const RevisionSet wanted = graph.ancestors(targets);
+  IndexList plan;
+  for (Index index : graph.topological_order())
+    if (wanted[index] && !applied[index])
+      plan.push_back(index);
+  return plan;
+}
+
+// Revisions to revert to bring APPLIED down to TARGETS (empty: base), children first.
+// Revisions on branches unrelated to TARGETS stay, as in Alembic.
+IndexList plan_downgrade(const RevisionGraph& graph, const RevisionSet& applied,
+                         const IndexList& targets, const std::string& target_text) {
+  for (Index target : targets)
+    if (!applied[target])
+      throw Error(ErrorKind::Project, "cannot downgrade to " + graph.id(target) +
+                                          " (" + target_text + "): it is not applied");
+  RevisionSet remove;
+  if (targets.empty()) {
+    remove = applied;
+  } else {
+    remove = graph.descendants(targets);
+    for (Index target : targets)
+      remove[target] = false;
+  }
+  IndexList plan;
+  const auto& order = graph.topological_order();
+  for (auto it = order.rbegin(); it != order.rend(); ++it)
+    if (remove[*it] && applied[*it])
+      plan.push_back(*it);
+  return plan;
+}
+
+void check_reversible(const RevisionGraph& graph, const IndexList& plan) {
+  for (Index index : plan) {
+    const Revision& revision = graph.at(index);
+    if (!revision.has_downgrade)
+      throw Error(ErrorKind::Project,
+                  "revision " + revision.id +
+                      " is irreversible (no '-- +downgrade' section); nothing was changed",
+                  revision.path.string());
+  }
+}
+
+void check_transactional(const RevisionGraph& graph, const IndexList& plan) {
+  for (Index index : plan) {
+    const Revision& revision = graph.at(index);
+    if (!revision.transactional)
+      throw Error(ErrorKind::Project,
+                  "revision " + revision.id +
+                      " is 'transactional: false' and cannot run inside --single-transaction",
+                  revision.path.string());
+  }
+}
+
+// Splits "from:to" into its halves; TEXT without ':' is only a target.
+std::pair<std::optional<std::string>, std::string> split_range(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos)
+    return {std::nullopt, text};
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+std::string change_sql(const VersionStore& store, const VersionState::Change& change) {
+  std::string sql;
+  for (const auto& id : change.removed)
+    sql += store.delete_version_sql(id);
+  for (const auto& id : change.added)
+    sql += store.insert_version_sql(id);
+  return sql;
+}
+
+std::string terminated(const std::string& sql) {
+  std::string text = sql;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\t'))
+    text.pop_back();
+  if (util::trim(text).empty())
+    return "";
+  if (!db::ends_with_complete_statement(text))
+    text += ";";
+  return text + "\n";
+}
+
+// The stamp's new version rows: TARGETS replace every current row on their line of
+// descent; rows on unrelated branches stay. Rows that are ancestors of other rows
+// are dropped.
+IndexList stamped_rows(const RevisionGraph& graph, const IndexList& current,
+                       const IndexList& targets) {
+  if (targets.empty())
+    return {};
+  IndexList rows;
+  std::vector<RevisionSet> below;
+  below.reserve(targets.size());
+  for (Index target : targets)
+    below.push_back(graph.ancestors({target}));
+  for (Index row : current) {
+    const RevisionSet row_below = graph.ancestors({row});
+    bool related = false;
+    for (size_t t = 0; t < targets.size() && !related; ++t)
+      related = below[t][row] || row_below[targets[t]];
+    if (!related)
+      rows.push_back(row);
+  }
+  for (Index target : targets)
+    if (std::find(rows.begin(), rows.end(), target) == rows.end())
+      rows.push_back(target);
+  IndexList heads;
+  for (Index row : rows) {
+    bool covered = false;
+    for (Index other : rows)
+      if (other != row) {
+        const RevisionSet other_below = graph.ancestors({other});
+        covered = covered || other_below[row];
+      }
+    if (!covered)
+      heads.push_back(row);
+  }
+  return heads;
+}
+
+std::vector<std::string> ids(const RevisionGraph& graph, const IndexList& list) {
+  std::vector<std::string> out;
+  for (Index index : list)
+    out.push_back(graph.id(index));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+} // namespace
+
+Migrator::Migrator(const RevisionGraph& graph, const config::Settings& settings)
+    : m_graph(graph), m_settings(settings),
+      m_store(settings.version_table, settings.history_table) {}
+
+std::vector<std::string> Migrator::current(db::Connection& connection) const {
+  return m_store.read_versions(connection);
+}
+
+std::vector<ValidationIssue> Migrator::validate(db::Connection& connection) const {
+  std::vector<ValidationIssue> issues;
+  const auto rows = m_store.read_versions(connection);
+  IndexList known;
+  for (const auto& row : rows) {
+    if (const auto found = m_graph.find(row))
+      known.push_back(*found);
+    else
+      issues.push_back({row, "", "the database is at revision " + row +
+                                     ", which no revision file defines"});
+  }
+  const RevisionSet applied = m_graph.ancestors(known);
+  const auto checksums = m_store.read_checksums(connection);
+  for (Index index : m_graph.topological_order()) {
+    if (!applied[index])
+      continue;
+    const Revision& revision = m_graph.at(index);
+    const auto recorded = checksums.find(revision.id);
+    if (recorded == checksums.end())
+      continue;
+    const std::string actual = revision::revision_checksum(revision);
+    if (actual != recorded->second)
+      issues.push_back({revision.id, revision.path.string(),
+                        "revision " + revision.id +
+                            " was edited after it was applied (checksum " +
+                            actual.substr(0, 12) + ", applied as " +
+                            recorded->second.substr(0, 12) + ")"});
+  }
+  return issues;
+}
+
+RunResult Migrator::upgrade(db::Connection& connection, const std::string& target,
+                            const RunOptions& options) const {
+  if (!options.ignore_checksums) {
+    for (const auto& issue : validate(connection)) {
+      // An unknown version row is reported by the run itself, with its own advice.
+      if (issue.file.empty())
+        continue;
+      throw Error(ErrorKind::Project,
+                  issue.message + "; nothing was run (--ignore-checksums to proceed)", issue.file);
+    }
+  }
+  return run(connection, Direction::Upgrade, target, options);
+}
+
+RunResult Migrator::downgrade(db::Connection& connection, const std::string& target,
+                              const RunOptions& options) const {
+  return run(connection, Direction::Downgrade, target, options);
+}
+
+RunResult Migrator::run(db::Connection& connection, Direction direction, const std::string& target,
+                        const RunOptions& options) const {
+  const bool up = direction == Direction::Upgrade;
+  RunResult result;
+  std::optional<IndexList> targets; // resolved once, against the state first seen
+  std::optional<VersionState> state;
+  IndexList plan;
+  size_t next = 0;
+  std::vector<std::string> expected_rows;
+
+  // Reads the rows inside the lock; plans again only when another process moved them.
+  auto refresh = [&](bool first) {
+    auto rows = m_store.read_versions(connection);
+    if (!first && rows == expected_rows)
+      return;
+    state.emplace(m_graph, rows);
+    if (!targets) {
+      targets = m_graph.resolve(target, state->rows());
+      result.before = rows;
+    }
+    plan = up ? plan_upgrade(m_graph, state->applied(), *targets)
+              : plan_downgrade(m_graph, state->applied(), *targets, target);
+    if (!up)
+      check_reversible(m_graph, plan);
+    if (options.single_transaction)
+      check_transactional(m_graph, plan);
+    next = 0;
+    expected_rows = std::move(rows);
+  };
+
+  auto ensure_tables = [&] {
+    if (!connection.has_table(m_store.version_table()) ||
+        !connection.has_table(m_store.history_table()))
+      connection.execute(m_store.create_tables_sql());
+  };
+
+  // Runs one revision's script and records it; the caller owns the transaction.
+  auto run_script = [&](Index index) {
+    const Revision& revision = m_graph.at(index);
+    const auto& sql = up ? revision.upgrade_sql : revision.downgrade_sql;
+    const int line = up ? revision.upgrade_line : revision.downgrade_line;
+    try {
+      connection.execute_script(sql, line);
+    } catch (const Error& error) {
+      throw Error(error.kind(),
+                  "revision " + revision.id + " (" + direction_name(up) +
+                      ") failed: " + error.message() +
+                      (revision.transactional ? "; rolled back"
+                                              : "; not transactional, so statements before "
+                                                "this one stay applied"),
+                  revision.path.string(), error.line());
+    }
+  };
+  auto record = [&](Index index, long long duration_ms) {
+    const Revision& revision = m_graph.at(index);
+    const auto change = up ? state->upgrade(index) : state->downgrade(index);
+    connection.execute(change_sql(m_store, change) +
+                       m_store.insert_history_sql(revision.id, direction_name(up),
+                                                  revision::revision_checksum(revision),
+                                                  revision.message, duration_ms));
+    expected_rows = state->row_ids();
+    result.steps.push_back({revision.id, direction_name(up), revision.message,
+                            revision.path.string(), duration_ms});
+  };
+  auto elapsed_ms = [](std::chrono::steady_clock::time_point start) {
+    return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count());
+  };
+  auto report = [&] {
+    if (options.on_step)
+      options.on_step(result.steps.back(), result.steps.size(),
+                      result.steps.size() + (plan.size() - next));
+  };
+
+  if (options.single_transaction) {
+    db::WriteTransaction transaction(connection);
+    refresh(true);
+    if (plan.empty()) {
+      result.after = expected_rows;
+      return result;
+    }
+    ensure_tables();
+    for (; next < plan.size();) {
+      const auto start = std::chrono::steady_clock::now();
+      run_script(plan[next]);
+      record(plan[next], elapsed_ms(start));
+      ++next;
+      report();
+    }
+    transaction.commit();
+    result.after = expected_rows;
+    return result;
+  }
+
+  bool first = true;
+  while (true) {
+    db::WriteTransaction transaction(connection);
+    refresh(first);
+    first = false;
+    if (next >= plan.size()) {
+      result.after = expected_rows;
+      return result; // nothing left: the transaction rolls back, the file is untouched
+    }
+    const Index index = plan[next];
+    const auto start = std::chrono::steady_clock::now();
+    if (m_graph.at(index).transactional) {
+      ensure_tables();
+      run_script(index);
+      record(index, elapsed_ms(start));
+      transaction.commit();
+    } else {
+      // Statements such as VACUUM cannot run inside a transaction: release the lock,
+      // run the script on its own, then record it under the lock again.
+      ensure_tables();
+      transaction.commit();
+      run_script(index);
+      db::WriteTransaction bookkeeping(connection);
+      record(index, elapsed_ms(start));
+      bookkeeping.commit();
+    }
+    ++next;
+    report();
+  }
+}
+
+RunResult Migrator::stamp(db::Connection& connection, const std::vector<std::string>& targets,
+                          bool purge) const {
+  RunResult result;
+  db::WriteTransaction transaction(connection);
+  const auto rows = m_store.read_versions(connection);
+  result.before = rows;
+  const VersionState state(m_graph, purge ? std::vector<std::string>{} : rows);
+  IndexList wanted;
+  bool to_base = false;
+  for (const auto& target : targets) {
+    const auto resolved = m_graph.resolve(target, state.rows());
+    to_base = to_base || resolved.empty();
+    for (Index index : resolved)
+      if (std::find(wanted.begin(), wanted.end(), index) == wanted.end())
+        wanted.push_back(index);
+  }
+  const IndexList new_rows = stamped_rows(m_graph, state.rows(), wanted);
+  connection.execute(m_store.create_tables_sql());
+  std::string sql = m_store.delete_all_versions_sql();
+  for (Index index : new_rows)
+    sql += m_store.insert_version_sql(m_graph.id(index));
+  for (Index index : wanted) {
+    const Revision& revision = m_graph.at(index);
+    sql += m_store.insert_history_sql(revision.id, "stamp", revision::revision_checksum(revision),
+                                      revision.message, 0);
+    result.steps.push_back({revision.id, "stamp", revision.message, revision.path.string(), 0});
+  }
+  if (to_base && wanted.empty()) {
+    sql += m_store.insert_history_sql("base", "stamp", "", "", 0);
+    result.steps.push_back({"base", "stamp", "", "", 0});
+  }
+  connection.execute(sql);
+  transaction.commit();
+  result.after = ids(m_graph, new_rows);
+  return result;
+}
+
+std::string Migrator::upgrade_script(const std::string& range) const {
+  return script(Direction::Upgrade, range);
+}
+
+std::string Migrator::downgrade_script(const std::string& range) const {
+  return script(Direction::Downgrade, range);
+}
+
+namespace {
+
+std::string script_preamble(const config::Settings& settings, const VersionStore& store) {
+  std::string sql = "-- Generated by dbtool (offline mode): run it as it is with sqlite3.\n";
+  sql += "PRAGMA foreign_keys = " + std::string(settings.sqlite.foreign_keys ? "ON" : "OFF") +
+         ";\n";
+  sql += store.create_tables_sql();
+  return sql;
+}
+
+} // namespace
+
+std::string Migrator::script(Direction direction, const std::string& range) const {
+  const bool up = direction == Direction::Upgrade;
+  const auto [from, to] = split_range(range);
+  if (!up && !from)
+    throw Error(ErrorKind::Usage,
+                "offline downgrade needs a range FROM:TO (e.g. head:base), as in Alembic");
+  IndexList start;
+  if (from && !from->empty())
+    start = m_graph.resolve(*from, {});
+  std::vector<std::string> start_ids;
+  for (Index index : start)
+    start_ids.push_back(m_graph.id(index));
+  VersionState state(m_graph, start_ids);
+  const IndexList targets = m_graph.resolve(to, state.rows());
+  const IndexList plan = up ? plan_upgrade(m_graph, state.applied(), targets)
+                            : plan_downgrade(m_graph, state.applied(), targets, to);
+  if (!up)
+    check_reversible(m_graph, plan);
+
+  std::string sql = script_preamble(m_settings, m_store);
+  for (Index index : plan) {
+    const Revision& revision = m_graph.at(index);
+    const std::string parents = util::join(revision.down_revisions, ", ");
+    sql += "\n-- Running " + std::string(direction_name(up)) + " " +
+           (up ? (parents.empty() ? "<base>" : parents) + " -> " + revision.id
+               : revision.id + " -> " + (parents.empty() ? "<base>" : parents)) +
+           (revision.message.empty() ? "" : ": " + revision.message) + "\n";
+    const auto change = up ? state.upgrade(index) : state.downgrade(index);
+    const std::string body = terminated(up ? revision.upgrade_sql : revision.downgrade_sql);
+    const std::string bookkeeping =
+        change_sql(m_store, change) +
+        m_store.insert_history_sql(revision.id, direction_name(up),
+                                   revision::revision_checksum(revision), revision.message,
+                                   std::nullopt);
+    if (revision.transactional)
+      sql += "BEGIN;\n" + body + bookkeeping + "COMMIT;\n";
+    else
+      sql += body + "BEGIN;\n" + bookkeeping + "COMMIT;\n";
+  }
+  return sql;
+}
+
+std::string Migrator::stamp_script(const std::vector<std::string>& targets) const {
+  std::string sql = script_preamble(m_settings, m_store);
+  IndexList wanted;
+  for (const auto& target : targets)
+    for (Index index : m_graph.resolve(target, {}))
+      if (std::find(wanted.begin(), wanted.end(), index) == wanted.end())
+        wanted.push_back(index);
+  // Offline there is no current row to relate to: the targets become the rows.
+  sql += "BEGIN;\n" + m_store.delete_all_versions_sql();
+  for (Index index : stamped_rows(m_graph, {}, wanted))
+    sql += m_store.insert_version_sql(m_graph.id(index));
+  for (Index index : wanted) {
+    const Revision& revision = m_graph.at(index);
+    sql += m_store.insert_history_sql(revision.id, "stamp", revision::revision_checksum(revision),
+                                      revision.message, std::nullopt);
+  }
+  if (wanted.empty())
+    sql += m_store.insert_history_sql("base", "stamp", "", "", std::nullopt);
+  sql += "COMMIT;\n";
+  return sql;
+}
+
+} // namespace dbtool::migrate

@@ -1,0 +1,240 @@
+#include "dbtool/revision/revision.h"
+
+#include "dbtool/error.h"
+#include "dbtool/util/strings.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <sstream>
+
+namespace dbtool::revision {
+
+namespace {
+
+enum class Section { Header, Upgrade, Downgrade };
+
+bool is_key_char(char c) { return (c >= 'a' && c <= 'z') || c == '_'; }
+
+// Parses a header line "-- key: value"; returns false when LINE is not of that shape.
+bool header_field(std::string_view line, std::string_view& key, std::string_view& value) {
+  if (!util::starts_with(line, "--"))
+    return false;
+  std::string_view rest = util::trim(line.substr(2));
+  size_t i = 0;
+  while (i < rest.size() && is_key_char(rest[i]))
+    ++i;
+  if (i == 0 || i >= rest.size() || rest[i] != ':')
+    return false;
+  key = rest.substr(0, i);
+  value = util::trim(rest.substr(i + 1));
+  return true;
+}
+
+std::string hex(const unsigned char* bytes, size_t size) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+} // namespace
+
+bool is_valid_revision_id(const std::string& id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+Revision parse_revision(const std::string& text, const std::string& file) {
+  Revision revision;
+  Section section = Section::Header;
+  bool seen_revision = false;
+  bool seen_upgrade = false;
+  std::vector<std::string> seen_keys;
+  // Section texts are views into TEXT: byte offsets of where each one starts and ends.
+  size_t upgrade_begin = 0, upgrade_end = 0, downgrade_begin = 0;
+  size_t pos = 0;
+  int line_number = 0;
+  auto error = [&](const std::string& message) {
+    return Error(ErrorKind::Project, message, file, line_number);
+  };
+  auto check_ids = [&](const std::vector<std::string>& ids, const char* what) {
+    for (const auto& id : ids)
+      if (!is_valid_revision_id(id))
+        throw error(std::string("invalid revision id '") + id + "' in " + what);
+  };
+  while (pos < text.size()) {
+    ++line_number;
+    const size_t line_end = text.find('\n', pos);
+    const size_t next = line_end == std::string::npos ? text.size() : line_end + 1;
+    const std::string_view raw(text.data() + pos,
+                               (line_end == std::string::npos ? text.size() : line_end) - pos);
+    const std::string_view line = util::trim(raw);
+    if (line == "-- +upgrade") {
+      if (seen_upgrade)
+        throw error("second '-- +upgrade' marker");
+      if (section == Section::Downgrade)
+        throw error("'-- +upgrade' after '-- +downgrade'");
+      seen_upgrade = true;
+      section = Section::Upgrade;
+      upgrade_begin = next;
+      revision.upgrade_line = line_number + 1;
+    } else if (line == "-- +downgrade") {
+      if (!seen_upgrade)
+        throw error("'-- +downgrade' before '-- +upgrade'");
+      if (revision.has_downgrade)
+        throw error("second '-- +downgrade' marker");
+      section = Section::Downgrade;
+      upgrade_end = pos;
+      revision.has_downgrade = true;
+      downgrade_begin = next;
+      revision.downgrade_line = line_number + 1;
+    } else if (section == Section::Header && !line.empty()) {
+      std::string_view key, value;
+      if (!header_field(line, key, value)) {
+        if (!util::starts_with(line, "--"))
+          throw error("SQL before the '-- +upgrade' marker");
+        // A free comment in the header is allowed.
+      } else {
+        const std::string key_text(key);
+        if (std::find(seen_keys.begin(), seen_keys.end(), key_text) != seen_keys.end())
+          throw error("duplicate header key '" + key_text + "'");
+        seen_keys.push_back(key_text);
+        const std::string value_text(value);
+        if (key == "revision") {
+          if (!is_valid_revision_id(value_text))
+            throw error("invalid revision id '" + value_text +
+                        "' (letters, digits and _ only, at most 64)");
+          revision.id = value_text;
+          seen_revision = true;
+        } else if (key == "down_revision") {
+          revision.down_revisions = util::split_list(value);
+          check_ids(revision.down_revisions, "down_revision");
+        } else if (key == "message") {
+          revision.message = value_text;
+        } else if (key == "created") {
+          revision.created = value_text;
+        } else if (key == "branch_labels") {
+          revision.branch_labels = util::split_list(value);
+          for (const auto& label : revision.branch_labels)
+            if (!is_valid_revision_id(label))
+              throw error("invalid branch label '" + label + "'");
+        } else if (key == "depends_on") {
+          revision.depends_on = util::split_list(value);
+          check_ids(revision.depends_on, "depends_on");
+        } else if (key == "transactional") {
+          if (value == "true")
+            revision.transactional = true;
+          else if (value == "false")
+            revision.transactional = false;
+          else
+            throw error("transactional must be true or false, not '" + value_text + "'");
+        } else {
+          throw error("unknown header key '" + key_text + "'");
+        }
+      }
+    }
+    pos = next;
+  }
+  if (!seen_revision) {
+    line_number = 1;
+    throw error("missing '-- revision:' header");
+  }
+  if (!seen_upgrade) {
+    line_number = 1;
+    throw error("missing '-- +upgrade' marker");
+  }
+  if (!revision.has_downgrade)
+    upgrade_end = text.size();
+  revision.upgrade_sql = text.substr(upgrade_begin, upgrade_end - upgrade_begin);
+  if (revision.has_downgrade)
+    revision.downgrade_sql = text.substr(downgrade_begin);
+  for (const auto& parent : revision.down_revisions)
+    if (parent == revision.id)
+      throw Error(ErrorKind::Project, "revision " + revision.id + " names itself as down_revision",
+                  file, 1);
+  return revision;
+}
+
+Revision read_revision_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorKind::Project, "cannot read revision file", path.string());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad())
+    throw Error(ErrorKind::Project, "cannot read revision file", path.string());
+  Revision revision = parse_revision(buffer.str(), path.string());
+  revision.path = path;
+  return revision;
+}
+
+std::string render_revision(const Revision& revision) {
+  std::string text;
+  text += "-- revision: " + revision.id + "\n";
+  text += "-- down_revision: " + util::join(revision.down_revisions, ", ") + "\n";
+  text += "-- message: " + revision.message + "\n";
+  text += "-- created: " + revision.created + "\n";
+  text += "-- branch_labels: " + util::join(revision.branch_labels, ", ") + "\n";
+  text += "-- depends_on: " + util::join(revision.depends_on, ", ") + "\n";
+  text += std::string("-- transactional: ") + (revision.transactional ? "true" : "false") + "\n";
+  text += "\n-- +upgrade\n" + revision.upgrade_sql;
+  if (!revision.upgrade_sql.empty() && revision.upgrade_sql.back() != '\n')
+    text += "\n";
+  if (revision.has_downgrade) {
+    text += "\n-- +downgrade\n" + revision.downgrade_sql;
+    if (!revision.downgrade_sql.empty() && revision.downgrade_sql.back() != '\n')
+      text += "\n";
+  }
+  return text;
+}
+
+std::string revision_file_name(const std::string& id, const std::string& message) {
+  std::string slug;
+  for (char c : message) {
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!slug.empty() && slug.back() != '_')
+      slug += '_';
+    if (slug.size() >= 40)
+      break;
+  }
+  while (!slug.empty() && slug.back() == '_')
+    slug.pop_back();
+  return slug.empty() ? id + ".sql" : id + "_" + slug + ".sql";
+}
+
+std::string revision_checksum(const Revision& revision) {
+  std::string folded;
+  folded.reserve(revision.upgrade_sql.size());
+  const auto& sql = revision.upgrade_sql;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] == '\r' && i + 1 < sql.size() && sql[i + 1] == '\n')
+      continue;
+    folded += sql[i];
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(folded.data(), folded.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+    throw Error(ErrorKind::Project, "SHA-256 failed for revision " + revision.id);
+  return hex(digest.data(), size);
+}
+
+std::string generate_revision_id() {
+  std::array<unsigned char, 6> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    throw Error(ErrorKind::Project, "cannot generate a random revision id");
+  return hex(bytes.data(), bytes.size());
+}
+
+} // namespace dbtool::revision

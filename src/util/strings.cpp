@@ -1,0 +1,90 @@
+#include "dbtool/util/strings.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace dbtool::util {
+
+std::string_view trim(std::string_view text) {
+  const char* spaces = " \t\r\n\f\v";
+  const auto first = text.find_first_not_of(spaces);
+  if (first == std::string_view::npos)
+    return {};
+  const auto last = text.find_last_not_of(spaces);
+  return text.substr(first, last - first + 1);
+}
+
+std::vector<std::string> split_list(std::string_view text, char separator) {
+  std::vector<std::string> items;
+  while (true) {
+    const auto pos = text.find(separator);
+    const auto piece = trim(text.substr(0, pos));
+    if (!piece.empty())
+      items.emplace_back(piece);
+    if (pos == std::string_view::npos)
+      break;
+    text.remove_prefix(pos + 1);
+  }
+  return items;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string joined;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0)
+      joined += separator;
+    joined += items[i];
+  }
+  return joined;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+namespace {
+
+std::string quoted(std::string_view text, char quote) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += quote;
+  for (char c : text) {
+    out += c;
+    if (c == quote)
+      out += quote;
+  }
+  out += quote;
+  return out;
+}
+
+std::string format_utc(const char* format, bool with_millis) {
+  const auto now = std::chrono::system_clock::now();
+  const auto seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[64];
+  const auto length = std::strftime(buffer, sizeof buffer, format, &tm);
+  std::string out(buffer, length);
+  if (with_millis) {
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
+    char fraction[8];
+    std::snprintf(fraction, sizeof fraction, ".%03d", static_cast<int>(millis));
+    out += fraction;
+  }
+  out += 'Z';
+  return out;
+}
+
+} // namespace
+
+std::string sql_quote(std::string_view text) { return quoted(text, '\''); }
+
+std::string sql_identifier(std::string_view name) { return quoted(name, '"'); }
+
+std::string utc_now_iso8601() { return format_utc("%Y-%m-%dT%H:%M:%S", true); }
+
+std::string utc_now_iso8601_seconds() { return format_utc("%Y-%m-%dT%H:%M:%S", false); }
+
+} // namespace dbtool::util

@@ -30,6 +30,10 @@ public:
   const config::Settings& settings();
   const revision::RevisionGraph& graph();
   db::Connection& connection();
+  // connection(), deferred: for core functions that open the database only when needed.
+  std::function<db::Connection&()> connection_source() {
+    return [this]() -> db::Connection& { return connection(); };
+  }
 
   // Prints a JSON document on stdout (the only output of a command under --json).
   void print_json(const nlohmann::json& document) const;

@@ -33,7 +33,7 @@ void setup_downgrade(CLI::App& app, Context& context, int& exit_code) {
     }
     migrate::RunOptions run;
     run.on_step = progress_reporter(context);
-    const auto result = migrator.downgrade(context.connection(), options->target, run);
+    const auto result = migrator.downgrade(context.connection_source(), options->target, run);
     finish_progress(context);
     if (context.json)
       context.print_json(run_json("downgrade", result));

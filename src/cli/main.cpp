@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   CLI::App app{"dbtool: manage relational database schemas with SQL revisions", "dbtool"};
   app.fallthrough();
+  // At most one command: after it, a word such as "heads" is an argument, not a command.
+  app.require_subcommand(0, 1);
   app.set_version_flag("--version", dbtool::version_string());
   app.add_option("-c,--config", context.config_path, "Path to dbtool.toml (also DBTOOL_CONFIG)");
   app.add_option("--url", context.url, "Database URL (also DBTOOL_URL, DATABASE_URL)");

@@ -41,7 +41,7 @@ void setup_upgrade(CLI::App& app, Context& context, int& exit_code) {
     run.single_transaction = options->single_transaction;
     run.ignore_checksums = options->ignore_checksums;
     run.on_step = progress_reporter(context);
-    const auto result = migrator.upgrade(context.connection(), options->target, run);
+    const auto result = migrator.upgrade(context.connection_source(), options->target, run);
     finish_progress(context);
     if (context.json)
       context.print_json(run_json("upgrade", result));

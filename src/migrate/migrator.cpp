@@ -192,8 +192,16 @@ std::vector<ValidationIssue> Migrator::validate(db::Connection& connection) cons
   return issues;
 }
 
-RunResult Migrator::upgrade(db::Connection& connection, const std::string& target,
+void Migrator::check_target(const std::string& target) const {
+  const bool relative = target.find_first_of("+-") != std::string::npos;
+  if (!relative)
+    m_graph.resolve(target, {});
+}
+
+RunResult Migrator::upgrade(const ConnectionSource& connect, const std::string& target,
                             const RunOptions& options) const {
+  check_target(target);
+  db::Connection& connection = connect();
   if (!options.ignore_checksums) {
     for (const auto& issue : validate(connection)) {
       // An unknown version row is reported by the run itself, with its own advice.
@@ -206,9 +214,10 @@ RunResult Migrator::upgrade(db::Connection& connection, const std::string& targe
   return run(connection, Direction::Upgrade, target, options);
 }
 
-RunResult Migrator::downgrade(db::Connection& connection, const std::string& target,
+RunResult Migrator::downgrade(const ConnectionSource& connect, const std::string& target,
                               const RunOptions& options) const {
-  return run(connection, Direction::Downgrade, target, options);
+  check_target(target);
+  return run(connect(), Direction::Downgrade, target, options);
 }
 
 RunResult Migrator::run(db::Connection& connection, Direction direction, const std::string& target,
@@ -337,8 +346,11 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
   }
 }
 
-RunResult Migrator::stamp(db::Connection& connection, const std::vector<std::string>& targets,
+RunResult Migrator::stamp(const ConnectionSource& connect, const std::vector<std::string>& targets,
                           bool purge) const {
+  for (const auto& target : targets)
+    check_target(target);
+  db::Connection& connection = connect();
   RunResult result;
   db::WriteTransaction transaction(connection);
   const auto rows = m_store.read_versions(connection);

@@ -123,7 +123,10 @@ fs::path ScriptDirectory::write(Revision& revision) const {
   const std::string text = render_revision(revision);
   // Written beside and renamed into place, so that a crash never leaves a half file
   // that the next run would read as a malformed revision.
-  const fs::path temporary = m_folder / ("." + path.filename().string() + ".tmp");
+  std::string temporary_name = ".";
+  temporary_name += path.filename().string();
+  temporary_name += ".tmp";
+  const fs::path temporary = m_folder / temporary_name;
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;

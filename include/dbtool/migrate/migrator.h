@@ -34,6 +34,9 @@ struct RunOptions {
   std::function<void(const StepRecord&, std::size_t done, std::size_t total)> on_step;
 };
 
+// Opens (or returns the already open) database connection.
+using ConnectionSource = std::function<db::Connection&()>;
+
 // A problem validate() found: an edited applied revision, or a version row that no
 // file defines.
 struct ValidationIssue {
@@ -50,11 +53,13 @@ class Migrator {
 public:
   Migrator(const revision::RevisionGraph& graph, const config::Settings& settings);
 
-  RunResult upgrade(db::Connection& connection, const std::string& target,
+  // The online commands open the database through CONNECT only after the targets
+  // were checked, so that a bad target never creates or touches a database file.
+  RunResult upgrade(const ConnectionSource& connect, const std::string& target,
                     const RunOptions& options) const;
-  RunResult downgrade(db::Connection& connection, const std::string& target,
+  RunResult downgrade(const ConnectionSource& connect, const std::string& target,
                       const RunOptions& options) const;
-  RunResult stamp(db::Connection& connection, const std::vector<std::string>& targets,
+  RunResult stamp(const ConnectionSource& connect, const std::vector<std::string>& targets,
                   bool purge) const;
 
   // Offline (--sql): the script the online command would run. RANGE is TARGET or
@@ -74,6 +79,8 @@ private:
   RunResult run(db::Connection& connection, Direction direction, const std::string& target,
                 const RunOptions& options) const;
   std::string script(Direction direction, const std::string& range) const;
+  // Resolves TARGET now when it does not depend on the database's state.
+  void check_target(const std::string& target) const;
 
   const revision::RevisionGraph& m_graph;
   const config::Settings& m_settings;

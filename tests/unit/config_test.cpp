@@ -1,0 +1,135 @@
+#include "test_helpers.h"
+
+#include "dbtool/config/database_url.h"
+#include "dbtool/config/settings.h"
+#include "dbtool/error.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+
+using dbtool::config::DatabaseUrl;
+using dbtool::config::mask_password;
+
+TEST_CASE("database URLs") {
+  const auto relative = DatabaseUrl::parse("sqlite:///data/app.db");
+  CHECK(relative.backend() == dbtool::config::Backend::Sqlite);
+  CHECK(relative.sqlite_path() == "data/app.db");
+  CHECK(relative.resolved("/proj").sqlite_path() == "/proj/data/app.db");
+  CHECK(DatabaseUrl::parse("sqlite:////var/db/x.db").sqlite_path() == "/var/db/x.db");
+  CHECK(DatabaseUrl::parse("sqlite:////var/db/x.db").resolved("/proj").sqlite_path() ==
+        "/var/db/x.db");
+  CHECK(DatabaseUrl::parse("sqlite://:memory:").in_memory());
+  CHECK(DatabaseUrl::parse("postgresql://u:secret@localhost:5432/db?sslmode=require").backend() ==
+        dbtool::config::Backend::Postgres);
+  CHECK(DatabaseUrl::parse("postgres://localhost/db").backend() ==
+        dbtool::config::Backend::Postgres);
+  CHECK_THROWS_WITH(DatabaseUrl::parse("foo"),
+                    "invalid database URL 'foo': expected sqlite:///path or "
+                    "postgresql://user@host/db");
+  CHECK_THROWS_WITH(DatabaseUrl::parse("mysql://x/y"),
+                    "invalid database URL 'mysql://x/y': unknown scheme 'mysql' (expected sqlite "
+                    "or postgresql)");
+  CHECK_THROWS_WITH(DatabaseUrl::parse("sqlite://relative.db"),
+                    "invalid database URL 'sqlite://relative.db': a SQLite URL is "
+                    "sqlite:///relative.db, sqlite:////absolute.db or sqlite://:memory:");
+  CHECK_THROWS_WITH(DatabaseUrl::parse("sqlite:///"),
+                    "invalid database URL 'sqlite:///': no database file named");
+  CHECK_THROWS_WITH(DatabaseUrl::parse("postgresql://u:pw@/db"),
+                    "invalid database URL 'postgresql://u:***@/db': no host named");
+}
+
+TEST_CASE("passwords are masked wherever a URL appears") {
+  CHECK(mask_password("postgresql://user:s3cr@t@host:5432/db") ==
+        "postgresql://user:***@host:5432/db");
+  CHECK(mask_password("cannot connect to postgres://a:b@h/d and postgres://c:d@h/e") ==
+        "cannot connect to postgres://a:***@h/d and postgres://c:***@h/e");
+  CHECK(mask_password("postgresql://user@host/db") == "postgresql://user@host/db");
+  CHECK(mask_password("sqlite:///data/app.db") == "sqlite:///data/app.db");
+}
+
+namespace {
+
+dbtool::config::EnvironmentLookup environment(std::map<std::string, std::string> values) {
+  return [values](const char* name) -> std::optional<std::string> {
+    const auto found = values.find(name);
+    if (found == values.end())
+      return std::nullopt;
+    return found->second;
+  };
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+} // namespace
+
+TEST_CASE("settings: flag > environment > dbtool.toml > default") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  auto url_of = [&](const std::map<std::string, std::string>& env) {
+    return dbtool::config::load_settings(options, environment(env)).url.sqlite_path().string();
+  };
+  CHECK(url_of({}) == (dir.path() / "data/app.db").string());
+  write_file(dir.path() / "dbtool.toml",
+             "url = \"sqlite:///from_file.db\"\nversion_table = \"alembic_version\"\n"
+             "[sqlite]\njournal_mode = \"delete\"\nbusy_timeout_ms = 10\n");
+  CHECK(url_of({}) == (dir.path() / "from_file.db").string());
+  CHECK(url_of({{"DATABASE_URL", "sqlite:///db_url.db"}}) == (dir.path() / "db_url.db").string());
+  CHECK(url_of({{"DATABASE_URL", "sqlite:///db_url.db"}, {"DBTOOL_URL", "sqlite:///env.db"}}) ==
+        (dir.path() / "env.db").string());
+  options.url = "sqlite:///flag.db";
+  CHECK(url_of({{"DBTOOL_URL", "sqlite:///env.db"}}) == (dir.path() / "flag.db").string());
+  const auto settings = dbtool::config::load_settings(options, environment({{"DBTOOL_ECHO", "1"}}));
+  CHECK(settings.version_table == "alembic_version");
+  CHECK(settings.history_table == "dbtool_history");
+  CHECK(settings.sqlite.journal_mode == "DELETE");
+  CHECK(settings.sqlite.busy_timeout_ms == 10);
+  CHECK(settings.sqlite.foreign_keys);
+  CHECK(settings.echo);
+  CHECK(settings.migrations_dir == dir.path() / "migrations");
+}
+
+TEST_CASE("an explicit config file makes its folder the project folder") {
+  dbtool::test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "conf");
+  write_file(dir.path() / "conf/other.toml", "migrations = \"revs\"\n");
+  dbtool::config::GlobalOptions options;
+  options.config_path = (dir.path() / "conf/other.toml").string();
+  const auto settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.project_dir == dir.path() / "conf");
+  CHECK(settings.migrations_dir == dir.path() / "conf/revs");
+  CHECK(settings.url.sqlite_path() == dir.path() / "conf/data/app.db");
+}
+
+TEST_CASE("bad configuration is a project error naming the file and line") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  const auto file = (dir.path() / "dbtool.toml").string();
+  auto error_for = [&](const std::string& text) {
+    write_file(file, text);
+    try {
+      dbtool::config::load_settings(options, environment({}));
+    } catch (const dbtool::Error& error) {
+      CHECK(error.kind() == dbtool::ErrorKind::Project);
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(error_for("url = \n").rfind(file + ":1: invalid TOML: ", 0) == 0);
+  CHECK(error_for("\n\nbogus = 1\n") == file + ":3: unknown key 'bogus'");
+  CHECK(error_for("[sqlite]\nfoo = 1\n") == file + ":2: unknown key 'sqlite.foo'");
+  CHECK(error_for("url = 5\n") == file + ":1: 'url' must be a string");
+  CHECK(error_for("[sqlite]\nbusy_timeout_ms = \"x\"\n") ==
+        file + ":2: 'sqlite.busy_timeout_ms' must be an integer from 0 to 3600000");
+  CHECK(error_for("[sqlite]\njournal_mode = \"fast\"\n") ==
+        file + ": 'sqlite.journal_mode' must be one of DELETE, TRUNCATE, PERSIST, MEMORY, WAL, OFF");
+  CHECK(error_for("version_table = \"x; DROP\"\n") ==
+        file + ": table name 'x; DROP' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
+  CHECK(error_for("url = \"nope\"\n") ==
+        "invalid database URL 'nope': expected sqlite:///path or postgresql://user@host/db");
+}

@@ -17,7 +17,7 @@ enum class ErrorKind {
 // line, the revision) catch it and add that context before rethrowing; only main()
 // prints it.
 class Error : public std::runtime_error {
-public:
+ public:
   Error(ErrorKind kind, const std::string& message, std::string file = {}, int line = 0);
 
   ErrorKind kind() const { return m_kind; }
@@ -32,7 +32,7 @@ public:
   // Returns a copy whose message is PREFIX followed by this message.
   Error prefixed(const std::string& prefix) const;
 
-private:
+ private:
   ErrorKind m_kind;
   std::string m_message;
   std::string m_file;

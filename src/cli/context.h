@@ -17,7 +17,7 @@ namespace dbtool::cli {
 // Commands read settings, the graph and the connection through it so that each is
 // made once and only when the command needs it.
 class Context {
-public:
+ public:
   config::GlobalOptions options;
   std::string config_path; // -c; empty: not given
   std::string url;         // --url
@@ -41,7 +41,7 @@ public:
   bool show_progress() const;
   bool color_stdout() const;
 
-private:
+ private:
   std::optional<config::Settings> m_settings;
   std::unique_ptr<revision::RevisionGraph> m_graph;
   std::unique_ptr<db::Connection> m_connection;

@@ -24,9 +24,8 @@ void setup_current(CLI::App& app, Context& context, int& exit_code) {
         else
           current.push_back({{"revision", row}, {"unknown", true}});
       }
-      context.print_json({{"command", "current"},
-                          {"url", context.settings().url.masked()},
-                          {"current", current}});
+      context.print_json(
+          {{"command", "current"}, {"url", context.settings().url.masked()}, {"current", current}});
     } else if (!context.quiet) {
       if (detailed)
         std::cout << "Current revision(s) for " << context.settings().url.masked() << ":\n";

@@ -73,8 +73,8 @@ nlohmann::json run_json(const char* command, const migrate::RunResult& result) {
                      {"message", step.message},
                      {"file", step.file},
                      {"duration_ms", step.duration_ms}});
-  return {{"command", command}, {"before", result.before}, {"after", result.after},
-          {"steps", steps}};
+  return {
+      {"command", command}, {"before", result.before}, {"after", result.after}, {"steps", steps}};
 }
 
 std::string run_text(const migrate::RunResult& result) {
@@ -96,8 +96,8 @@ std::string run_text(const migrate::RunResult& result) {
     text += "Stamped the database at " + after + "\n";
   else
     text += "Done: the database is at " + after + " (" + std::to_string(result.steps.size()) +
-            (result.steps.size() == 1 ? " revision, " : " revisions, ") +
-            std::to_string(total_ms) + " ms)\n";
+            (result.steps.size() == 1 ? " revision, " : " revisions, ") + std::to_string(total_ms) +
+            " ms)\n";
   return text;
 }
 

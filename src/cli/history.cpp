@@ -39,9 +39,8 @@ void setup_history(CLI::App& app, Context& context, int& exit_code) {
     const auto selected = revision::select_history(graph, options->range, current);
     const bool detailed = options->verbose || context.verbose;
     auto current_marker = [&](revision::Index index) {
-      const bool is_current =
-          options->indicate_current &&
-          std::find(current.begin(), current.end(), index) != current.end();
+      const bool is_current = options->indicate_current &&
+                              std::find(current.begin(), current.end(), index) != current.end();
       return is_current ? std::string(" (current)") : std::string();
     };
     if (context.json) {

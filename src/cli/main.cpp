@@ -26,7 +26,7 @@ int report(const dbtool::cli::Context& context, ErrorKind kind, const std::strin
                             {"file", file.empty() ? nlohmann::json() : nlohmann::json(file)},
                             {"line", line > 0 ? nlohmann::json(line) : nlohmann::json()}};
     std::cerr << nlohmann::json{{"error", error}}.dump(-1, ' ', false,
-                                                        nlohmann::json::error_handler_t::replace)
+                                                       nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
     std::string located = message;
@@ -91,8 +91,8 @@ int main(int argc, char** argv) {
     if (error.get_exit_code() == 0)
       return app.exit(error);
     std::string message = error.what();
-    return report(context, ErrorKind::Usage, dbtool::config::mask_password(message) +
-                                                 " (see dbtool --help)");
+    return report(context, ErrorKind::Usage,
+                  dbtool::config::mask_password(message) + " (see dbtool --help)");
   } catch (const Error& error) {
     return report(context, error.kind(), dbtool::config::mask_password(error.message()),
                   error.file(), error.line());

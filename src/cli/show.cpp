@@ -21,8 +21,8 @@ void setup_show(CLI::App& app, Context& context, int& exit_code) {
     if (context.json) {
       auto item = revision_json(graph, index);
       item["upgrade"] = revision.upgrade_sql;
-      item["downgrade"] = revision.has_downgrade ? nlohmann::json(revision.downgrade_sql)
-                                                 : nlohmann::json();
+      item["downgrade"] =
+          revision.has_downgrade ? nlohmann::json(revision.downgrade_sql) : nlohmann::json();
       item["checksum"] = revision::revision_checksum(revision);
       context.print_json(item);
     } else if (!context.quiet) {

@@ -33,7 +33,8 @@ void setup_stamp(CLI::App& app, Context& context, int& exit_code) {
       exit_code = 0;
       return;
     }
-    const auto result = migrator.stamp(context.connection_source(), options->targets, options->purge);
+    const auto result =
+        migrator.stamp(context.connection_source(), options->targets, options->purge);
     if (context.json)
       context.print_json(run_json("stamp", result));
     else if (!context.quiet)

@@ -45,7 +45,8 @@ DatabaseUrl DatabaseUrl::parse(const std::string& text) {
   if (scheme == "postgresql" || scheme == "postgres") {
     url.m_backend = Backend::Postgres;
     const auto host_start = rest.rfind('@');
-    const std::string host_part = host_start == std::string::npos ? rest : rest.substr(host_start + 1);
+    const std::string host_part =
+        host_start == std::string::npos ? rest : rest.substr(host_start + 1);
     if (host_part.empty() || host_part[0] == '/' || host_part[0] == '?')
       throw bad_url(text, "no host named");
     return url;
@@ -53,7 +54,9 @@ DatabaseUrl DatabaseUrl::parse(const std::string& text) {
   throw bad_url(text, "unknown scheme '" + scheme + "' (expected sqlite or postgresql)");
 }
 
-std::string DatabaseUrl::masked() const { return mask_password(m_text); }
+std::string DatabaseUrl::masked() const {
+  return mask_password(m_text);
+}
 
 DatabaseUrl DatabaseUrl::resolved(const std::filesystem::path& project_dir) const {
   DatabaseUrl copy = *this;

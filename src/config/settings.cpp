@@ -28,7 +28,9 @@ bool is_identifier(const std::string& name) {
   });
 }
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int line_of(const toml::node& node) {
+  return static_cast<int>(node.source().begin.line);
+}
 
 // Reads one string key; a present key of another type is an error naming its line.
 std::optional<std::string> string_key(const toml::table& table, const char* key,
@@ -75,15 +77,17 @@ void read_sqlite_section(const toml::table& table, const std::string& file, Sqli
   };
   out.journal_mode = upper(out.journal_mode);
   out.synchronous = upper(out.synchronous);
-  static const std::array<std::string_view, 6> modes = {"DELETE",  "TRUNCATE", "PERSIST",
+  static const std::array<std::string_view, 6> modes = {"DELETE", "TRUNCATE", "PERSIST",
                                                         "MEMORY", "WAL",      "OFF"};
   static const std::array<std::string_view, 4> syncs = {"OFF", "NORMAL", "FULL", "EXTRA"};
   if (std::find(modes.begin(), modes.end(), out.journal_mode) == modes.end())
-    throw Error(ErrorKind::Project, "'sqlite.journal_mode' must be one of DELETE, TRUNCATE, "
-                                    "PERSIST, MEMORY, WAL, OFF", file);
-  if (std::find(syncs.begin(), syncs.end(), out.synchronous) == syncs.end())
     throw Error(ErrorKind::Project,
-                "'sqlite.synchronous' must be one of OFF, NORMAL, FULL, EXTRA", file);
+                "'sqlite.journal_mode' must be one of DELETE, TRUNCATE, "
+                "PERSIST, MEMORY, WAL, OFF",
+                file);
+  if (std::find(syncs.begin(), syncs.end(), out.synchronous) == syncs.end())
+    throw Error(ErrorKind::Project, "'sqlite.synchronous' must be one of OFF, NORMAL, FULL, EXTRA",
+                file);
 }
 
 struct FileSettings {
@@ -107,8 +111,8 @@ FileSettings read_config_file(const fs::path& path) {
       throw Error(ErrorKind::Project, "cannot read config file", file);
     throw Error(ErrorKind::Project, "invalid TOML: " + description, file, line);
   }
-  static const std::array<std::string_view, 6> known = {
-      "url", "migrations", "schema", "version_table", "history_table", "sqlite"};
+  static const std::array<std::string_view, 6> known = {"url",           "migrations",    "schema",
+                                                        "version_table", "history_table", "sqlite"};
   for (const auto& [key, node] : root) {
     if (std::find(known.begin(), known.end(), key.str()) == known.end())
       throw Error(ErrorKind::Project, "unknown key '" + std::string(key.str()) + "'", file,
@@ -187,7 +191,8 @@ Settings load_settings(const GlobalOptions& options, const EnvironmentLookup& en
   if (!url)
     url = file.url;
   settings.url = DatabaseUrl::parse(url.value_or(default_url)).resolved(settings.project_dir);
-  settings.migrations_dir = absolute_dir(settings.project_dir, file.migrations.value_or("migrations"));
+  settings.migrations_dir =
+      absolute_dir(settings.project_dir, file.migrations.value_or("migrations"));
   settings.schema_dir = absolute_dir(settings.project_dir, file.schema.value_or("schema"));
   settings.version_table = file.version_table.value_or(settings.version_table);
   settings.history_table = file.history_table.value_or(settings.history_table);

@@ -67,8 +67,8 @@ VersionState::Change VersionState::downgrade(Index index) {
   }
   for (Index parent : m_graph.parents(index)) {
     const auto& siblings = m_graph.children(parent);
-    const bool still_covered =
-        std::any_of(siblings.begin(), siblings.end(), [&](Index child) { return m_applied[child]; });
+    const bool still_covered = std::any_of(siblings.begin(), siblings.end(),
+                                           [&](Index child) { return m_applied[child]; });
     if (!still_covered && !m_is_row[parent]) {
       m_is_row[parent] = true;
       change.added.push_back(m_graph.id(parent));

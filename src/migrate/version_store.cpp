@@ -63,9 +63,9 @@ VersionStore::read_checksums(db::Connection& connection) const {
   std::unordered_map<std::string, std::string> checksums;
   if (!connection.has_table(m_history_table))
     return checksums;
-  const auto rows = connection.query("SELECT revision, checksum FROM " +
-                                     sql_identifier(m_history_table) +
-                                     " WHERE direction IN ('upgrade', 'stamp') ORDER BY id");
+  const auto rows =
+      connection.query("SELECT revision, checksum FROM " + sql_identifier(m_history_table) +
+                       " WHERE direction IN ('upgrade', 'stamp') ORDER BY id");
   for (const auto& row : rows)
     if (row.at(0) && row.at(1))
       checksums[*row[0]] = *row[1];

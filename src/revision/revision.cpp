@@ -17,7 +17,9 @@ namespace {
 
 enum class Section { Header, Upgrade, Downgrade };
 
-bool is_key_char(char c) { return (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || c == '_';
+}
 
 // Parses a header line "-- key: value"; returns false when LINE is not of that shape.
 bool header_field(std::string_view line, std::string_view& key, std::string_view& value) {

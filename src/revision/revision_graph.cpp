@@ -73,8 +73,8 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : m_revisions(std:
         throw graph_error(revision, "revision " + revision.id + " names down_revision " + parent +
                                         ", which no revision file defines");
       if (std::find(m_parents[i].begin(), m_parents[i].end(), found->second) != m_parents[i].end())
-        throw graph_error(revision, "revision " + revision.id + " names down_revision " + parent +
-                                        " twice");
+        throw graph_error(revision,
+                          "revision " + revision.id + " names down_revision " + parent + " twice");
       m_parents[i].push_back(found->second);
       m_children[found->second].push_back(i);
     }
@@ -184,10 +184,10 @@ Index RevisionGraph::resolve_revision(std::string_view text) const {
       throw Error(ErrorKind::Project,
                   "ambiguous revision prefix '" + key + "': matches " + id_list(*this, matches));
   }
-  throw Error(ErrorKind::Project, "unknown revision '" + key + "'" +
-                                      (text.size() < 4 && !text.empty()
-                                           ? " (a prefix needs at least 4 characters)"
-                                           : ""));
+  throw Error(
+      ErrorKind::Project,
+      "unknown revision '" + key + "'" +
+          (text.size() < 4 && !text.empty() ? " (a prefix needs at least 4 characters)" : ""));
 }
 
 IndexList RevisionGraph::step(const IndexList& from, long steps, std::string_view target) const {
@@ -204,8 +204,8 @@ IndexList RevisionGraph::step(const IndexList& from, long steps, std::string_vie
       } else {
         next = m_children[position[0]];
         if (next.empty())
-          throw Error(ErrorKind::Project, "relative revision '" + name + "' goes past head " +
-                                              id(position[0]));
+          throw Error(ErrorKind::Project,
+                      "relative revision '" + name + "' goes past head " + id(position[0]));
       }
       if (next.empty())
         throw Error(ErrorKind::Project, "relative revision '" + name + "': there are no revisions");
@@ -294,9 +294,13 @@ RevisionSet RevisionGraph::reach(const IndexList& from, bool downward) const {
   return seen;
 }
 
-RevisionSet RevisionGraph::ancestors(const IndexList& from) const { return reach(from, false); }
+RevisionSet RevisionGraph::ancestors(const IndexList& from) const {
+  return reach(from, false);
+}
 
-RevisionSet RevisionGraph::descendants(const IndexList& from) const { return reach(from, true); }
+RevisionSet RevisionGraph::descendants(const IndexList& from) const {
+  return reach(from, true);
+}
 
 IndexList RevisionGraph::heads_of(const RevisionSet& set) const {
   IndexList result;

@@ -105,8 +105,8 @@ Revision ScriptDirectory::plan_merge(const RevisionGraph& graph,
     const RevisionSet below = graph.ancestors({a});
     for (Index b : resolved)
       if (a != b && below[b])
-        throw Error(ErrorKind::Project, "cannot merge " + graph.id(b) + " with its descendant " +
-                                            graph.id(a));
+        throw Error(ErrorKind::Project,
+                    "cannot merge " + graph.id(b) + " with its descendant " + graph.id(a));
   }
   for (Index parent : resolved)
     revision.down_revisions.push_back(graph.id(parent));

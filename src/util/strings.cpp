@@ -79,12 +79,20 @@ std::string format_utc(const char* format, bool with_millis) {
 
 } // namespace
 
-std::string sql_quote(std::string_view text) { return quoted(text, '\''); }
+std::string sql_quote(std::string_view text) {
+  return quoted(text, '\'');
+}
 
-std::string sql_identifier(std::string_view name) { return quoted(name, '"'); }
+std::string sql_identifier(std::string_view name) {
+  return quoted(name, '"');
+}
 
-std::string utc_now_iso8601() { return format_utc("%Y-%m-%dT%H:%M:%S", true); }
+std::string utc_now_iso8601() {
+  return format_utc("%Y-%m-%dT%H:%M:%S", true);
+}
 
-std::string utc_now_iso8601_seconds() { return format_utc("%Y-%m-%dT%H:%M:%S", false); }
+std::string utc_now_iso8601_seconds() {
+  return format_utc("%Y-%m-%dT%H:%M:%S", false);
+}
 
 } // namespace dbtool::util

@@ -127,7 +127,8 @@ TEST_CASE("bad configuration is a project error naming the file and line") {
   CHECK(error_for("[sqlite]\nbusy_timeout_ms = \"x\"\n") ==
         file + ":2: 'sqlite.busy_timeout_ms' must be an integer from 0 to 3600000");
   CHECK(error_for("[sqlite]\njournal_mode = \"fast\"\n") ==
-        file + ": 'sqlite.journal_mode' must be one of DELETE, TRUNCATE, PERSIST, MEMORY, WAL, OFF");
+        file +
+            ": 'sqlite.journal_mode' must be one of DELETE, TRUNCATE, PERSIST, MEMORY, WAL, OFF");
   CHECK(error_for("version_table = \"x; DROP\"\n") ==
         file + ": table name 'x; DROP' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
   CHECK(error_for("url = \"nope\"\n") ==

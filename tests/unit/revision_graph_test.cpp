@@ -88,8 +88,9 @@ TEST_CASE("targets resolve by Alembic's grammar") {
         "relative revision '-2' is ambiguous from a2, b1; name a revision");
   CHECK(error_of([&] { resolve("-1"); }) == "relative revision '-1' goes below base");
   CHECK(error_of([&] { resolve("top1+1"); }) == "relative revision 'top1+1' goes past head top1");
-  CHECK(error_of([&] { resolve("+1", {"a1", "b1"}); }) ==
-        "relative revision '+1' is ambiguous from a1, b1; name a revision");
+  CHECK(error_of([&] {
+          resolve("+1", {"a1", "b1"});
+        }) == "relative revision '+1' is ambiguous from a1, b1; name a revision");
   CHECK(error_of([&] { resolve("bee@base"); }) ==
         "unknown revision target 'bee@base' (expected <label>@head)");
   CHECK(error_of([&] { resolve("a1+x"); }) == "unknown revision target 'a1+x'");
@@ -103,8 +104,9 @@ TEST_CASE("an ambiguous prefix names every match") {
 }
 
 TEST_CASE("unsound graphs are project errors naming the file") {
-  CHECK(error_of([] { RevisionGraph({make_revision("a1"), make_revision("a1")}); }) ==
-        "a1.sql: duplicate revision id a1 (also in a1.sql)");
+  CHECK(error_of([] {
+          RevisionGraph({make_revision("a1"), make_revision("a1")});
+        }) == "a1.sql: duplicate revision id a1 (also in a1.sql)");
   CHECK(error_of([] { RevisionGraph({make_revision("a1", "zz9")}); }) ==
         "a1.sql: revision a1 names down_revision zz9, which no revision file defines");
   CHECK(error_of([] { RevisionGraph({make_revision("a1", "", "zz9")}); }) ==
@@ -152,7 +154,8 @@ TEST_CASE("a long linear graph builds and answers in linear time") {
   std::vector<dbtool::revision::Revision> revisions;
   const int count = 20000;
   for (int i = 0; i < count; ++i)
-    revisions.push_back(make_revision("r" + std::to_string(i), i ? "r" + std::to_string(i - 1) : ""));
+    revisions.push_back(
+        make_revision("r" + std::to_string(i), i ? "r" + std::to_string(i - 1) : ""));
   const RevisionGraph graph(std::move(revisions));
   CHECK(ids(graph, graph.heads()) == Strings{"r19999"});
   CHECK(graph.id(graph.topological_order().front()) == "r0");

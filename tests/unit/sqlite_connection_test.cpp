@@ -14,8 +14,8 @@ TEST_CASE("a script runs statement by statement and a failure names its line") {
   connection.execute_script("CREATE TABLE a (x);\n-- comment\nINSERT INTO a VALUES (1);", 10);
   CHECK(connection.query("SELECT x FROM a").at(0).at(0) == "1");
   try {
-    connection.execute_script("INSERT INTO a VALUES (2);\n\n/* note */\n  INSERT INTO b VALUES (3);",
-                              20);
+    connection.execute_script(
+        "INSERT INTO a VALUES (2);\n\n/* note */\n  INSERT INTO b VALUES (3);", 20);
     FAIL("no error");
   } catch (const dbtool::Error& error) {
     CHECK(error.kind() == dbtool::ErrorKind::Database);

@@ -32,7 +32,7 @@ inline std::vector<std::string> ids(const revision::RevisionGraph& graph,
 
 // A fresh empty folder under the temp directory, removed when the object goes.
 class TempDir {
-public:
+ public:
   TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "dbtool-unit.XXXXXX").string();
     m_path = mkdtemp(pattern.data());
@@ -45,7 +45,7 @@ public:
   TempDir& operator=(const TempDir&) = delete;
   const std::filesystem::path& path() const { return m_path; }
 
-private:
+ private:
   std::filesystem::path m_path;
 };
 

@@ -10,7 +10,7 @@ enum class Backend { Sqlite, Postgres };
 // A parsed database URL (DESIGN.md section 2). Relative SQLite paths stay relative
 // until resolve() anchors them at the project folder.
 class DatabaseUrl {
-public:
+ public:
   // Parses TEXT; throws Error(Project) naming the problem for anything malformed.
   static DatabaseUrl parse(const std::string& text);
 
@@ -25,7 +25,7 @@ public:
   // Returns a copy whose relative SQLite path is made absolute against PROJECT_DIR.
   DatabaseUrl resolved(const std::filesystem::path& project_dir) const;
 
-private:
+ private:
   Backend m_backend = Backend::Sqlite;
   bool m_in_memory = false;
   std::filesystem::path m_path;

@@ -25,7 +25,7 @@ using StatementObserver = std::function<void(std::string_view sql)>;
 // A connection to one database, whatever the backend. Every failure is thrown as
 // Error(Database) carrying the database's own message.
 class Connection {
-public:
+ public:
   virtual ~Connection() = default;
 
   virtual config::Backend backend() const = 0;
@@ -49,13 +49,13 @@ public:
 
   void set_observer(StatementObserver observer) { m_observer = std::move(observer); }
 
-protected:
+ protected:
   void observe(std::string_view sql) const {
     if (m_observer)
       m_observer(sql);
   }
 
-private:
+ private:
   StatementObserver m_observer;
 };
 
@@ -64,7 +64,7 @@ std::unique_ptr<Connection> connect(const config::Settings& settings);
 
 // Rolls back on scope exit unless committed: every state change is RAII.
 class WriteTransaction {
-public:
+ public:
   explicit WriteTransaction(Connection& connection) : m_connection(connection) {
     m_connection.begin_write();
   }
@@ -79,7 +79,7 @@ public:
     m_done = true;
   }
 
-private:
+ private:
   Connection& m_connection;
   bool m_done = false;
 };

@@ -50,7 +50,7 @@ struct ValidationIssue {
 // single_transaction) and re-read the version table inside it, so that concurrent
 // runs never apply a revision twice.
 class Migrator {
-public:
+ public:
   Migrator(const revision::RevisionGraph& graph, const config::Settings& settings);
 
   // The online commands open the database through CONNECT only after the targets
@@ -74,7 +74,7 @@ public:
 
   const VersionStore& store() const { return m_store; }
 
-private:
+ private:
   enum class Direction { Upgrade, Downgrade };
   RunResult run(db::Connection& connection, Direction direction, const std::string& target,
                 const RunOptions& options) const;

@@ -11,7 +11,7 @@ namespace dbtool::migrate {
 // describe them, kept in step with each other as Alembic keeps alembic_version.
 // Each step costs O(children of the revision), so a run of n steps stays O(n).
 class VersionState {
-public:
+ public:
   // From the rows of the version table; Error(Project) for a row that names no
   // known revision.
   VersionState(const revision::RevisionGraph& graph, const std::vector<std::string>& rows);
@@ -32,7 +32,7 @@ public:
   // Marks INDEX unapplied (no applied revision may depend on it); returns the row change.
   Change downgrade(revision::Index index);
 
-private:
+ private:
   const revision::RevisionGraph& m_graph;
   revision::RevisionSet m_applied;
   revision::RevisionSet m_is_row;

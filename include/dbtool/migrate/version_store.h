@@ -13,7 +13,7 @@ namespace dbtool::migrate {
 // history table (one row per step). Every statement that changes them is produced
 // as SQL text here, so that online runs and offline --sql scripts say the same thing.
 class VersionStore {
-public:
+ public:
   VersionStore(std::string version_table, std::string history_table);
 
   const std::string& version_table() const { return m_version_table; }
@@ -33,7 +33,7 @@ public:
   // The checksum recorded when each revision was last upgraded or stamped.
   std::unordered_map<std::string, std::string> read_checksums(db::Connection& connection) const;
 
-private:
+ private:
   std::string m_version_table;
   std::string m_history_table;
   std::string m_select_versions;

@@ -21,7 +21,7 @@ using RevisionSet = std::vector<bool>;
 // is linear in the number of revisions or better, never an ancestor-set recomputation
 // per node.
 class RevisionGraph {
-public:
+ public:
   // Validates the graph: duplicate ids, missing parents or dependencies, cycles and
   // duplicate branch labels are Error(Project) naming the files involved.
   explicit RevisionGraph(std::vector<Revision> revisions);
@@ -62,7 +62,7 @@ public:
   // The heads (down_revision edges only) of a set closed under ancestors().
   IndexList heads_of(const RevisionSet& set) const;
 
-private:
+ private:
   IndexList step(const IndexList& from, long steps, std::string_view target) const;
   RevisionSet reach(const IndexList& from, bool downward) const;
 

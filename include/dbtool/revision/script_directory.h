@@ -23,7 +23,7 @@ struct NewRevisionOptions {
 
 // The migrations folder: every *.sql file in it is one revision.
 class ScriptDirectory {
-public:
+ public:
   explicit ScriptDirectory(std::filesystem::path folder);
 
   const std::filesystem::path& folder() const { return m_folder; }
@@ -41,7 +41,7 @@ public:
   // Writes REVISION into the folder, refusing to overwrite; returns its path.
   std::filesystem::path write(Revision& revision) const;
 
-private:
+ private:
   std::filesystem::path m_folder;
 };
 

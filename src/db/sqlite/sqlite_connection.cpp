@@ -64,12 +64,12 @@ int count_lines(const char* begin, const char* end) {
 }
 
 class Statement {
-public:
+ public:
   ~Statement() { sqlite3_finalize(m_stmt); }
   sqlite3_stmt** out() { return &m_stmt; }
   sqlite3_stmt* get() const { return m_stmt; }
 
-private:
+ private:
   sqlite3_stmt* m_stmt = nullptr;
 };
 
@@ -94,7 +94,9 @@ SqliteConnection::SqliteConnection(const config::SqliteOptions& options) : m_nam
 
 SqliteConnection::~SqliteConnection() = default;
 
-sqlite3* SqliteConnection::handle() const { return m_database->getHandle(); }
+sqlite3* SqliteConnection::handle() const {
+  return m_database->getHandle();
+}
 
 void SqliteConnection::apply_options(const config::SqliteOptions& options) {
   try {
@@ -180,8 +182,7 @@ Rows SqliteConnection::query(std::string_view sql) {
         if (column.isNull())
           row.emplace_back(std::nullopt);
         else
-          row.emplace_back(std::string(column.getText(),
-                                       static_cast<size_t>(column.getBytes())));
+          row.emplace_back(std::string(column.getText(), static_cast<size_t>(column.getBytes())));
       }
       rows.push_back(std::move(row));
     }
@@ -213,13 +214,17 @@ void SqliteConnection::begin_write() {
   }
 }
 
-void SqliteConnection::commit() { execute("COMMIT"); }
+void SqliteConnection::commit() {
+  execute("COMMIT");
+}
 
 void SqliteConnection::rollback() noexcept {
   if (in_transaction())
     sqlite3_exec(handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-bool SqliteConnection::in_transaction() const { return sqlite3_get_autocommit(handle()) == 0; }
+bool SqliteConnection::in_transaction() const {
+  return sqlite3_get_autocommit(handle()) == 0;
+}
 
 } // namespace dbtool::db

@@ -16,7 +16,7 @@ namespace dbtool::db {
 // A SQLite database file (or :memory:), opened with the [sqlite] options applied
 // as PRAGMAs on connect.
 class SqliteConnection : public Connection {
-public:
+ public:
   // Opens PATH (creating it when missing); throws Error(Database) naming the file when
   // it cannot be opened or is not a database.
   SqliteConnection(const std::filesystem::path& path, const config::SqliteOptions& options);
@@ -38,7 +38,7 @@ public:
 
   sqlite3* handle() const;
 
-private:
+ private:
   void apply_options(const config::SqliteOptions& options);
   [[noreturn]] void fail(const std::string& what) const;
 

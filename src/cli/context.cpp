@@ -11,7 +11,7 @@ const config::Settings& Context::settings() {
   if (!m_settings) {
     if (!config_path.empty())
       options.config_path = config_path;
-    if (!url.empty())
+    if (!url.empty() || (url_option != nullptr && url_option->count() > 0))
       options.url = url;
     if (!project_dir.empty())
       options.project_dir = project_dir;
@@ -29,11 +29,12 @@ const revision::RevisionGraph& Context::graph() {
 
 db::Connection& Context::connection() {
   if (!m_connection) {
-    m_connection = db::connect(settings());
+    db::StatementObserver echo;
     if (settings().echo)
-      m_connection->set_observer([](std::string_view sql) {
+      echo = [](std::string_view sql) {
         std::cerr << "-- echo: " << sql << (sql.empty() || sql.back() != '\n' ? "\n" : "");
-      });
+      };
+    m_connection = db::connect(settings(), std::move(echo));
   }
   return *m_connection;
 }

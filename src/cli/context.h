@@ -19,9 +19,10 @@ namespace dbtool::cli {
 class Context {
  public:
   config::GlobalOptions options;
-  std::string config_path; // -c; empty: not given
-  std::string url;         // --url
-  std::string project_dir; // -C
+  std::string config_path;           // -c; empty: not given
+  std::string url;                   // --url
+  CLI::Option* url_option = nullptr; // to tell --url '' from no --url
+  std::string project_dir;           // -C
   bool json = false;
   bool quiet = false;
   bool verbose = false;

@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", dbtool::version_string());
   app.add_option("-c,--config", context.config_path, "Path to dbtool.toml (also DBTOOL_CONFIG)");
-  app.add_option("--url", context.url, "Database URL (also DBTOOL_URL, DATABASE_URL)");
+  context.url_option =
+      app.add_option("--url", context.url, "Database URL (also DBTOOL_URL, DATABASE_URL)");
   app.add_option("-C,--project", context.project_dir, "Run as if started in DIR");
   app.add_flag("--json", context.json, "Print one JSON document on stdout");
   app.add_flag("--echo", context.options.echo, "Log every SQL statement to stderr");

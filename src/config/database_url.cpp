@@ -67,24 +67,36 @@ DatabaseUrl DatabaseUrl::resolved(const std::filesystem::path& project_dir) cons
 
 std::string mask_password(const std::string& text) {
   std::string out = text;
+  // user:password@host: a password may hold unencoded '/', '?' or '@', so the user
+  // part runs to the last '@' before the URL ends (white space or a quote).
   size_t search_from = 0;
   while (true) {
     const auto scheme = out.find("://", search_from);
     if (scheme == std::string::npos)
       break;
     const auto authority = scheme + 3;
-    auto authority_end = out.find_first_of("/?# \t\n", authority);
-    if (authority_end == std::string::npos)
-      authority_end = out.size();
-    const auto at = out.rfind('@', authority_end);
+    auto url_end = out.find_first_of(" \t\r\n'\"", authority);
+    if (url_end == std::string::npos)
+      url_end = out.size();
+    const auto at = out.rfind('@', url_end - 1);
     if (at != std::string::npos && at > authority) {
       const auto colon = out.find(':', authority);
       if (colon != std::string::npos && colon < at) {
         out.replace(colon + 1, at - colon - 1, "***");
-        authority_end = colon + 4 + (authority_end - at);
+        url_end = colon + 4 + (url_end - at);
       }
     }
-    search_from = authority_end;
+    search_from = url_end;
+  }
+  // libpq's password=... option, in a URL query or a connection string.
+  size_t pos = 0;
+  while ((pos = out.find("password=", pos)) != std::string::npos) {
+    const auto value = pos + 9;
+    auto end = out.find_first_of("& \t\r\n'\"", value);
+    if (end == std::string::npos)
+      end = out.size();
+    out.replace(value, end - value, "***");
+    pos = value + 3;
   }
   return out;
 }

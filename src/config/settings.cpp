@@ -51,10 +51,30 @@ void read_sqlite_section(const toml::table& table, const std::string& file, Sqli
       throw Error(ErrorKind::Project, "unknown key 'sqlite." + std::string(key.str()) + "'", file,
                   line_of(node));
   }
-  if (auto value = string_key(table, "journal_mode", file, "sqlite."))
-    out.journal_mode = *value;
-  if (auto value = string_key(table, "synchronous", file, "sqlite."))
-    out.synchronous = *value;
+  auto upper = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return text;
+  };
+  // Reads a string key whose value must be one of CHOICES (case-insensitive).
+  auto choice = [&](const char* key, std::string& out_value, const auto& choices) {
+    const auto value = string_key(table, key, file, "sqlite.");
+    if (!value)
+      return;
+    out_value = upper(*value);
+    if (std::find(choices.begin(), choices.end(), out_value) == choices.end()) {
+      std::string list;
+      for (const auto& item : choices)
+        list += (list.empty() ? "" : ", ") + std::string(item);
+      throw Error(ErrorKind::Project, std::string("'sqlite.") + key + "' must be one of " + list,
+                  file, line_of(*table.get(key)));
+    }
+  };
+  static const std::array<std::string_view, 6> modes = {"DELETE", "TRUNCATE", "PERSIST",
+                                                        "MEMORY", "WAL",      "OFF"};
+  static const std::array<std::string_view, 4> syncs = {"OFF", "NORMAL", "FULL", "EXTRA"};
+  choice("journal_mode", out.journal_mode, modes);
+  choice("synchronous", out.synchronous, syncs);
   if (const toml::node* node = table.get("busy_timeout_ms")) {
     const auto* value = node->as_integer();
     if (value == nullptr || value->get() < 0 || value->get() > 3'600'000)
@@ -70,28 +90,11 @@ void read_sqlite_section(const toml::table& table, const std::string& file, Sqli
                   line_of(*node));
     out.foreign_keys = value->get();
   }
-  auto upper = [](std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return text;
-  };
-  out.journal_mode = upper(out.journal_mode);
-  out.synchronous = upper(out.synchronous);
-  static const std::array<std::string_view, 6> modes = {"DELETE", "TRUNCATE", "PERSIST",
-                                                        "MEMORY", "WAL",      "OFF"};
-  static const std::array<std::string_view, 4> syncs = {"OFF", "NORMAL", "FULL", "EXTRA"};
-  if (std::find(modes.begin(), modes.end(), out.journal_mode) == modes.end())
-    throw Error(ErrorKind::Project,
-                "'sqlite.journal_mode' must be one of DELETE, TRUNCATE, "
-                "PERSIST, MEMORY, WAL, OFF",
-                file);
-  if (std::find(syncs.begin(), syncs.end(), out.synchronous) == syncs.end())
-    throw Error(ErrorKind::Project, "'sqlite.synchronous' must be one of OFF, NORMAL, FULL, EXTRA",
-                file);
 }
 
 struct FileSettings {
   std::optional<std::string> url;
+  int url_line = 0;
   std::optional<std::string> migrations;
   std::optional<std::string> schema;
   std::optional<std::string> version_table;
@@ -120,6 +123,8 @@ FileSettings read_config_file(const fs::path& path) {
   }
   FileSettings settings;
   settings.url = string_key(root, "url", file);
+  if (settings.url)
+    settings.url_line = line_of(*root.get("url"));
   settings.migrations = string_key(root, "migrations", file);
   settings.schema = string_key(root, "schema", file);
   settings.version_table = string_key(root, "version_table", file);
@@ -130,11 +135,13 @@ FileSettings read_config_file(const fs::path& path) {
       throw Error(ErrorKind::Project, "'sqlite' must be a table", file, line_of(*node));
     read_sqlite_section(*table, file, settings.sqlite);
   }
-  for (const auto* name : {&settings.version_table, &settings.history_table}) {
-    if (*name && !is_identifier(**name))
+  for (const char* key : {"version_table", "history_table"}) {
+    const auto& name =
+        std::string(key) == "version_table" ? settings.version_table : settings.history_table;
+    if (name && !is_identifier(*name))
       throw Error(ErrorKind::Project,
-                  "table name '" + **name + "' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",
-                  file);
+                  "table name '" + *name + "' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",
+                  file, line_of(*root.get(key)));
   }
   return settings;
 }
@@ -188,9 +195,19 @@ Settings load_settings(const GlobalOptions& options, const EnvironmentLookup& en
     url = environment("DBTOOL_URL");
   if (!url)
     url = environment("DATABASE_URL");
-  if (!url)
-    url = file.url;
-  settings.url = DatabaseUrl::parse(url.value_or(default_url)).resolved(settings.project_dir);
+  try {
+    if (url) {
+      settings.url = DatabaseUrl::parse(*url).resolved(settings.project_dir);
+    } else {
+      settings.url =
+          DatabaseUrl::parse(file.url.value_or(default_url)).resolved(settings.project_dir);
+    }
+  } catch (const Error& error) {
+    // A URL from dbtool.toml is located at its line there.
+    if (!url && file.url)
+      throw error.at(settings.config_file.string(), file.url_line);
+    throw;
+  }
   settings.migrations_dir =
       absolute_dir(settings.project_dir, file.migrations.value_or("migrations"));
   settings.schema_dir = absolute_dir(settings.project_dir, file.schema.value_or("schema"));

@@ -7,13 +7,13 @@
 
 namespace dbtool::db {
 
-std::unique_ptr<Connection> connect(const config::Settings& settings) {
+std::unique_ptr<Connection> connect(const config::Settings& settings, StatementObserver observer) {
   const auto& url = settings.url;
   if (url.backend() == config::Backend::Postgres)
     throw Error(ErrorKind::Database,
                 "cannot connect to " + url.masked() + ": the PostgreSQL backend is not built yet");
   if (url.in_memory())
-    return std::make_unique<SqliteConnection>(settings.sqlite);
+    return std::make_unique<SqliteConnection>(settings.sqlite, std::move(observer));
   const auto& path = url.sqlite_path();
   // The data folder of a project is made on first connect; folders elsewhere are the
   // user's to make, so a typo in an absolute path is not silently created.
@@ -22,7 +22,7 @@ std::unique_ptr<Connection> connect(const config::Settings& settings) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
   }
-  return std::make_unique<SqliteConnection>(path, settings.sqlite);
+  return std::make_unique<SqliteConnection>(path, settings.sqlite, std::move(observer));
 }
 
 } // namespace dbtool::db

@@ -194,6 +194,8 @@ std::vector<ValidationIssue> Migrator::validate(db::Connection& connection) cons
 }
 
 void Migrator::check_target(const std::string& target) const {
+  if (target.find(':') != std::string::npos)
+    throw Error(ErrorKind::Usage, "a FROM:TO range ('" + target + "') needs --sql");
   const bool relative = target.find_first_of("+-") != std::string::npos;
   if (!relative)
     m_graph.resolve(target, {});
@@ -230,10 +232,11 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
   IndexList plan;
   size_t next = 0;
   std::vector<std::string> expected_rows;
+  bool tables_exist = false; // once made (and committed), they stay for the run
 
   // Reads the rows inside the lock; plans again only when another process moved them.
   auto refresh = [&](bool first) {
-    auto rows = m_store.read_versions(connection);
+    auto rows = m_store.read_versions(connection, tables_exist);
     if (!first && rows == expected_rows)
       return;
     state.emplace(m_graph, rows);
@@ -252,9 +255,12 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
   };
 
   auto ensure_tables = [&] {
+    if (tables_exist)
+      return;
     if (!connection.has_table(m_store.version_table()) ||
         !connection.has_table(m_store.history_table()))
       connection.execute(m_store.create_tables_sql());
+    tables_exist = true;
   };
 
   // Runs one revision's script and records it; the caller owns the transaction.
@@ -451,14 +457,25 @@ std::string Migrator::script(Direction direction, const std::string& range) cons
 
 std::string Migrator::stamp_script(const std::vector<std::string>& targets) const {
   std::string sql = script_preamble(m_settings, m_store);
+  // FROM:TO says where the database is; without it there is no current row to relate
+  // to, and the targets become the rows.
+  IndexList start;
+  std::vector<std::string> to_targets;
+  for (const auto& target : targets) {
+    const auto [from, to] = split_range(target);
+    if (from && targets.size() > 1)
+      throw Error(ErrorKind::Usage, "a FROM:TO range must be the only stamp target");
+    if (from && !from->empty())
+      start = m_graph.resolve(*from, {});
+    to_targets.push_back(to);
+  }
   IndexList wanted;
-  for (const auto& target : targets)
-    for (Index index : m_graph.resolve(target, {}))
+  for (const auto& target : to_targets)
+    for (Index index : m_graph.resolve(target, start))
       if (std::find(wanted.begin(), wanted.end(), index) == wanted.end())
         wanted.push_back(index);
-  // Offline there is no current row to relate to: the targets become the rows.
   sql += "BEGIN;\n" + m_store.delete_all_versions_sql();
-  for (Index index : stamped_rows(m_graph, {}, wanted))
+  for (Index index : stamped_rows(m_graph, start, wanted))
     sql += m_store.insert_version_sql(m_graph.id(index));
   for (Index index : wanted) {
     const Revision& revision = m_graph.at(index);

@@ -48,9 +48,10 @@ std::string VersionStore::insert_history_sql(const std::string& revision, const 
          (duration_ms ? std::to_string(*duration_ms) : std::string("NULL")) + ");\n";
 }
 
-std::vector<std::string> VersionStore::read_versions(db::Connection& connection) const {
+std::vector<std::string> VersionStore::read_versions(db::Connection& connection,
+                                                     bool table_exists) const {
   std::vector<std::string> versions;
-  if (!connection.has_table(m_version_table))
+  if (!table_exists && !connection.has_table(m_version_table))
     return versions;
   for (auto& row : connection.query(m_select_versions))
     if (row.at(0))

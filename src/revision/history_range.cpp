@@ -30,6 +30,11 @@ IndexList select_history(const RevisionGraph& graph, std::string_view range,
   const IndexList lower = resolve_end(graph, from, current, true);
   const IndexList upper = resolve_end(graph, to, current, false);
   const RevisionSet below_upper = graph.ancestors(upper);
+  for (Index index : lower)
+    if (!below_upper[index])
+      throw Error(ErrorKind::Project, "history range '" + std::string(range) + "': revision " +
+                                          graph.id(index) + " is not an ancestor of '" +
+                                          std::string(to.empty() ? "heads" : to) + "'");
   const bool from_base = lower.empty();
   const RevisionSet above_lower = from_base ? RevisionSet{} : graph.descendants(lower);
   IndexList selected;

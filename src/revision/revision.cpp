@@ -52,6 +52,8 @@ std::string hex(const unsigned char* bytes, size_t size) {
 bool is_valid_revision_id(const std::string& id) {
   if (id.empty() || id.size() > 64)
     return false;
+  if (id == "head" || id == "heads" || id == "base" || id == "current")
+    return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
@@ -115,8 +117,7 @@ Revision parse_revision(const std::string& text, const std::string& file) {
         const std::string value_text(value);
         if (key == "revision") {
           if (!is_valid_revision_id(value_text))
-            throw error("invalid revision id '" + value_text +
-                        "' (letters, digits and _ only, at most 64)");
+            throw error("invalid revision id '" + value_text + "' (" + revision_id_rule + ")");
           revision.id = value_text;
           seen_revision = true;
         } else if (key == "down_revision") {
@@ -130,7 +131,7 @@ Revision parse_revision(const std::string& text, const std::string& file) {
           revision.branch_labels = util::split_list(value);
           for (const auto& label : revision.branch_labels)
             if (!is_valid_revision_id(label))
-              throw error("invalid branch label '" + label + "'");
+              throw error("invalid branch label '" + label + "' (" + revision_id_rule + ")");
         } else if (key == "depends_on") {
           revision.depends_on = util::split_list(value);
           check_ids(revision.depends_on, "depends_on");
@@ -183,12 +184,15 @@ Revision read_revision_file(const std::filesystem::path& path) {
 
 std::string render_revision(const Revision& revision) {
   std::string text;
-  text += "-- revision: " + revision.id + "\n";
-  text += "-- down_revision: " + util::join(revision.down_revisions, ", ") + "\n";
-  text += "-- message: " + revision.message + "\n";
-  text += "-- created: " + revision.created + "\n";
-  text += "-- branch_labels: " + util::join(revision.branch_labels, ", ") + "\n";
-  text += "-- depends_on: " + util::join(revision.depends_on, ", ") + "\n";
+  auto field = [&text](const char* key, const std::string& value) {
+    text += std::string("-- ") + key + ":" + (value.empty() ? "" : " " + value) + "\n";
+  };
+  field("revision", revision.id);
+  field("down_revision", util::join(revision.down_revisions, ", "));
+  field("message", revision.message);
+  field("created", revision.created);
+  field("branch_labels", util::join(revision.branch_labels, ", "));
+  field("depends_on", util::join(revision.depends_on, ", "));
   text += std::string("-- transactional: ") + (revision.transactional ? "true" : "false") + "\n";
   text += "\n-- +upgrade\n" + revision.upgrade_sql;
   if (!revision.upgrade_sql.empty() && revision.upgrade_sql.back() != '\n')

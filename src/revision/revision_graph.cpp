@@ -243,8 +243,12 @@ IndexList RevisionGraph::resolve(std::string_view target, const IndexList& curre
     return all;
   }
   long count = 0;
-  if ((target[0] == '+' || target[0] == '-') && parse_count(target.substr(1), count))
+  if (target[0] == '+' || target[0] == '-') {
+    if (!parse_count(target.substr(1), count))
+      throw Error(ErrorKind::Project,
+                  "relative revision '" + text + "' must be +N or -N with N at least 1");
     return step(current, target[0] == '+' ? count : -count, target);
+  }
   if (const auto at = target.find('@'); at != std::string_view::npos) {
     const auto branch = target.substr(0, at);
     const auto where = target.substr(at + 1);
@@ -265,8 +269,12 @@ IndexList RevisionGraph::resolve(std::string_view target, const IndexList& curre
   if (const auto sign = target.find_last_of("+-"); sign != std::string_view::npos && sign > 0) {
     if (!parse_count(target.substr(sign + 1), count))
       throw Error(ErrorKind::Project, "unknown revision target '" + text + "'");
-    const Index start = resolve_revision(target.substr(0, sign));
-    return step({start}, target[sign] == '+' ? count : -count, target);
+    // head-1 and base+1 count from the graph's head and from base.
+    const auto anchor = target.substr(0, sign);
+    const IndexList start = anchor == "head" || anchor == "base"
+                                ? resolve(anchor, current)
+                                : IndexList{resolve_revision(anchor)};
+    return step(start, target[sign] == '+' ? count : -count, target);
   }
   return {resolve_revision(target)};
 }

@@ -39,15 +39,16 @@ Revision base_revision(const NewRevisionOptions& options) {
   Revision revision;
   revision.id = options.rev_id.value_or(generate_revision_id());
   if (!is_valid_revision_id(revision.id))
-    throw Error(ErrorKind::Usage, "invalid revision id '" + revision.id +
-                                      "' (letters, digits and _ only, at most 64)");
+    throw Error(ErrorKind::Usage,
+                "invalid revision id '" + revision.id + "' (" + revision_id_rule + ")");
   if (options.message.find('\n') != std::string::npos)
     throw Error(ErrorKind::Usage, "the message must be one line");
   revision.message = std::string(util::trim(options.message));
   revision.created = util::utc_now_iso8601_seconds();
   for (const auto& label : options.branch_labels)
     if (!is_valid_revision_id(label))
-      throw Error(ErrorKind::Usage, "invalid branch label '" + label + "'");
+      throw Error(ErrorKind::Usage,
+                  "invalid branch label '" + label + "' (" + revision_id_rule + ")");
   revision.branch_labels = options.branch_labels;
   revision.upgrade_sql = options.upgrade_sql;
   revision.has_downgrade = true;

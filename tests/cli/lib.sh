@@ -4,7 +4,7 @@
 # "N passed, M failed" and fails when any check failed.
 set -u
 
-DBTOOL=${DBTOOL:?set DBTOOL to the dbtool binary}
+DBTOOL=$(realpath "${DBTOOL:?set DBTOOL to the dbtool binary}")
 SOURCE_DIR=${DBTOOL_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dbtool-test.XXXXXX")
 trap 'rm -rf "$TEST_TMP"' EXIT

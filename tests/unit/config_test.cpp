@@ -46,6 +46,12 @@ TEST_CASE("passwords are masked wherever a URL appears") {
   CHECK(mask_password("cannot connect to postgres://a:b@h/d and postgres://c:d@h/e") ==
         "cannot connect to postgres://a:***@h/d and postgres://c:***@h/e");
   CHECK(mask_password("postgresql://user@host/db") == "postgresql://user@host/db");
+  CHECK(mask_password("postgresql://alice:s3cret/x@db.example.com/app") ==
+        "postgresql://alice:***@db.example.com/app");
+  CHECK(mask_password("postgresql://alice:s3?x@db.example.com/app") ==
+        "postgresql://alice:***@db.example.com/app");
+  CHECK(mask_password("'postgresql://a@h/app?sslmode=require&password=s3cret' failed") ==
+        "'postgresql://a@h/app?sslmode=require&password=***' failed");
   CHECK(mask_password("sqlite:///data/app.db") == "sqlite:///data/app.db");
 }
 
@@ -126,11 +132,14 @@ TEST_CASE("bad configuration is a project error naming the file and line") {
   CHECK(error_for("url = 5\n") == file + ":1: 'url' must be a string");
   CHECK(error_for("[sqlite]\nbusy_timeout_ms = \"x\"\n") ==
         file + ":2: 'sqlite.busy_timeout_ms' must be an integer from 0 to 3600000");
-  CHECK(error_for("[sqlite]\njournal_mode = \"fast\"\n") ==
+  CHECK(error_for("[sqlite]\n\njournal_mode = \"fast\"\n") ==
         file +
-            ": 'sqlite.journal_mode' must be one of DELETE, TRUNCATE, PERSIST, MEMORY, WAL, OFF");
-  CHECK(error_for("version_table = \"x; DROP\"\n") ==
-        file + ": table name 'x; DROP' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
-  CHECK(error_for("url = \"nope\"\n") ==
-        "invalid database URL 'nope': expected sqlite:///path or postgresql://user@host/db");
+            ":3: 'sqlite.journal_mode' must be one of DELETE, TRUNCATE, PERSIST, MEMORY, WAL, OFF");
+  CHECK(error_for("[sqlite]\nsynchronous = \"sometimes\"\n") ==
+        file + ":2: 'sqlite.synchronous' must be one of OFF, NORMAL, FULL, EXTRA");
+  CHECK(error_for("\nversion_table = \"x; DROP\"\n") ==
+        file + ":2: table name 'x; DROP' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
+  CHECK(error_for("\nurl = \"nope\"\n") ==
+        file + ":2: invalid database URL 'nope': expected sqlite:///path or "
+               "postgresql://user@host/db");
 }

@@ -146,6 +146,8 @@ TEST_CASE("history ranges") {
   CHECK(ids(graph, select_history(graph, "a1:merge1", {})) == Strings{"merge1", "a2", "a1"});
   CHECK(ids(graph, select_history(graph, "current:", {*graph.find("merge1")})) ==
         Strings{"top1", "merge1"});
+  CHECK(error_of([&] { select_history(graph, "merge1:a1", {}); }) ==
+        "history range 'merge1:a1': revision merge1 is not an ancestor of 'a1'");
   CHECK(error_of([&] { select_history(graph, "a1", {}); }) ==
         "history range must be FROM:TO (either side may be empty)");
 }
@@ -161,4 +163,8 @@ TEST_CASE("a long linear graph builds and answers in linear time") {
   CHECK(graph.id(graph.topological_order().front()) == "r0");
   CHECK(ids(graph, graph.resolve("r100+5", {})) == Strings{"r105"});
   CHECK(ids(graph, graph.resolve("+1", {})) == Strings{"r0"});
+  CHECK(ids(graph, graph.resolve("head-2", {})) == Strings{"r19997"});
+  CHECK(ids(graph, graph.resolve("base+2", {})) == Strings{"r1"});
+  CHECK_THROWS_WITH(graph.resolve("+0", {}),
+                    "relative revision '+0' must be +N or -N with N at least 1");
 }

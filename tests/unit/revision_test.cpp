@@ -63,7 +63,11 @@ TEST_CASE("malformed revision files are project errors naming file and line") {
   fails_with("-- revision: a1\n-- transactional: maybe\n-- +upgrade\n",
              "m.sql:2: transactional must be true or false, not 'maybe'");
   fails_with("-- revision: a-1\n-- +upgrade\n",
-             "m.sql:1: invalid revision id 'a-1' (letters, digits and _ only, at most 64)");
+             "m.sql:1: invalid revision id 'a-1' (letters, digits and _ only, at most 64, not "
+             "head, heads, base or current)");
+  fails_with("-- revision: head\n-- +upgrade\n",
+             "m.sql:1: invalid revision id 'head' (letters, digits and _ only, at most 64, not "
+             "head, heads, base or current)");
   fails_with("-- revision: a1\n-- revision: a2\n-- +upgrade\n",
              "m.sql:2: duplicate header key 'revision'");
   fails_with("-- revision: a1\n-- +downgrade\n-- +upgrade\n",

@@ -59,8 +59,10 @@ class Connection {
   StatementObserver m_observer;
 };
 
-// Opens the database that SETTINGS names, applying the connection options.
-std::unique_ptr<Connection> connect(const config::Settings& settings);
+// Opens the database that SETTINGS names, applying the connection options. OBSERVER,
+// when given, is told every statement from the first PRAGMA on.
+std::unique_ptr<Connection> connect(const config::Settings& settings,
+                                    StatementObserver observer = {});
 
 // Rolls back on scope exit unless committed: every state change is RAII.
 class WriteTransaction {

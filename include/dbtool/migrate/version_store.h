@@ -28,8 +28,10 @@ class VersionStore {
                                  const std::string& checksum, const std::string& message,
                                  std::optional<long long> duration_ms) const;
 
-  // The version rows; empty when the table does not exist yet.
-  std::vector<std::string> read_versions(db::Connection& connection) const;
+  // The version rows; empty when the table does not exist yet. TABLE_EXISTS skips
+  // the look-up in the schema, which a long run does not need at every step.
+  std::vector<std::string> read_versions(db::Connection& connection,
+                                         bool table_exists = false) const;
   // The checksum recorded when each revision was last upgraded or stamped.
   std::unordered_map<std::string, std::string> read_checksums(db::Connection& connection) const;
 

@@ -43,9 +43,13 @@ std::string render_revision(const Revision& revision);
 // The file name a new revision gets: <id>_<slug of message>.sql.
 std::string revision_file_name(const std::string& id, const std::string& message);
 
-// Whether ID can name a revision: letters, digits and underscores, at most 64
-// characters, so it never collides with the target grammar (@ + - : ,).
+// Whether ID can name a revision or branch label: letters, digits and underscores,
+// at most 64 characters, and none of the target grammar's words (head, heads, base,
+// current), so it never collides with the grammar (@ + - : ,).
 bool is_valid_revision_id(const std::string& id);
+// The rule above, in words, for error messages.
+inline constexpr const char* revision_id_rule =
+    "letters, digits and _ only, at most 64, not head, heads, base or current";
 
 // SHA-256 (hex) of the upgrade section with CRLF folded to LF.
 std::string revision_checksum(const Revision& revision);

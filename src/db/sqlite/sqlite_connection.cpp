@@ -76,8 +76,9 @@ class Statement {
 } // namespace
 
 SqliteConnection::SqliteConnection(const std::filesystem::path& path,
-                                   const config::SqliteOptions& options)
+                                   const config::SqliteOptions& options, StatementObserver observer)
     : m_name(path.string()) {
+  set_observer(std::move(observer));
   try {
     m_database = std::make_unique<SQLite::Database>(
         m_name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
@@ -87,7 +88,9 @@ SqliteConnection::SqliteConnection(const std::filesystem::path& path,
   apply_options(options);
 }
 
-SqliteConnection::SqliteConnection(const config::SqliteOptions& options) : m_name(":memory:") {
+SqliteConnection::SqliteConnection(const config::SqliteOptions& options, StatementObserver observer)
+    : m_name(":memory:") {
+  set_observer(std::move(observer));
   m_database = std::make_unique<SQLite::Database>(":memory:", SQLite::OPEN_READWRITE);
   apply_options(options);
 }

@@ -19,9 +19,10 @@ class SqliteConnection : public Connection {
  public:
   // Opens PATH (creating it when missing); throws Error(Database) naming the file when
   // it cannot be opened or is not a database.
-  SqliteConnection(const std::filesystem::path& path, const config::SqliteOptions& options);
+  SqliteConnection(const std::filesystem::path& path, const config::SqliteOptions& options,
+                   StatementObserver observer = {});
   // An in-memory database.
-  explicit SqliteConnection(const config::SqliteOptions& options);
+  explicit SqliteConnection(const config::SqliteOptions& options, StatementObserver observer = {});
   ~SqliteConnection() override;
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;

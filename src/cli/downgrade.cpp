@@ -35,10 +35,7 @@ void setup_downgrade(CLI::App& app, Context& context, int& exit_code) {
     run.on_step = progress_reporter(context);
     const auto result = migrator.downgrade(context.connection_source(), options->target, run);
     finish_progress(context);
-    if (context.json)
-      context.print_json(run_json("downgrade", result));
-    else if (!context.quiet)
-      std::cout << run_text(result);
+    print_run(context, "downgrade", result);
     exit_code = 0;
   });
 }

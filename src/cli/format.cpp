@@ -2,6 +2,8 @@
 
 #include "dbtool/util/strings.h"
 
+#include <iostream>
+
 namespace dbtool::cli {
 
 using revision::Index;
@@ -65,6 +67,8 @@ nlohmann::json revision_json(const revision::RevisionGraph& graph, Index index) 
           {"path", revision.path.string()}};
 }
 
+namespace {
+
 nlohmann::json run_json(const char* command, const migrate::RunResult& result) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& step : result.steps)
@@ -99,6 +103,15 @@ std::string run_text(const migrate::RunResult& result) {
             (result.steps.size() == 1 ? " revision, " : " revisions, ") + std::to_string(total_ms) +
             " ms)\n";
   return text;
+}
+
+} // namespace
+
+void print_run(const Context& context, const char* command, const migrate::RunResult& result) {
+  if (context.json)
+    context.print_json(run_json(command, result));
+  else if (!context.quiet)
+    std::cout << run_text(result);
 }
 
 } // namespace dbtool::cli

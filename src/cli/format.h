@@ -1,5 +1,7 @@
 #pragma once
 
+#include "context.h"
+
 #include "dbtool/migrate/migrator.h"
 #include "dbtool/revision/revision_graph.h"
 
@@ -19,8 +21,7 @@ std::string history_line(const revision::RevisionGraph& graph, revision::Index i
 std::string verbose_block(const revision::RevisionGraph& graph, revision::Index index,
                           const std::string& extra_marker = {});
 nlohmann::json revision_json(const revision::RevisionGraph& graph, revision::Index index);
-nlohmann::json run_json(const char* command, const migrate::RunResult& result);
-// The lines a run prints for people: one per step and a summary.
-std::string run_text(const migrate::RunResult& result);
+// Prints what a run did: one line per step and a summary, or one JSON document.
+void print_run(const Context& context, const char* command, const migrate::RunResult& result);
 
 } // namespace dbtool::cli

@@ -35,10 +35,7 @@ void setup_stamp(CLI::App& app, Context& context, int& exit_code) {
     }
     const auto result =
         migrator.stamp(context.connection_source(), options->targets, options->purge);
-    if (context.json)
-      context.print_json(run_json("stamp", result));
-    else if (!context.quiet)
-      std::cout << run_text(result);
+    print_run(context, "stamp", result);
     exit_code = 0;
   });
 }

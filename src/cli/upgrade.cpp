@@ -43,10 +43,7 @@ void setup_upgrade(CLI::App& app, Context& context, int& exit_code) {
     run.on_step = progress_reporter(context);
     const auto result = migrator.upgrade(context.connection_source(), options->target, run);
     finish_progress(context);
-    if (context.json)
-      context.print_json(run_json("upgrade", result));
-    else if (!context.quiet)
-      std::cout << run_text(result);
+    print_run(context, "upgrade", result);
     exit_code = 0;
   });
 }

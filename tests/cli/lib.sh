@@ -121,6 +121,23 @@ db_fingerprint() {
   done
 }
 
+# Debian's python3 reads the JSON documents (the first python3 on PATH may be another build).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+# json_eq EXPR EXPECTED: stdout is exactly one JSON document, and the Python expression EXPR
+# over it (named d) gives EXPECTED (strings as they are, anything else as compact JSON).
+json_eq() {
+  local got
+  got=$(printf '%s' "$out" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+v = eval(sys.argv[1])
+print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
+' "$1" 2>&1)
+  expect_equal "$got" "$2" "JSON $1"
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]

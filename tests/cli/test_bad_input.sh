@@ -3,9 +3,6 @@
 # JSON error under --json, and leaves the database byte-identical.
 source "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-
 # expect_json_error KIND FILE LINE [MESSAGE_PART]: stderr is exactly one line holding
 # {"error": {"kind", "message", "file", "line"}}; FILE and LINE "-" mean null. stdout is empty.
 expect_json_error() {

@@ -3,19 +3,6 @@
 # --version, help, and the URL forms.
 source "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-
-json_eq() {
-  local got
-  got=$(printf '%s' "$out" | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
-' "$1" 2>&1)
-  expect_equal "$got" "$2" "JSON $1"
-}
 # version_of DB: the version rows of DB ("none" when it has no version table or no file).
 version_of() {
   if [ ! -f "$1" ]; then echo "none"; return; fi

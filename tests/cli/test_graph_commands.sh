@@ -2,21 +2,6 @@
 # current, revision and merge, in human form and with --json.
 source "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-
-# json_eq EXPR EXPECTED: stdout is exactly one JSON document, and the Python expression EXPR
-# over it (named d) gives EXPECTED (strings as they are, anything else as compact JSON).
-json_eq() {
-  local got
-  got=$(printf '%s' "$out" | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
-' "$1" 2>&1)
-  expect_equal "$got" "$2" "JSON $1"
-}
 # expect_lines EXPECTED: stdout is exactly EXPECTED.
 expect_lines() { expect_equal "$out" "$1" "stdout"; }
 count_files() { ls "$1/migrations" | grep -c '\.sql$'; }

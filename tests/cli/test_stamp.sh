@@ -2,19 +2,6 @@
 # on linear and branched graphs, with --purge for a version table that names unknown ids.
 source "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-
-json_eq() {
-  local got
-  got=$(printf '%s' "$out" | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
-' "$1" 2>&1)
-  expect_equal "$got" "$2" "JSON $1"
-}
 # versions DB: the version rows, sorted, comma-separated.
 versions() {
   sqlite3 "$1" "SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM dbtool_version ORDER BY 1)" 2>&1

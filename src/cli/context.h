@@ -62,5 +62,6 @@ void setup_branches(CLI::App& app, Context& context, int& exit_code);
 void setup_merge(CLI::App& app, Context& context, int& exit_code);
 void setup_show(CLI::App& app, Context& context, int& exit_code);
 void setup_validate(CLI::App& app, Context& context, int& exit_code);
+void setup_scan(CLI::App& app, Context& context, int& exit_code);
 
 } // namespace dbtool::cli

@@ -12,3 +12,11 @@ bool ends_with_complete_statement(std::string_view sql) {
 }
 
 } // namespace dbtool::db
+
+namespace dbtool::db {
+
+bool is_sqlite_keyword(std::string_view word) {
+  return sqlite3_keyword_check(word.data(), static_cast<int>(word.size())) != 0;
+}
+
+} // namespace dbtool::db

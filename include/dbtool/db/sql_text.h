@@ -9,3 +9,11 @@ namespace dbtool::db {
 bool ends_with_complete_statement(std::string_view sql);
 
 } // namespace dbtool::db
+
+namespace dbtool::db {
+
+// Whether WORD is one of SQLite's keywords (case-insensitive), so it must be quoted
+// to serve as a name.
+bool is_sqlite_keyword(std::string_view word);
+
+} // namespace dbtool::db

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "dbtool/schema/schema.h"
+
+#include <filesystem>
+
+namespace dbtool::schema {
+
+// Loads every *.sql and *.json file of FOLDER (in name order) into one in-memory
+// SQLite database and introspects it with the same code as a live database. A table
+// declared twice is an error naming both files; SQL that SQLite rejects names the file
+// and the statement's line; a foreign key to a missing table or column names it.
+Schema load_declared_schema(const std::filesystem::path& folder);
+
+// Checks that every foreign key names an existing table and columns, and that no
+// table has two columns of one name. Error(Project) naming the table.
+void validate_schema(const Schema& schema);
+
+} // namespace dbtool::schema

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The schema model: what a database holds, or what a project declares, as data.
+// Both sides of every comparison are built by introspecting a SQLite database (the
+// live one, or an in-memory one the declared models were loaded into), so equal
+// schemas give equal models. Containers are ordered by name or by declaration
+// position, so equality, ordering and printing are deterministic.
+namespace dbtool::schema {
+
+struct Column {
+  std::string name;
+  std::string type; // the declared type, as written ("VARCHAR(20)")
+  bool not_null = false;
+  std::optional<std::string> default_sql; // the DEFAULT expression as SQLite keeps it
+  std::string collation;                  // empty: the default (BINARY)
+  std::optional<std::string> generated;   // GENERATED ALWAYS AS (expression)
+  bool generated_stored = false;
+  bool operator==(const Column&) const = default;
+};
+
+struct PrimaryKey {
+  std::string name; // empty: unnamed
+  std::vector<std::string> columns;
+  bool autoincrement = false;
+  bool operator==(const PrimaryKey&) const = default;
+};
+
+struct ForeignKey {
+  std::string name;
+  std::vector<std::string> columns;
+  std::string ref_table;
+  std::vector<std::string> ref_columns; // empty: the referenced table's primary key
+  std::string on_delete = "NO ACTION";
+  std::string on_update = "NO ACTION";
+  bool deferrable = false; // DEFERRABLE INITIALLY DEFERRED
+  bool operator==(const ForeignKey&) const = default;
+};
+
+// One key of an index: a column, or an expression (then COLUMN is empty).
+struct IndexKey {
+  std::string column;
+  std::string expression; // canonical SQL
+  std::string collation;
+  bool descending = false;
+  bool operator==(const IndexKey&) const = default;
+};
+
+struct Index {
+  std::string name;
+  bool unique = false;
+  std::vector<IndexKey> keys;
+  std::optional<std::string> where; // partial index predicate, canonical SQL
+  bool operator==(const Index&) const = default;
+};
+
+struct UniqueConstraint {
+  std::string name;
+  std::vector<std::string> columns;
+  bool operator==(const UniqueConstraint&) const = default;
+};
+
+struct CheckConstraint {
+  std::string name;
+  std::string expression; // canonical SQL
+  bool operator==(const CheckConstraint&) const = default;
+};
+
+struct Table {
+  std::string name;
+  std::vector<Column> columns; // in declaration order
+  std::optional<PrimaryKey> primary_key;
+  std::vector<ForeignKey> foreign_keys;             // in declaration order
+  std::vector<UniqueConstraint> unique_constraints; // in declaration order
+  std::vector<CheckConstraint> checks;              // in declaration order
+  std::map<std::string, Index> indexes;             // CREATE INDEX ones, by name
+  bool without_rowid = false;
+  bool strict = false;
+
+  const Column* find_column(const std::string& column) const;
+  // Whether COLUMN is an alias of the rowid (INTEGER PRIMARY KEY of a rowid table).
+  bool is_rowid_alias(const std::string& column) const;
+  bool operator==(const Table&) const = default;
+};
+
+struct View {
+  std::string name;
+  std::string sql; // the whole CREATE VIEW statement, canonical
+  bool operator==(const View&) const = default;
+};
+
+struct Trigger {
+  std::string name;
+  std::string table;
+  std::string sql; // the whole CREATE TRIGGER statement, canonical
+  bool operator==(const Trigger&) const = default;
+};
+
+struct Schema {
+  std::map<std::string, Table> tables;
+  std::map<std::string, View> views;
+  std::map<std::string, Trigger> triggers;
+  bool operator==(const Schema&) const = default;
+};
+
+} // namespace dbtool::schema

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "dbtool/db/connection.h"
+#include "dbtool/schema/schema.h"
+
+#include <set>
+#include <string>
+
+namespace dbtool::schema {
+
+// Reads the schema of a SQLite database through PRAGMA table_xinfo, index_list,
+// index_xinfo, foreign_key_list and sqlite_schema, and the CREATE text where the
+// PRAGMAs are silent. SQLite's own tables (sqlite_*) and the tables named in
+// EXCLUDE (dbtool's version and history tables) are left out.
+Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude = {});
+
+} // namespace dbtool::schema

@@ -1,0 +1,150 @@
+#include "dbtool/schema/declared_schema.h"
+
+#include "dbtool/db/sqlite/sqlite_connection.h"
+#include "dbtool/error.h"
+#include "dbtool/schema/json_model.h"
+#include "dbtool/schema/sqlite_introspector.h"
+#include "dbtool/schema/sqlite_renderer.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace dbtool::schema {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorKind::Project, "cannot read model file", path.string());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::vector<std::string> object_names(db::Connection& connection) {
+  std::vector<std::string> names;
+  for (const auto& row : connection.query("SELECT name FROM sqlite_schema"))
+    if (row.at(0))
+      names.push_back(lower(*row[0]));
+  return names;
+}
+
+} // namespace
+
+void validate_schema(const Schema& schema) {
+  auto find_table = [&](const std::string& name) -> const Table* {
+    for (const auto& [key, table] : schema.tables)
+      if (lower(key) == lower(name))
+        return &table;
+    return nullptr;
+  };
+  for (const auto& [name, table] : schema.tables) {
+    std::set<std::string> seen;
+    for (const auto& column : table.columns)
+      if (!seen.insert(lower(column.name)).second)
+        throw Error(ErrorKind::Project,
+                    "table '" + name + "': column '" + column.name + "' is declared twice");
+    auto has_column = [](const Table& owner, const std::string& column) {
+      return std::any_of(owner.columns.begin(), owner.columns.end(),
+                         [&](const Column& c) { return lower(c.name) == lower(column); });
+    };
+    for (const auto& key : table.foreign_keys) {
+      const Table* parent = find_table(key.ref_table);
+      if (parent == nullptr)
+        throw Error(ErrorKind::Project, "table '" + name + "': foreign key references table '" +
+                                            key.ref_table + "', which is not declared");
+      for (const auto& column : key.ref_columns)
+        if (!has_column(*parent, column))
+          throw Error(ErrorKind::Project, "table '" + name + "': foreign key references '" +
+                                              key.ref_table + "." + column +
+                                              "', which is not declared");
+      if (key.ref_columns.empty() && !parent->primary_key)
+        throw Error(ErrorKind::Project, "table '" + name + "': foreign key references table '" +
+                                            key.ref_table + "', which has no primary key");
+      for (const auto& column : key.columns)
+        if (!has_column(table, column))
+          throw Error(ErrorKind::Project,
+                      "table '" + name + "': foreign key column '" + column + "' is not declared");
+    }
+  }
+}
+
+Schema load_declared_schema(const fs::path& folder) {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  if (fs::is_directory(folder, ec)) {
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+      const auto extension = entry.path().extension();
+      if ((extension == ".sql" || extension == ".json") && entry.is_regular_file(ec) &&
+          entry.path().filename().string().front() != '.')
+        files.push_back(entry.path());
+    }
+  } else {
+    throw Error(ErrorKind::Project, "schema folder not found", folder.string());
+  }
+  std::sort(files.begin(), files.end());
+
+  db::SqliteConnection connection{config::SqliteOptions{}};
+  std::map<std::string, std::string> owner; // lower-cased object name -> file
+  auto claim = [&](const std::string& file) {
+    for (const auto& name : object_names(connection))
+      owner.emplace(name, file);
+  };
+  auto run = [&](const std::string& sql, const std::string& file, int first_line) {
+    try {
+      connection.execute_script(sql, first_line);
+    } catch (const Error& error) {
+      // "table x already exists": say where the first one came from.
+      const std::string& message = error.message();
+      for (const auto& [name, other] : owner) {
+        const bool named = message.find(" " + name + " already exists") != std::string::npos ||
+                           lower(message).find(" " + name + " already exists") != std::string::npos;
+        if (named)
+          throw Error(ErrorKind::Project,
+                      "'" + name + "' is declared twice (also in " + other + ")", file,
+                      error.line());
+      }
+      throw Error(ErrorKind::Project, "SQLite rejects this model: " + message, file, error.line());
+    }
+  };
+  for (const auto& path : files) {
+    const std::string file = path.string();
+    const std::string text = read_text(path);
+    if (path.extension() == ".sql") {
+      run(text, file, 1);
+    } else {
+      const Schema declared = schema_from_json_text(text, file);
+      for (const auto& [name, table] : declared.tables) {
+        const auto found = owner.find(lower(name));
+        if (found != owner.end())
+          throw Error(ErrorKind::Project,
+                      "table '" + name + "' is declared twice (also in " + found->second + ")",
+                      file);
+      }
+      // JSON carries no lines: a statement SQLite rejects is reported for the file.
+      try {
+        connection.execute(render_sqlite_schema(declared));
+      } catch (const Error& error) {
+        throw Error(ErrorKind::Project, "SQLite rejects this model: " + error.message(), file);
+      }
+    }
+    claim(file);
+  }
+  Schema schema = introspect_sqlite(connection);
+  validate_schema(schema);
+  return schema;
+}
+
+} // namespace dbtool::schema

@@ -1,0 +1,716 @@
+#include "dbtool/schema/json_model.h"
+
+#include "dbtool/error.h"
+#include "dbtool/schema/sql_tokens.h"
+#include "dbtool/util/strings.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace dbtool::schema {
+
+using nlohmann::json;
+
+namespace {
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// Reading one document: every error names the file and what is being read.
+class Reader {
+ public:
+  explicit Reader(std::string file) : m_file(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& where, const std::string& message) const {
+    throw Error(ErrorKind::Project, (where.empty() ? "" : where + ": ") + message, m_file);
+  }
+
+  const json& object(const json& value, const std::string& where) const {
+    if (!value.is_object())
+      fail(where, "expected an object");
+    return value;
+  }
+
+  void allow_keys(const json& value, const std::string& where,
+                  std::initializer_list<const char*> keys) const {
+    for (const auto& [key, item] : value.items())
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* known) { return key == known; }))
+        fail(where, "unknown key '" + key + "'");
+  }
+
+  std::string string(const json& value, const char* key, const std::string& where,
+                     bool required = false) const {
+    const auto found = value.find(key);
+    if (found == value.end() || found->is_null()) {
+      if (required)
+        fail(where, std::string("'") + key + "' is required");
+      return {};
+    }
+    if (!found->is_string())
+      fail(where, std::string("'") + key + "' must be a string");
+    return found->get<std::string>();
+  }
+
+  std::optional<std::string> optional_string(const json& value, const char* key,
+                                             const std::string& where) const {
+    const auto found = value.find(key);
+    if (found == value.end() || found->is_null())
+      return std::nullopt;
+    if (!found->is_string())
+      fail(where, std::string("'") + key + "' must be a string");
+    return found->get<std::string>();
+  }
+
+  bool boolean(const json& value, const char* key, const std::string& where, bool fallback) const {
+    const auto found = value.find(key);
+    if (found == value.end())
+      return fallback;
+    if (!found->is_boolean())
+      fail(where, std::string("'") + key + "' must be true or false");
+    return found->get<bool>();
+  }
+
+  std::vector<std::string> strings(const json& value, const char* key,
+                                   const std::string& where) const {
+    std::vector<std::string> out;
+    const auto found = value.find(key);
+    if (found == value.end())
+      return out;
+    if (!found->is_array())
+      fail(where, std::string("'") + key + "' must be a list of names");
+    for (const auto& item : *found) {
+      if (!item.is_string())
+        fail(where, std::string("'") + key + "' must be a list of names");
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  const std::string& file() const { return m_file; }
+
+ private:
+  std::string m_file;
+};
+
+std::string action(const Reader& reader, const json& value, const char* key,
+                   const std::string& where) {
+  std::string text = upper(reader.string(value, key, where));
+  if (text.empty())
+    return "NO ACTION";
+  static const std::set<std::string> known = {"NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT",
+                                              "RESTRICT"};
+  if (known.count(text) == 0)
+    reader.fail(where, std::string("'") + key +
+                           "' must be one of NO ACTION, CASCADE, SET NULL, "
+                           "SET DEFAULT, RESTRICT");
+  return text;
+}
+
+// "%(table_name)s" style templates, as SQLAlchemy's naming_convention.
+std::string apply_convention(const std::string& pattern, const std::string& table,
+                             const std::vector<std::string>& columns,
+                             const std::string& referred_table,
+                             const std::string& constraint_name) {
+  std::map<std::string, std::string> values = {{"table_name", table},
+                                               {"referred_table_name", referred_table},
+                                               {"constraint_name", constraint_name}};
+  values["column_0_name"] = columns.empty() ? "" : columns[0];
+  values["column_0_N_name"] = util::join(columns, "_");
+  values["column_0N_name"] = util::join(columns, "");
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size();) {
+    if (pattern.compare(i, 2, "%(") == 0) {
+      const auto close = pattern.find(")s", i);
+      if (close != std::string::npos) {
+        const auto found = values.find(pattern.substr(i + 2, close - i - 2));
+        if (found != values.end()) {
+          out += found->second;
+          i = close + 2;
+          continue;
+        }
+      }
+    }
+    out += pattern[i++];
+  }
+  return out;
+}
+
+} // namespace
+
+std::string sqlite_type_for(const std::string& generic) {
+  const std::string text = lower(std::string(util::trim(generic)));
+  const auto open = text.find('(');
+  const std::string base = std::string(util::trim(text.substr(0, open)));
+  std::string arguments;
+  if (open != std::string::npos) {
+    const auto close = text.rfind(')');
+    if (close == std::string::npos || close < open)
+      throw Error(ErrorKind::Project, "unknown type '" + generic + "'");
+    arguments = std::string(util::trim(text.substr(open + 1, close - open - 1)));
+  }
+  static const std::map<std::string, std::string> simple = {{"integer", "INTEGER"},
+                                                            {"bigint", "BIGINT"},
+                                                            {"smallint", "SMALLINT"},
+                                                            {"text", "TEXT"},
+                                                            {"boolean", "BOOLEAN"},
+                                                            {"float", "FLOAT"},
+                                                            {"double", "DOUBLE"},
+                                                            {"date", "DATE"},
+                                                            {"time", "TIME"},
+                                                            {"datetime", "DATETIME"},
+                                                            {"json", "JSON"},
+                                                            {"uuid", "UUID"},
+                                                            {"timestamp_tz", "TIMESTAMPTZ"},
+                                                            {"blob", "BLOB"},
+                                                            {"timestamp", "TIMESTAMP"}};
+  auto numbers_only = [&](std::size_t most) {
+    const auto parts = util::split_list(arguments);
+    if (parts.empty() || parts.size() > most)
+      return false;
+    for (const auto& part : parts)
+      if (part.empty() || !std::all_of(part.begin(), part.end(), ::isdigit))
+        return false;
+    return true;
+  };
+  if (open == std::string::npos) {
+    if (const auto found = simple.find(base); found != simple.end())
+      return found->second;
+    if (base == "string")
+      return "VARCHAR";
+    if (base == "numeric")
+      return "NUMERIC";
+  } else if (base == "string" && numbers_only(1)) {
+    return "VARCHAR(" + arguments + ")";
+  } else if (base == "numeric" && numbers_only(2)) {
+    std::string list;
+    for (const auto& part : util::split_list(arguments))
+      list += (list.empty() ? "" : ",") + part;
+    return "NUMERIC(" + list + ")";
+  } else if (base == "array") {
+    throw Error(ErrorKind::Project, "type '" + generic + "': SQLite cannot store arrays");
+  }
+  throw Error(ErrorKind::Project,
+              "unknown type '" + generic +
+                  "' (integer, bigint, smallint, string(n), text, boolean, float, double, "
+                  "numeric(p,s), date, time, datetime, timestamp, timestamp_tz, json, uuid, blob, "
+                  "array(T))");
+}
+
+namespace {
+
+// The generic name whose SQLite rendering is exactly DECLARED, if there is one.
+std::optional<std::string> generic_for(const std::string& declared) {
+  static const std::map<std::string, std::string> simple = {{"INTEGER", "integer"},
+                                                            {"BIGINT", "bigint"},
+                                                            {"SMALLINT", "smallint"},
+                                                            {"TEXT", "text"},
+                                                            {"BOOLEAN", "boolean"},
+                                                            {"FLOAT", "float"},
+                                                            {"DOUBLE", "double"},
+                                                            {"DATE", "date"},
+                                                            {"TIME", "time"},
+                                                            {"DATETIME", "datetime"},
+                                                            {"JSON", "json"},
+                                                            {"UUID", "uuid"},
+                                                            {"TIMESTAMPTZ", "timestamp_tz"},
+                                                            {"BLOB", "blob"},
+                                                            {"VARCHAR", "string"},
+                                                            {"TIMESTAMP", "timestamp"},
+                                                            {"NUMERIC", "numeric"}};
+  if (const auto found = simple.find(declared); found != simple.end())
+    return found->second;
+  for (const char* prefix : {"VARCHAR(", "NUMERIC("}) {
+    if (util::starts_with(declared, prefix) && declared.back() == ')') {
+      const std::string arguments = declared.substr(
+          std::string(prefix).size(), declared.size() - std::string(prefix).size() - 1);
+      const std::string generic =
+          std::string(prefix[0] == 'V' ? "string(" : "numeric(") + arguments + ")";
+      try {
+        if (sqlite_type_for(generic) == declared)
+          return generic;
+      } catch (const Error&) {
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The generic type nearest to a declared type SQLite knows only by affinity.
+std::string generic_by_affinity(const std::string& declared) {
+  const std::string type = upper(declared);
+  if (type.find("INT") != std::string::npos)
+    return "integer";
+  if (type.find("CHAR") != std::string::npos || type.find("CLOB") != std::string::npos ||
+      type.find("TEXT") != std::string::npos)
+    return "text";
+  if (type.empty() || type.find("BLOB") != std::string::npos)
+    return "blob";
+  if (type.find("REAL") != std::string::npos || type.find("FLOA") != std::string::npos ||
+      type.find("DOUB") != std::string::npos)
+    return "double";
+  return "numeric";
+}
+
+struct Conventions {
+  std::map<std::string, std::string> templates; // ix, uq, ck, fk, pk
+  std::string name(const char* kind, const std::string& table,
+                   const std::vector<std::string>& columns, const std::string& referred = "",
+                   const std::string& constraint = "") const {
+    const auto found = templates.find(kind);
+    if (found == templates.end())
+      return {};
+    if (found->second.find("%(constraint_name)s") != std::string::npos && constraint.empty())
+      return {};
+    return apply_convention(found->second, table, columns, referred, constraint);
+  }
+};
+
+Column read_column(const Reader& reader, const json& value, const std::string& where, Table& table,
+                   std::vector<std::string>& column_level_key, bool& autoincrement,
+                   std::vector<UniqueConstraint>& uniques, std::vector<ForeignKey>& keys) {
+  reader.object(value, where);
+  reader.allow_keys(value, where,
+                    {"name", "type", "sqlite_type", "nullable", "primary_key", "autoincrement",
+                     "default", "unique", "references", "on_delete", "on_update", "collation",
+                     "generated", "comment"});
+  Column column;
+  column.name = reader.string(value, "name", where, true);
+  const std::string at = where + " column '" + column.name + "'";
+  const std::string generic = reader.string(value, "type", at, true);
+  try {
+    column.type = sqlite_type_for(generic);
+  } catch (const Error& error) {
+    reader.fail(at, error.message());
+  }
+  if (const auto exact = reader.optional_string(value, "sqlite_type", at))
+    column.type = *exact;
+  const bool primary = reader.boolean(value, "primary_key", at, false);
+  column.not_null = !reader.boolean(value, "nullable", at, !primary) && !primary;
+  if (primary && value.contains("nullable") && value["nullable"] == false)
+    column.not_null = true;
+  column.default_sql = reader.optional_string(value, "default", at);
+  column.collation = upper(reader.string(value, "collation", at));
+  if (column.collation == "BINARY")
+    column.collation.clear();
+  if (value.contains("generated")) {
+    const json& generated = reader.object(value["generated"], at + " generated");
+    reader.allow_keys(generated, at + " generated", {"expression", "stored"});
+    column.generated = canonical_sql(reader.string(generated, "expression", at, true));
+    column.generated_stored = reader.boolean(generated, "stored", at, false);
+  }
+  if (primary)
+    column_level_key.push_back(column.name);
+  autoincrement = autoincrement || reader.boolean(value, "autoincrement", at, false);
+  if (reader.boolean(value, "unique", at, false))
+    uniques.push_back({"", {column.name}});
+  if (const auto references = reader.optional_string(value, "references", at)) {
+    const auto dot = references->rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == references->size())
+      reader.fail(at, "'references' must be table.column");
+    ForeignKey key;
+    key.columns = {column.name};
+    key.ref_table = references->substr(0, dot);
+    key.ref_columns = {references->substr(dot + 1)};
+    key.on_delete = action(reader, value, "on_delete", at);
+    key.on_update = action(reader, value, "on_update", at);
+    keys.push_back(std::move(key));
+  } else if (value.contains("on_delete") || value.contains("on_update")) {
+    reader.fail(at, "'on_delete' and 'on_update' go with 'references'");
+  }
+  (void)table;
+  return column;
+}
+
+IndexKey read_index_key(const Reader& reader, const json& value, const std::string& where) {
+  IndexKey key;
+  if (value.is_string()) {
+    key.column = value.get<std::string>();
+    return key;
+  }
+  reader.object(value, where);
+  reader.allow_keys(value, where, {"column", "expression", "collation", "desc"});
+  key.column = reader.string(value, "column", where);
+  const std::string expression = reader.string(value, "expression", where);
+  if (key.column.empty() == expression.empty())
+    reader.fail(where, "an index key has either 'column' or 'expression'");
+  if (!expression.empty())
+    key.expression = canonical_sql(expression);
+  key.collation = upper(reader.string(value, "collation", where));
+  key.descending = reader.boolean(value, "desc", where, false);
+  return key;
+}
+
+Table read_table(const Reader& reader, const json& value, const std::string& where,
+                 const std::map<std::string, json>& mixins, const Conventions& conventions) {
+  reader.object(value, where);
+  reader.allow_keys(value, where,
+                    {"name", "columns", "mixins", "primary_key", "unique_constraints",
+                     "check_constraints", "foreign_keys", "indexes", "without_rowid", "strict",
+                     "comment"});
+  Table table;
+  table.name = reader.string(value, "name", where, true);
+  const std::string at = "table '" + table.name + "'";
+  std::vector<std::string> key_columns;
+  bool autoincrement = false;
+  std::vector<UniqueConstraint> uniques;
+  std::vector<ForeignKey> keys;
+  std::set<std::string> seen;
+  auto add_column = [&](const json& column_value) {
+    Column column =
+        read_column(reader, column_value, at, table, key_columns, autoincrement, uniques, keys);
+    if (!seen.insert(lower(column.name)).second)
+      reader.fail(at, "column '" + column.name + "' is declared twice");
+    table.columns.push_back(std::move(column));
+  };
+  auto add_mixin = [&](const std::string& name) {
+    const auto found = mixins.find(name);
+    if (found == mixins.end())
+      reader.fail(at, "unknown mixin '" + name + "'");
+    for (const auto& column : found->second)
+      add_column(column);
+  };
+  if (value.contains("columns")) {
+    if (!value["columns"].is_array())
+      reader.fail(at, "'columns' must be a list");
+    for (const auto& column : value["columns"]) {
+      if (column.is_object() && column.contains("mixin") && column.size() == 1) {
+        if (!column["mixin"].is_string())
+          reader.fail(at, "'mixin' must name a mixin");
+        add_mixin(column["mixin"].get<std::string>());
+      } else {
+        add_column(column);
+      }
+    }
+  }
+  for (const auto& name : reader.strings(value, "mixins", at))
+    add_mixin(name);
+  if (table.columns.empty())
+    reader.fail(at, "a table needs at least one column");
+
+  if (value.contains("primary_key")) {
+    const json& key = reader.object(value["primary_key"], at + " primary_key");
+    reader.allow_keys(key, at + " primary_key", {"name", "columns", "autoincrement"});
+    if (!key_columns.empty())
+      reader.fail(at, "primary key declared both on columns and on the table");
+    key_columns = reader.strings(key, "columns", at + " primary_key");
+    autoincrement = autoincrement || reader.boolean(key, "autoincrement", at, false);
+    table.primary_key = PrimaryKey{reader.string(key, "name", at), key_columns, autoincrement};
+  } else if (!key_columns.empty()) {
+    table.primary_key = PrimaryKey{"", key_columns, autoincrement};
+  }
+  if (table.primary_key && table.primary_key->name.empty())
+    table.primary_key->name = conventions.name("pk", table.name, table.primary_key->columns);
+
+  table.unique_constraints = std::move(uniques);
+  if (value.contains("unique_constraints")) {
+    if (!value["unique_constraints"].is_array())
+      reader.fail(at, "'unique_constraints' must be a list");
+    for (const auto& item : value["unique_constraints"]) {
+      reader.object(item, at + " unique constraint");
+      reader.allow_keys(item, at + " unique constraint", {"name", "columns"});
+      table.unique_constraints.push_back(
+          {reader.string(item, "name", at), reader.strings(item, "columns", at)});
+    }
+  }
+  for (auto& unique : table.unique_constraints)
+    if (unique.name.empty())
+      unique.name = conventions.name("uq", table.name, unique.columns);
+
+  if (value.contains("check_constraints")) {
+    if (!value["check_constraints"].is_array())
+      reader.fail(at, "'check_constraints' must be a list");
+    for (const auto& item : value["check_constraints"]) {
+      reader.object(item, at + " check constraint");
+      reader.allow_keys(item, at + " check constraint", {"name", "expression"});
+      CheckConstraint check{reader.string(item, "name", at),
+                            canonical_sql(reader.string(item, "expression", at, true))};
+      if (check.name.empty())
+        check.name = conventions.name("ck", table.name, {}, "", "");
+      table.checks.push_back(std::move(check));
+    }
+  }
+
+  table.foreign_keys = std::move(keys);
+  if (value.contains("foreign_keys")) {
+    if (!value["foreign_keys"].is_array())
+      reader.fail(at, "'foreign_keys' must be a list");
+    for (const auto& item : value["foreign_keys"]) {
+      const std::string fk_at = at + " foreign key";
+      reader.object(item, fk_at);
+      reader.allow_keys(item, fk_at,
+                        {"name", "columns", "references", "on_delete", "on_update", "deferrable"});
+      ForeignKey key;
+      key.name = reader.string(item, "name", fk_at);
+      key.columns = reader.strings(item, "columns", fk_at);
+      if (!item.contains("references"))
+        reader.fail(fk_at, "'references' is required");
+      const json& references = reader.object(item["references"], fk_at);
+      reader.allow_keys(references, fk_at, {"table", "columns"});
+      key.ref_table = reader.string(references, "table", fk_at, true);
+      key.ref_columns = reader.strings(references, "columns", fk_at);
+      key.on_delete = action(reader, item, "on_delete", fk_at);
+      key.on_update = action(reader, item, "on_update", fk_at);
+      key.deferrable = reader.boolean(item, "deferrable", fk_at, false);
+      table.foreign_keys.push_back(std::move(key));
+    }
+  }
+  for (auto& key : table.foreign_keys)
+    if (key.name.empty())
+      key.name = conventions.name("fk", table.name, key.columns, key.ref_table);
+
+  if (value.contains("indexes")) {
+    if (!value["indexes"].is_array())
+      reader.fail(at, "'indexes' must be a list");
+    for (const auto& item : value["indexes"]) {
+      const std::string index_at = at + " index";
+      reader.object(item, index_at);
+      reader.allow_keys(item, index_at, {"name", "columns", "unique", "where"});
+      Index index;
+      index.name = reader.string(item, "name", index_at);
+      index.unique = reader.boolean(item, "unique", index_at, false);
+      if (!item.contains("columns") || !item["columns"].is_array() || item["columns"].empty())
+        reader.fail(index_at, "'columns' must be a non-empty list");
+      std::vector<std::string> names;
+      for (const auto& key : item["columns"]) {
+        index.keys.push_back(read_index_key(reader, key, index_at));
+        names.push_back(index.keys.back().column.empty() ? "expr" : index.keys.back().column);
+      }
+      if (const auto predicate = reader.optional_string(item, "where", index_at))
+        index.where = canonical_sql(*predicate);
+      if (index.name.empty())
+        index.name = conventions.name(index.unique ? "uq" : "ix", table.name, names);
+      if (index.name.empty())
+        index.name = "ix_" + table.name + "_" + util::join(names, "_");
+      if (table.indexes.count(index.name) != 0)
+        reader.fail(at, "index '" + index.name + "' is declared twice");
+      table.indexes.emplace(index.name, std::move(index));
+    }
+  }
+  table.without_rowid = reader.boolean(value, "without_rowid", at, false);
+  table.strict = reader.boolean(value, "strict", at, false);
+  return table;
+}
+
+} // namespace
+
+Schema schema_from_json(const json& document, const std::string& file) {
+  const Reader reader(file);
+  Schema schema;
+  reader.object(document, "");
+  reader.allow_keys(
+      document, "",
+      {"tables", "views", "triggers", "mixins", "naming_convention", "dialect", "comment"});
+  Conventions conventions;
+  if (document.contains("naming_convention")) {
+    const json& templates = reader.object(document["naming_convention"], "naming_convention");
+    reader.allow_keys(templates, "naming_convention", {"ix", "uq", "ck", "fk", "pk"});
+    for (const auto& [kind, pattern] : templates.items()) {
+      if (!pattern.is_string())
+        reader.fail("naming_convention", "'" + kind + "' must be a string");
+      conventions.templates[kind] = pattern.get<std::string>();
+    }
+  }
+  std::map<std::string, json> mixins;
+  if (document.contains("mixins")) {
+    const json& all = reader.object(document["mixins"], "mixins");
+    for (const auto& [name, columns] : all.items()) {
+      if (!columns.is_array())
+        reader.fail("mixin '" + name + "'", "expected a list of columns");
+      mixins[name] = columns;
+    }
+  }
+  if (document.contains("tables")) {
+    if (!document["tables"].is_array())
+      reader.fail("", "'tables' must be a list");
+    for (const auto& value : document["tables"]) {
+      Table table = read_table(reader, value, "table", mixins, conventions);
+      const std::string name = table.name;
+      if (!schema.tables.emplace(name, std::move(table)).second)
+        reader.fail("table '" + name + "'", "declared twice");
+    }
+  }
+  if (document.contains("views")) {
+    if (!document["views"].is_array())
+      reader.fail("", "'views' must be a list");
+    for (const auto& value : document["views"]) {
+      reader.object(value, "view");
+      reader.allow_keys(value, "view", {"name", "sql", "comment"});
+      View view{reader.string(value, "name", "view", true),
+                canonical_sql(reader.string(value, "sql", "view", true))};
+      const std::string name = view.name;
+      if (!schema.views.emplace(name, std::move(view)).second)
+        reader.fail("view '" + name + "'", "declared twice");
+    }
+  }
+  if (document.contains("triggers")) {
+    if (!document["triggers"].is_array())
+      reader.fail("", "'triggers' must be a list");
+    for (const auto& value : document["triggers"]) {
+      reader.object(value, "trigger");
+      reader.allow_keys(value, "trigger", {"name", "table", "sql", "comment"});
+      Trigger trigger{reader.string(value, "name", "trigger", true),
+                      reader.string(value, "table", "trigger", true),
+                      canonical_sql(reader.string(value, "sql", "trigger", true))};
+      const std::string name = trigger.name;
+      if (!schema.triggers.emplace(name, std::move(trigger)).second)
+        reader.fail("trigger '" + name + "'", "declared twice");
+    }
+  }
+  return schema;
+}
+
+Schema schema_from_json_text(const std::string& text, const std::string& file) {
+  json document;
+  try {
+    document = json::parse(text);
+  } catch (const json::parse_error& error) {
+    int line = 1;
+    std::size_t column = 1;
+    for (std::size_t i = 0; i + 1 < error.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string detail = error.what();
+    const auto colon = detail.rfind(": ");
+    if (colon != std::string::npos)
+      detail = detail.substr(colon + 2);
+    throw Error(ErrorKind::Project,
+                "invalid JSON at column " + std::to_string(column) + ": " + detail, file, line);
+  }
+  return schema_from_json(document, file);
+}
+
+json schema_to_json(const Schema& schema) {
+  json tables = json::array();
+  for (const auto& [name, table] : schema.tables) {
+    const bool column_key = table.primary_key && table.primary_key->columns.size() == 1 &&
+                            table.primary_key->name.empty();
+    json columns = json::array();
+    for (const auto& column : table.columns) {
+      json item = {{"name", column.name}};
+      if (const auto generic = generic_for(column.type)) {
+        item["type"] = *generic;
+      } else {
+        item["type"] = generic_by_affinity(column.type);
+        item["sqlite_type"] = column.type;
+      }
+      const bool is_key = column_key && table.primary_key->columns[0] == column.name;
+      if (is_key) {
+        item["primary_key"] = true;
+        if (table.primary_key->autoincrement)
+          item["autoincrement"] = true;
+        if (column.not_null)
+          item["nullable"] = false;
+      } else {
+        item["nullable"] = !column.not_null;
+      }
+      if (column.default_sql)
+        item["default"] = *column.default_sql;
+      if (!column.collation.empty())
+        item["collation"] = column.collation;
+      if (column.generated)
+        item["generated"] = {{"expression", *column.generated},
+                             {"stored", column.generated_stored}};
+      columns.push_back(std::move(item));
+    }
+    json out = {{"name", table.name}, {"columns", columns}};
+    if (table.primary_key && !column_key) {
+      out["primary_key"] = {{"columns", table.primary_key->columns}};
+      if (!table.primary_key->name.empty())
+        out["primary_key"]["name"] = table.primary_key->name;
+      if (table.primary_key->autoincrement)
+        out["primary_key"]["autoincrement"] = true;
+    }
+    if (!table.unique_constraints.empty()) {
+      json list = json::array();
+      for (const auto& unique : table.unique_constraints)
+        list.push_back({{"name", unique.name}, {"columns", unique.columns}});
+      out["unique_constraints"] = list;
+    }
+    if (!table.checks.empty()) {
+      json list = json::array();
+      for (const auto& check : table.checks)
+        list.push_back({{"name", check.name}, {"expression", check.expression}});
+      out["check_constraints"] = list;
+    }
+    if (!table.foreign_keys.empty()) {
+      json list = json::array();
+      for (const auto& key : table.foreign_keys) {
+        json item = {{"columns", key.columns},
+                     {"references", {{"table", key.ref_table}, {"columns", key.ref_columns}}},
+                     {"on_delete", key.on_delete},
+                     {"on_update", key.on_update}};
+        if (!key.name.empty())
+          item["name"] = key.name;
+        if (key.deferrable)
+          item["deferrable"] = true;
+        list.push_back(std::move(item));
+      }
+      out["foreign_keys"] = list;
+    }
+    if (!table.indexes.empty()) {
+      json list = json::array();
+      for (const auto& [index_name, index] : table.indexes) {
+        json keys = json::array();
+        for (const auto& key : index.keys) {
+          if (key.expression.empty() && key.collation.empty() && !key.descending) {
+            keys.push_back(key.column);
+            continue;
+          }
+          json item = json::object();
+          if (key.expression.empty())
+            item["column"] = key.column;
+          else
+            item["expression"] = key.expression;
+          if (!key.collation.empty())
+            item["collation"] = key.collation;
+          if (key.descending)
+            item["desc"] = true;
+          keys.push_back(std::move(item));
+        }
+        json item = {{"name", index.name}, {"unique", index.unique}, {"columns", keys}};
+        if (index.where)
+          item["where"] = *index.where;
+        list.push_back(std::move(item));
+      }
+      out["indexes"] = list;
+    }
+    if (table.without_rowid)
+      out["without_rowid"] = true;
+    if (table.strict)
+      out["strict"] = true;
+    tables.push_back(std::move(out));
+  }
+  json document = {{"tables", tables}};
+  if (!schema.views.empty()) {
+    json list = json::array();
+    for (const auto& [name, view] : schema.views)
+      list.push_back({{"name", view.name}, {"sql", view.sql}});
+    document["views"] = list;
+  }
+  if (!schema.triggers.empty()) {
+    json list = json::array();
+    for (const auto& [name, trigger] : schema.triggers)
+      list.push_back({{"name", trigger.name}, {"table", trigger.table}, {"sql", trigger.sql}});
+    document["triggers"] = list;
+  }
+  return document;
+}
+
+} // namespace dbtool::schema

@@ -1,0 +1,28 @@
+#include "dbtool/schema/schema.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace dbtool::schema {
+
+const Column* Table::find_column(const std::string& column) const {
+  for (const auto& candidate : columns)
+    if (candidate.name == column)
+      return &candidate;
+  return nullptr;
+}
+
+bool Table::is_rowid_alias(const std::string& column) const {
+  if (without_rowid || !primary_key || primary_key->columns.size() != 1 ||
+      primary_key->columns[0] != column)
+    return false;
+  const Column* found = find_column(column);
+  if (found == nullptr)
+    return false;
+  std::string type = found->type;
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return type == "INTEGER";
+}
+
+} // namespace dbtool::schema

@@ -13,6 +13,7 @@
 namespace dbtool::schema {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 
 namespace {
 
@@ -571,6 +572,10 @@ Schema schema_from_json(const json& document, const std::string& file) {
   return schema;
 }
 
+Schema schema_from_json(const ordered_json& document, const std::string& file) {
+  return schema_from_json(json::parse(document.dump()), file);
+}
+
 Schema schema_from_json_text(const std::string& text, const std::string& file) {
   json document;
   try {
@@ -596,14 +601,14 @@ Schema schema_from_json_text(const std::string& text, const std::string& file) {
   return schema_from_json(document, file);
 }
 
-json schema_to_json(const Schema& schema) {
-  json tables = json::array();
+ordered_json schema_to_json(const Schema& schema) {
+  ordered_json tables = ordered_json::array();
   for (const auto& [name, table] : schema.tables) {
     const bool column_key = table.primary_key && table.primary_key->columns.size() == 1 &&
                             table.primary_key->name.empty();
-    json columns = json::array();
+    ordered_json columns = ordered_json::array();
     for (const auto& column : table.columns) {
-      json item = {{"name", column.name}};
+      ordered_json item = {{"name", column.name}};
       if (const auto generic = generic_for(column.type)) {
         item["type"] = *generic;
       } else {
@@ -629,7 +634,7 @@ json schema_to_json(const Schema& schema) {
                              {"stored", column.generated_stored}};
       columns.push_back(std::move(item));
     }
-    json out = {{"name", table.name}, {"columns", columns}};
+    ordered_json out = {{"name", table.name}, {"columns", columns}};
     if (table.primary_key && !column_key) {
       out["primary_key"] = {{"columns", table.primary_key->columns}};
       if (!table.primary_key->name.empty())
@@ -638,24 +643,25 @@ json schema_to_json(const Schema& schema) {
         out["primary_key"]["autoincrement"] = true;
     }
     if (!table.unique_constraints.empty()) {
-      json list = json::array();
+      ordered_json list = ordered_json::array();
       for (const auto& unique : table.unique_constraints)
         list.push_back({{"name", unique.name}, {"columns", unique.columns}});
       out["unique_constraints"] = list;
     }
     if (!table.checks.empty()) {
-      json list = json::array();
+      ordered_json list = ordered_json::array();
       for (const auto& check : table.checks)
         list.push_back({{"name", check.name}, {"expression", check.expression}});
       out["check_constraints"] = list;
     }
     if (!table.foreign_keys.empty()) {
-      json list = json::array();
+      ordered_json list = ordered_json::array();
       for (const auto& key : table.foreign_keys) {
-        json item = {{"columns", key.columns},
-                     {"references", {{"table", key.ref_table}, {"columns", key.ref_columns}}},
-                     {"on_delete", key.on_delete},
-                     {"on_update", key.on_update}};
+        ordered_json item = {
+            {"columns", key.columns},
+            {"references", {{"table", key.ref_table}, {"columns", key.ref_columns}}},
+            {"on_delete", key.on_delete},
+            {"on_update", key.on_update}};
         if (!key.name.empty())
           item["name"] = key.name;
         if (key.deferrable)
@@ -665,15 +671,15 @@ json schema_to_json(const Schema& schema) {
       out["foreign_keys"] = list;
     }
     if (!table.indexes.empty()) {
-      json list = json::array();
+      ordered_json list = ordered_json::array();
       for (const auto& [index_name, index] : table.indexes) {
-        json keys = json::array();
+        ordered_json keys = ordered_json::array();
         for (const auto& key : index.keys) {
           if (key.expression.empty() && key.collation.empty() && !key.descending) {
             keys.push_back(key.column);
             continue;
           }
-          json item = json::object();
+          ordered_json item = ordered_json::object();
           if (key.expression.empty())
             item["column"] = key.column;
           else
@@ -684,7 +690,7 @@ json schema_to_json(const Schema& schema) {
             item["desc"] = true;
           keys.push_back(std::move(item));
         }
-        json item = {{"name", index.name}, {"unique", index.unique}, {"columns", keys}};
+        ordered_json item = {{"name", index.name}, {"unique", index.unique}, {"columns", keys}};
         if (index.where)
           item["where"] = *index.where;
         list.push_back(std::move(item));
@@ -697,15 +703,15 @@ json schema_to_json(const Schema& schema) {
       out["strict"] = true;
     tables.push_back(std::move(out));
   }
-  json document = {{"tables", tables}};
+  ordered_json document = {{"tables", tables}};
   if (!schema.views.empty()) {
-    json list = json::array();
+    ordered_json list = ordered_json::array();
     for (const auto& [name, view] : schema.views)
       list.push_back({{"name", view.name}, {"sql", view.sql}});
     document["views"] = list;
   }
   if (!schema.triggers.empty()) {
-    json list = json::array();
+    ordered_json list = ordered_json::array();
     for (const auto& [name, trigger] : schema.triggers)
       list.push_back({{"name", trigger.name}, {"table", trigger.table}, {"sql", trigger.sql}});
     document["triggers"] = list;

@@ -63,5 +63,6 @@ void setup_merge(CLI::App& app, Context& context, int& exit_code);
 void setup_show(CLI::App& app, Context& context, int& exit_code);
 void setup_validate(CLI::App& app, Context& context, int& exit_code);
 void setup_scan(CLI::App& app, Context& context, int& exit_code);
+void setup_check(CLI::App& app, Context& context, int& exit_code);
 
 } // namespace dbtool::cli

@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   dbtool::cli::setup_show(app, context, exit_code);
   dbtool::cli::setup_validate(app, context, exit_code);
   dbtool::cli::setup_scan(app, context, exit_code);
+  dbtool::cli::setup_check(app, context, exit_code);
 
   try {
     app.parse(argc, argv);

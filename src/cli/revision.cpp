@@ -1,6 +1,8 @@
 #include "context.h"
 #include "format.h"
 
+#include "dbtool/diff/autogenerate.h"
+#include "dbtool/migrate/migrator.h"
 #include "dbtool/revision/script_directory.h"
 
 #include <iostream>
@@ -18,20 +20,47 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
   command->add_option("--branch-label", options->branch_labels, "Label for the new branch");
   command->add_option("--depends-on", options->depends_on, "Revision this one depends on");
   command->add_option("--rev-id", *rev_id, "Use this id instead of a random one");
-  command->callback([&context, &exit_code, options, rev_id] {
+  auto autogenerate = std::make_shared<bool>(false);
+  auto empty = std::make_shared<bool>(false);
+  command->add_flag("--autogenerate", *autogenerate,
+                    "Fill the revision with the SQL that turns the database into the models");
+  command->add_flag("--empty", *empty,
+                    "With --autogenerate: write a file even when nothing differs");
+  command->callback([&context, &exit_code, options, rev_id, autogenerate, empty] {
     if (!rev_id->empty())
       options->rev_id = *rev_id;
     const auto& graph = context.graph();
-    const revision::ScriptDirectory folder(context.settings().migrations_dir);
-    revision::Revision created = folder.plan_revision(graph, *options);
-    folder.write(created);
-    if (context.json)
-      context.print_json({{"command", "revision"},
-                          {"revision", created.id},
-                          {"down_revisions", created.down_revisions},
-                          {"path", created.path.string()}});
-    else if (!context.quiet)
-      std::cout << "Created revision " << created.id << " at " << created.path.string() << "\n";
+    std::optional<revision::Revision> created;
+    nlohmann::json operations = nlohmann::json::array();
+    if (*autogenerate) {
+      const migrate::Migrator migrator(graph, context.settings());
+      auto result =
+          diff::autogenerate_revision(graph, context.settings(), context.connection(),
+                                      migrator.current(context.connection()), *options, *empty);
+      for (const auto& operation : result.comparison.operations)
+        operations.push_back(operation.describe());
+      created = std::move(result.written);
+    } else {
+      const revision::ScriptDirectory folder(context.settings().migrations_dir);
+      created = folder.plan_revision(graph, *options);
+      folder.write(*created);
+    }
+    if (context.json) {
+      nlohmann::json document = {{"command", "revision"}, {"operations", operations}};
+      document["revision"] = created ? nlohmann::json(created->id) : nlohmann::json();
+      document["path"] = created ? nlohmann::json(created->path.string()) : nlohmann::json();
+      document["down_revisions"] =
+          created ? nlohmann::json(created->down_revisions) : nlohmann::json::array();
+      context.print_json(document);
+    } else if (!context.quiet) {
+      for (const auto& operation : operations)
+        std::cout << operation.get<std::string>() << "\n";
+      if (created)
+        std::cout << "Created revision " << created->id << " at " << created->path.string() << "\n";
+      else
+        std::cout << "No changes: the database matches the models; no revision written "
+                     "(--empty writes one anyway)\n";
+    }
     exit_code = 0;
   });
 }

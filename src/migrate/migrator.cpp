@@ -302,28 +302,80 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
                       result.steps.size() + (plan.size() - next));
   };
 
+  // Revisions marked "foreign_keys: off" (table rebuilds) run with enforcement off,
+  // set outside the transaction as SQLite requires, and are checked with
+  // PRAGMA foreign_key_check before they commit. Enforcement comes back on however
+  // the run ends.
+  const bool enforcing = m_settings.sqlite.foreign_keys;
+  bool keys_off = false;
+  auto set_keys_off = [&](bool off) {
+    if (off != keys_off) {
+      connection.set_foreign_keys(!off);
+      keys_off = off;
+    }
+  };
+  struct RestoreKeys {
+    db::Connection& connection;
+    const bool& keys_off;
+    ~RestoreKeys() {
+      if (keys_off) {
+        try {
+          connection.set_foreign_keys(true);
+        } catch (...) {
+        }
+      }
+    }
+  } restore_keys{connection, keys_off};
+  auto wants_keys_off = [&](Index index) {
+    return enforcing && m_graph.at(index).foreign_keys_off;
+  };
+  auto check_keys = [&](Index index) {
+    if (!keys_off)
+      return;
+    const auto violations = connection.foreign_key_violations(3);
+    if (violations.empty())
+      return;
+    const Revision& revision = m_graph.at(index);
+    throw Error(ErrorKind::Database,
+                "revision " + revision.id + " (" + direction_name(up) +
+                    ") leaves rows that break foreign keys: " + util::join(violations, "; ") +
+                    (revision.transactional ? "; rolled back" : ""),
+                revision.path.string());
+  };
+
   if (options.single_transaction) {
-    db::WriteTransaction transaction(connection);
-    refresh(true);
-    if (plan.empty()) {
+    bool want_off = false;
+    while (true) {
+      set_keys_off(want_off);
+      db::WriteTransaction transaction(connection);
+      refresh(true);
+      if (plan.empty()) {
+        result.after = expected_rows;
+        return result;
+      }
+      if (std::any_of(plan.begin(), plan.end(), wants_keys_off) && !keys_off) {
+        want_off = true;
+        continue; // roll back, turn enforcement off outside the transaction, plan again
+      }
+      ensure_tables();
+      for (; next < plan.size();) {
+        const auto start = std::chrono::steady_clock::now();
+        run_script(plan[next]);
+        check_keys(plan[next]);
+        record(plan[next], elapsed_ms(start));
+        ++next;
+        report();
+      }
+      transaction.commit();
       result.after = expected_rows;
       return result;
     }
-    ensure_tables();
-    for (; next < plan.size();) {
-      const auto start = std::chrono::steady_clock::now();
-      run_script(plan[next]);
-      record(plan[next], elapsed_ms(start));
-      ++next;
-      report();
-    }
-    transaction.commit();
-    result.after = expected_rows;
-    return result;
   }
 
   bool first = true;
+  bool want_off = false;
   while (true) {
+    set_keys_off(want_off);
     db::WriteTransaction transaction(connection);
     refresh(first);
     first = false;
@@ -332,10 +384,15 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
       return result; // nothing left: the transaction rolls back, the file is untouched
     }
     const Index index = plan[next];
+    if (wants_keys_off(index) != keys_off) {
+      want_off = wants_keys_off(index);
+      continue; // roll back, switch enforcement outside the transaction, look again
+    }
     const auto start = std::chrono::steady_clock::now();
     if (m_graph.at(index).transactional) {
       ensure_tables();
       run_script(index);
+      check_keys(index);
       record(index, elapsed_ms(start));
       transaction.commit();
     } else {
@@ -344,6 +401,7 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
       ensure_tables();
       transaction.commit();
       run_script(index);
+      check_keys(index);
       db::WriteTransaction bookkeeping(connection);
       record(index, elapsed_ms(start));
       bookkeeping.commit();
@@ -447,10 +505,22 @@ std::string Migrator::script(Direction direction, const std::string& range) cons
         m_store.insert_history_sql(revision.id, direction_name(up),
                                    revision::revision_checksum(revision), revision.message,
                                    std::nullopt);
+    const bool keys_off = m_settings.sqlite.foreign_keys && revision.foreign_keys_off;
+    // With enforcement off, a guard row fails the script (under sqlite3 -bail) when
+    // the revision left rows that break a foreign key.
+    const std::string guard =
+        keys_off ? "CREATE TEMP TABLE IF NOT EXISTS dbtool_foreign_key_guard (ok INTEGER CHECK "
+                   "(ok));\nINSERT INTO dbtool_foreign_key_guard SELECT 0 FROM "
+                   "pragma_foreign_key_check LIMIT 1;\n"
+                 : "";
+    if (keys_off)
+      sql += "PRAGMA foreign_keys = OFF;\n";
     if (revision.transactional)
-      sql += "BEGIN;\n" + body + bookkeeping + "COMMIT;\n";
+      sql += "BEGIN;\n" + body + guard + bookkeeping + "COMMIT;\n";
     else
-      sql += body + "BEGIN;\n" + bookkeeping + "COMMIT;\n";
+      sql += body + guard + "BEGIN;\n" + bookkeeping + "COMMIT;\n";
+    if (keys_off)
+      sql += "PRAGMA foreign_keys = ON;\n";
   }
   return sql;
 }

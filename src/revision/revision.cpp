@@ -135,6 +135,13 @@ Revision parse_revision(const std::string& text, const std::string& file) {
         } else if (key == "depends_on") {
           revision.depends_on = util::split_list(value);
           check_ids(revision.depends_on, "depends_on");
+        } else if (key == "foreign_keys") {
+          if (value == "off")
+            revision.foreign_keys_off = true;
+          else if (value == "on")
+            revision.foreign_keys_off = false;
+          else
+            throw error("foreign_keys must be on or off, not '" + value_text + "'");
         } else if (key == "transactional") {
           if (value == "true")
             revision.transactional = true;
@@ -194,6 +201,8 @@ std::string render_revision(const Revision& revision) {
   field("branch_labels", util::join(revision.branch_labels, ", "));
   field("depends_on", util::join(revision.depends_on, ", "));
   text += std::string("-- transactional: ") + (revision.transactional ? "true" : "false") + "\n";
+  if (revision.foreign_keys_off)
+    text += "-- foreign_keys: off\n";
   text += "\n-- +upgrade\n" + revision.upgrade_sql;
   if (!revision.upgrade_sql.empty() && revision.upgrade_sql.back() != '\n')
     text += "\n";

@@ -33,25 +33,36 @@ std::string constraint_prefix(const std::string& name) {
 
 } // namespace
 
+std::string render_column(const Column& column, bool parenthesized_default) {
+  std::string item = quote_name(column.name);
+  if (!column.type.empty())
+    item += " " + column.type;
+  if (column.not_null)
+    item += " NOT NULL";
+  if (column.default_sql)
+    item += parenthesized_default ? " DEFAULT (" + *column.default_sql + ")"
+                                  : " DEFAULT " + *column.default_sql;
+  if (!column.collation.empty())
+    item += " COLLATE " + quote_name(column.collation);
+  if (column.generated)
+    item += " GENERATED ALWAYS AS (" + *column.generated + ")" +
+            (column.generated_stored ? " STORED" : " VIRTUAL");
+  return item;
+}
+
 std::string render_create_table(const Table& table) {
   std::vector<std::string> items;
   const bool column_level_key = table.primary_key && table.primary_key->autoincrement &&
                                 table.primary_key->columns.size() == 1;
   for (const auto& column : table.columns) {
-    std::string item = quote_name(column.name);
-    if (!column.type.empty())
-      item += " " + column.type;
-    if (column_level_key && column.name == table.primary_key->columns[0])
-      item += " " + constraint_prefix(table.primary_key->name) + "PRIMARY KEY AUTOINCREMENT";
-    if (column.not_null)
-      item += " NOT NULL";
-    if (column.default_sql)
-      item += " DEFAULT (" + *column.default_sql + ")";
-    if (!column.collation.empty())
-      item += " COLLATE " + quote_name(column.collation);
-    if (column.generated)
-      item += " GENERATED ALWAYS AS (" + *column.generated + ")" +
-              (column.generated_stored ? " STORED" : " VIRTUAL");
+    std::string item = render_column(column);
+    // AUTOINCREMENT exists only as a column constraint.
+    if (column_level_key && column.name == table.primary_key->columns[0]) {
+      const auto type_end =
+          quote_name(column.name).size() + (column.type.empty() ? 0 : 1 + column.type.size());
+      item.insert(type_end,
+                  " " + constraint_prefix(table.primary_key->name) + "PRIMARY KEY AUTOINCREMENT");
+    }
     items.push_back(std::move(item));
   }
   if (table.primary_key && !column_level_key)

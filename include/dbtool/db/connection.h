@@ -47,6 +47,13 @@ class Connection {
   virtual void rollback() noexcept = 0;
   virtual bool in_transaction() const = 0;
 
+  // Turns foreign key enforcement on or off; outside a transaction only (SQLite
+  // ignores the PRAGMA inside one).
+  virtual void set_foreign_keys(bool enforced) = 0;
+  // Rows that break a foreign key, one line each ("table rowid 3 -> parent"), at most
+  // LIMIT of them.
+  virtual std::vector<std::string> foreign_key_violations(std::size_t limit) = 0;
+
   void set_observer(StatementObserver observer) { m_observer = std::move(observer); }
 
  protected:

@@ -17,6 +17,9 @@ struct Revision {
   std::vector<std::string> branch_labels;
   std::vector<std::string> depends_on;
   bool transactional = true;
+  // "-- foreign_keys: off": run with foreign key enforcement off (a table rebuild),
+  // checked by PRAGMA foreign_key_check before commit.
+  bool foreign_keys_off = false;
 
   std::string upgrade_sql;
   int upgrade_line = 0; // first line of the upgrade section

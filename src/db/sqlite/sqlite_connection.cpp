@@ -226,6 +226,22 @@ void SqliteConnection::rollback() noexcept {
     sqlite3_exec(handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
+void SqliteConnection::set_foreign_keys(bool enforced) {
+  execute(std::string("PRAGMA foreign_keys = ") + (enforced ? "ON" : "OFF"));
+}
+
+std::vector<std::string> SqliteConnection::foreign_key_violations(std::size_t limit) {
+  std::vector<std::string> violations;
+  // table, rowid, parent, fkid
+  for (const auto& row : query("PRAGMA foreign_key_check")) {
+    if (violations.size() >= limit)
+      break;
+    violations.push_back(row.at(0).value_or("?") + " rowid " + row.at(1).value_or("NULL") + " -> " +
+                         row.at(2).value_or("?"));
+  }
+  return violations;
+}
+
 bool SqliteConnection::in_transaction() const {
   return sqlite3_get_autocommit(handle()) == 0;
 }

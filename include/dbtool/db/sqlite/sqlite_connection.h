@@ -36,6 +36,8 @@ class SqliteConnection : public Connection {
   void commit() override;
   void rollback() noexcept override;
   bool in_transaction() const override;
+  void set_foreign_keys(bool enforced) override;
+  std::vector<std::string> foreign_key_violations(std::size_t limit) override;
 
   sqlite3* handle() const;
 

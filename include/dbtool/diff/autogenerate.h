@@ -1,0 +1,40 @@
+#pragma once
+
+#include "dbtool/config/settings.h"
+#include "dbtool/db/connection.h"
+#include "dbtool/diff/sqlite_migration.h"
+#include "dbtool/revision/script_directory.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dbtool::diff {
+
+// The live database against the project's declared models.
+struct ModelComparison {
+  std::vector<Operation> operations; // what turns the database into the models
+  MigrationScript upgrade;           // database -> models
+  MigrationScript downgrade;         // models -> database
+};
+
+// Compares the database (at head: CURRENT must equal the graph's heads, else
+// Error(Project)) with the declared models of settings.schema_dir.
+ModelComparison compare_with_models(const revision::RevisionGraph& graph,
+                                    const config::Settings& settings, db::Connection& connection,
+                                    const std::vector<std::string>& current);
+
+struct AutogenerateResult {
+  ModelComparison comparison;
+  std::optional<revision::Revision> written; // none when there was nothing to write
+};
+
+// `revision --autogenerate`: writes a revision whose sections are the comparison's
+// upgrade and downgrade SQL (with "foreign_keys: off" when a table is rebuilt or
+// dropped). An empty comparison writes nothing unless WRITE_EMPTY.
+AutogenerateResult
+autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
+                      db::Connection& connection, const std::vector<std::string>& current,
+                      const revision::NewRevisionOptions& options, bool write_empty);
+
+} // namespace dbtool::diff

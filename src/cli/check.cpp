@@ -1,0 +1,49 @@
+#include "context.h"
+
+#include "dbtool/diff/autogenerate.h"
+#include "dbtool/migrate/migrator.h"
+
+#include <iostream>
+
+namespace dbtool::cli {
+
+void setup_check(CLI::App& app, Context& context, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "check", "Exit 1 and list the differences when the models and the database differ");
+  auto sql = std::make_shared<bool>(false);
+  command->add_flag("--sql", *sql,
+                    "Also print the SQL that would bring the database to the models");
+  command->callback([&context, &exit_code, sql] {
+    const auto& graph = context.graph();
+    const migrate::Migrator migrator(graph, context.settings());
+    const auto comparison = diff::compare_with_models(
+        graph, context.settings(), context.connection(), migrator.current(context.connection()));
+    const auto& operations = comparison.operations;
+    if (context.json) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& operation : operations)
+        list.push_back({{"kind", operation.kind_name()},
+                        {"table", operation.table},
+                        {"object", operation.object},
+                        {"changes", operation.changes},
+                        {"destructive", operation.destructive},
+                        {"note", operation.note},
+                        {"description", operation.describe()}});
+      nlohmann::json document = {
+          {"command", "check"}, {"ok", operations.empty()}, {"operations", list}};
+      if (*sql)
+        document["sql"] = comparison.upgrade.sql;
+      context.print_json(document);
+    } else {
+      for (const auto& operation : operations)
+        std::cout << operation.describe() << "\n";
+      if (*sql && !operations.empty())
+        std::cout << "\n" << comparison.upgrade.sql;
+      if (operations.empty() && !context.quiet)
+        std::cout << "OK: the database matches the models\n";
+    }
+    exit_code = operations.empty() ? 0 : 1;
+  });
+}
+
+} // namespace dbtool::cli

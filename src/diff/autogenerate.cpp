@@ -1,0 +1,65 @@
+#include "dbtool/diff/autogenerate.h"
+
+#include "dbtool/error.h"
+#include "dbtool/schema/declared_schema.h"
+#include "dbtool/schema/sqlite_introspector.h"
+#include "dbtool/util/strings.h"
+
+#include <algorithm>
+
+namespace dbtool::diff {
+
+namespace {
+
+void require_at_head(const revision::RevisionGraph& graph, std::vector<std::string> current) {
+  std::vector<std::string> heads;
+  for (auto index : graph.heads())
+    heads.push_back(graph.id(index));
+  std::sort(heads.begin(), heads.end());
+  std::sort(current.begin(), current.end());
+  if (current != heads)
+    throw Error(ErrorKind::Project,
+                "the database is not at head (it is at " +
+                    (current.empty() ? std::string("base") : util::join(current, ", ")) +
+                    "; head is " + (heads.empty() ? std::string("base") : util::join(heads, ", ")) +
+                    "): run `dbtool upgrade head` first");
+}
+
+} // namespace
+
+ModelComparison compare_with_models(const revision::RevisionGraph& graph,
+                                    const config::Settings& settings, db::Connection& connection,
+                                    const std::vector<std::string>& current) {
+  require_at_head(graph, current);
+  // The models first: a bad model is reported before the database is read.
+  const schema::Schema declared = schema::load_declared_schema(settings.schema_dir);
+  const schema::Schema live =
+      schema::introspect_sqlite(connection, {settings.version_table, settings.history_table});
+  ModelComparison comparison;
+  comparison.operations = compare_schemas(live, declared);
+  comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);
+  comparison.downgrade = render_sqlite_migration(declared, live, compare_schemas(declared, live));
+  return comparison;
+}
+
+AutogenerateResult
+autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
+                      db::Connection& connection, const std::vector<std::string>& current,
+                      const revision::NewRevisionOptions& options, bool write_empty) {
+  AutogenerateResult result;
+  result.comparison = compare_with_models(graph, settings, connection, current);
+  if (result.comparison.operations.empty() && !write_empty)
+    return result;
+  revision::NewRevisionOptions planned = options;
+  planned.upgrade_sql = result.comparison.upgrade.sql;
+  planned.downgrade_sql = result.comparison.downgrade.sql;
+  const revision::ScriptDirectory folder(settings.migrations_dir);
+  revision::Revision revision = folder.plan_revision(graph, planned);
+  revision.foreign_keys_off =
+      result.comparison.upgrade.foreign_keys_off || result.comparison.downgrade.foreign_keys_off;
+  folder.write(revision);
+  result.written = std::move(revision);
+  return result;
+}
+
+} // namespace dbtool::diff

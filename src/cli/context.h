@@ -64,5 +64,7 @@ void setup_show(CLI::App& app, Context& context, int& exit_code);
 void setup_validate(CLI::App& app, Context& context, int& exit_code);
 void setup_scan(CLI::App& app, Context& context, int& exit_code);
 void setup_check(CLI::App& app, Context& context, int& exit_code);
+void setup_dump(CLI::App& app, Context& context, int& exit_code);
+void setup_seed(CLI::App& app, Context& context, int& exit_code);
 
 } // namespace dbtool::cli

@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
   dbtool::cli::setup_validate(app, context, exit_code);
   dbtool::cli::setup_scan(app, context, exit_code);
   dbtool::cli::setup_check(app, context, exit_code);
+  dbtool::cli::setup_dump(app, context, exit_code);
+  dbtool::cli::setup_seed(app, context, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dbtool/config/database_url.h"
+#include "dbtool/db/statement.h"
 
 #include <functional>
 #include <memory>
@@ -37,6 +38,10 @@ class Connection {
   // refused before they run.
   virtual void execute_script(std::string_view sql, int first_line) = 0;
   virtual Rows query(std::string_view sql) = 0;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  virtual std::int64_t changes() = 0;
+  // One statement, prepared for binding and stepping.
+  virtual std::unique_ptr<Statement> prepare(std::string_view sql) = 0;
   virtual bool has_table(const std::string& name) = 0;
 
   // Opens a write transaction that excludes every other writer of the database

@@ -63,13 +63,90 @@ int count_lines(const char* begin, const char* end) {
   return lines;
 }
 
-class Statement {
+// Owns a raw statement handle for the script loop.
+class RawStatement {
  public:
-  ~Statement() { sqlite3_finalize(m_stmt); }
+  ~RawStatement() { sqlite3_finalize(m_stmt); }
   sqlite3_stmt** out() { return &m_stmt; }
   sqlite3_stmt* get() const { return m_stmt; }
 
  private:
+  sqlite3_stmt* m_stmt = nullptr;
+};
+
+class SqliteStatement : public db::Statement {
+ public:
+  SqliteStatement(sqlite3* db, std::string_view sql) : m_db(db) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) !=
+        SQLITE_OK) {
+      const std::string message = sqlite3_errmsg(db);
+      sqlite3_finalize(m_stmt);
+      throw Error(ErrorKind::Database, message);
+    }
+  }
+  ~SqliteStatement() override { sqlite3_finalize(m_stmt); }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  void bind_null(int index) override { check(sqlite3_bind_null(m_stmt, index)); }
+  void bind_integer(int index, std::int64_t value) override {
+    check(sqlite3_bind_int64(m_stmt, index, value));
+  }
+  void bind_real(int index, double value) override {
+    check(sqlite3_bind_double(m_stmt, index, value));
+  }
+  void bind_text(int index, std::string_view value) override {
+    check(sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                              SQLITE_UTF8));
+  }
+  void bind_blob(int index, std::string_view value) override {
+    check(sqlite3_bind_blob64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT));
+  }
+  bool step() override {
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW)
+      return true;
+    if (rc == SQLITE_DONE)
+      return false;
+    throw Error(ErrorKind::Database, sqlite3_errmsg(m_db));
+  }
+  void reset() override {
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+  }
+  int column_count() const override { return sqlite3_column_count(m_stmt); }
+  db::ValueType type(int column) const override {
+    switch (sqlite3_column_type(m_stmt, column)) {
+    case SQLITE_INTEGER:
+      return db::ValueType::Integer;
+    case SQLITE_FLOAT:
+      return db::ValueType::Real;
+    case SQLITE_TEXT:
+      return db::ValueType::Text;
+    case SQLITE_BLOB:
+      return db::ValueType::Blob;
+    default:
+      return db::ValueType::Null;
+    }
+  }
+  std::int64_t integer(int column) const override { return sqlite3_column_int64(m_stmt, column); }
+  double real(int column) const override { return sqlite3_column_double(m_stmt, column); }
+  std::string_view bytes(int column) const override {
+    // Ask for the bytes first: the pointer call fixes the representation.
+    const void* data = sqlite3_column_type(m_stmt, column) == SQLITE_BLOB
+                           ? sqlite3_column_blob(m_stmt, column)
+                           : static_cast<const void*>(sqlite3_column_text(m_stmt, column));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column));
+    return data == nullptr ? std::string_view()
+                           : std::string_view(static_cast<const char*>(data), size);
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK)
+      throw Error(ErrorKind::Database, sqlite3_errmsg(m_db));
+  }
+  sqlite3* m_db;
   sqlite3_stmt* m_stmt = nullptr;
 };
 
@@ -149,7 +226,7 @@ void SqliteConnection::execute_script(std::string_view sql, int first_line) {
     auto failed = [&](const std::string& message) {
       return Error(ErrorKind::Database, message, {}, line);
     };
-    Statement statement;
+    RawStatement statement;
     const char* tail = nullptr;
     if (sqlite3_prepare_v2(handle(), start, static_cast<int>(end - start), statement.out(),
                            &tail) != SQLITE_OK)
@@ -193,6 +270,15 @@ Rows SqliteConnection::query(std::string_view sql) {
     throw Error(ErrorKind::Database, error.what());
   }
   return rows;
+}
+
+std::unique_ptr<db::Statement> SqliteConnection::prepare(std::string_view sql) {
+  observe(sql);
+  return std::make_unique<SqliteStatement>(handle(), sql);
+}
+
+std::int64_t SqliteConnection::changes() {
+  return sqlite3_changes64(handle());
 }
 
 bool SqliteConnection::has_table(const std::string& name) {

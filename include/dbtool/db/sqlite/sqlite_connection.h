@@ -31,6 +31,8 @@ class SqliteConnection : public Connection {
   void execute(std::string_view sql) override;
   void execute_script(std::string_view sql, int first_line) override;
   Rows query(std::string_view sql) override;
+  std::unique_ptr<Statement> prepare(std::string_view sql) override;
+  std::int64_t changes() override;
   bool has_table(const std::string& name) override;
   void begin_write() override;
   void commit() override;

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "dbtool/db/connection.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace dbtool::data {
+
+struct SeedResult {
+  std::size_t files = 0;
+  std::uint64_t inserted = 0;
+  std::uint64_t updated = 0;
+  std::uint64_t unchanged = 0;
+};
+
+// Loads fixture rows from FILES in one transaction: all of them or nothing. A file is
+// JSON ({"table": T, "rows": [{column: value}, ...]} or a list of such) or the jsonl
+// that dump writes. Rows are upserted by primary key (a rowid table without one: by
+// the "rowid" column when the row has it, else by all its columns), and a row equal
+// to the stored one is left alone, so seeding twice changes nothing the second time.
+// Unknown table: Error(Project). Unknown column, constraint violation: Error(Database)
+// naming the file, the row's line or index, and the column.
+SeedResult seed_database(db::Connection& connection,
+                         const std::vector<std::filesystem::path>& files);
+
+// The seed files of a folder: *.json and *.jsonl, in name order.
+std::vector<std::filesystem::path> seed_files_in(const std::filesystem::path& folder);
+
+} // namespace dbtool::data

@@ -1,0 +1,34 @@
+#include "context.h"
+
+#include "dbtool/data/seed.h"
+
+#include <iostream>
+
+namespace dbtool::cli {
+
+void setup_seed(CLI::App& app, Context& context, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "seed", "Load fixture rows (JSON, or dump's jsonl), upserting, all in one transaction");
+  auto files = std::make_shared<std::vector<std::string>>();
+  command->add_option("FILE", *files, "Seed files (default: every file in seeds/)");
+  command->callback([&context, &exit_code, files] {
+    std::vector<std::filesystem::path> paths(files->begin(), files->end());
+    if (paths.empty())
+      paths = data::seed_files_in(context.settings().project_dir / "seeds");
+    const auto result = data::seed_database(context.connection(), paths);
+    if (context.json)
+      context.print_json({{"command", "seed"},
+                          {"files", result.files},
+                          {"inserted", result.inserted},
+                          {"updated", result.updated},
+                          {"unchanged", result.unchanged}});
+    else if (!context.quiet)
+      std::cout << "Seeded " << result.files << (result.files == 1 ? " file: " : " files: ")
+                << result.inserted << " inserted, " << result.updated << " updated, "
+                << result.unchanged << " unchanged"
+                << (result.inserted + result.updated == 0 ? " (nothing to change)" : "") << "\n";
+    exit_code = 0;
+  });
+}
+
+} // namespace dbtool::cli

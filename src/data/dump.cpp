@@ -1,0 +1,306 @@
+#include "dbtool/data/dump.h"
+
+#include "dbtool/data/value_codec.h"
+#include "dbtool/error.h"
+#include "dbtool/schema/sqlite_introspector.h"
+#include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/strings.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace dbtool::data {
+
+namespace {
+
+using schema::quote_name;
+
+// A write buffer over a FILE*: rows are appended as text and flushed in large
+// chunks, so memory stays flat whatever the table's size.
+class Output {
+ public:
+  explicit Output(std::FILE* file) : m_file(file) { m_buffer.reserve(capacity + 4096); }
+  std::string& buffer() { return m_buffer; }
+  void maybe_flush() {
+    if (m_buffer.size() >= capacity)
+      flush();
+  }
+  void flush() {
+    if (!m_buffer.empty() &&
+        std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) != m_buffer.size())
+      throw Error(ErrorKind::Database,
+                  std::string("cannot write the dump: ") + std::strerror(errno));
+    m_buffer.clear();
+  }
+
+ private:
+  static constexpr std::size_t capacity = 1 << 20;
+  std::FILE* m_file;
+  std::string m_buffer;
+};
+
+struct TableInfo {
+  std::string name;
+  std::string create_sql;
+  std::vector<std::string> columns; // dumped columns: stored ones, rowid first when kept
+  std::vector<std::string> types;
+  std::string order_by;
+};
+
+void append_integer(std::string& out, std::int64_t value) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
+std::vector<TableInfo> plan_tables(db::Connection& connection, const DumpOptions& options) {
+  const schema::Schema model = schema::introspect_sqlite(connection);
+  std::map<std::string, std::string> create_sql;
+  for (const auto& row : connection.query(
+           "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+           "'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%'"))
+    create_sql[row.at(0).value_or("")] = row.at(1).value_or("");
+  for (const auto& name : options.tables)
+    if (model.tables.count(name) == 0)
+      throw Error(ErrorKind::Project, "no table '" + name + "' in the database");
+  std::set<std::string> wanted(options.tables.begin(), options.tables.end());
+  std::vector<TableInfo> tables;
+  std::set<std::string> done;
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    const auto found = model.tables.find(name);
+    if (found == model.tables.end() || create_sql.count(name) == 0 || !done.insert(name).second)
+      return;
+    for (const auto& key : found->second.foreign_keys)
+      if (key.ref_table != name)
+        visit(key.ref_table);
+    if (!wanted.empty() && wanted.count(name) == 0)
+      return;
+    const schema::Table& table = found->second;
+    TableInfo info;
+    info.name = name;
+    info.create_sql = create_sql[name];
+    bool rowid_alias = false;
+    for (const auto& column : table.columns)
+      rowid_alias = rowid_alias || table.is_rowid_alias(column.name);
+    const bool keep_rowid = !table.without_rowid && !rowid_alias && !table.find_column("rowid") &&
+                            !table.find_column("oid") && !table.find_column("_rowid_");
+    if (keep_rowid) {
+      info.columns.push_back("rowid");
+      info.types.push_back("INTEGER");
+    }
+    for (const auto& column : table.columns) {
+      if (column.generated)
+        continue; // computed on load, never data
+      info.columns.push_back(column.name);
+      info.types.push_back(column.type);
+    }
+    if (table.without_rowid && table.primary_key) {
+      std::vector<std::string> keys;
+      for (const auto& key : table.primary_key->columns)
+        keys.push_back(quote_name(key));
+      info.order_by = util::join(keys, ", ");
+    } else {
+      info.order_by = "rowid";
+    }
+    tables.push_back(std::move(info));
+  };
+  for (const auto& [name, table] : model.tables)
+    visit(name);
+  return tables;
+}
+
+// Streams one table's rows into OUT in FORMAT.
+std::uint64_t dump_rows(db::Connection& connection, const TableInfo& table, DumpFormat format,
+                        Output& out, std::uint64_t rows_before,
+                        const std::function<void(std::uint64_t)>& on_progress) {
+  std::vector<std::string> quoted;
+  for (const auto& column : table.columns)
+    quoted.push_back(column == "rowid" ? std::string("rowid") : quote_name(column));
+  const std::string select = "SELECT " + util::join(quoted, ", ") + " FROM " +
+                             quote_name(table.name) + " ORDER BY " + table.order_by;
+  const std::string insert_prefix =
+      "INSERT INTO " + quote_name(table.name) + " (" + util::join(quoted, ", ") + ") VALUES (";
+  auto statement = connection.prepare(select);
+  const int columns = statement->column_count();
+  std::uint64_t rows = 0;
+  while (statement->step()) {
+    std::string& line = out.buffer();
+    line += format == DumpFormat::Sql ? insert_prefix : std::string_view("[");
+    for (int c = 0; c < columns; ++c) {
+      if (c > 0)
+        line += ',';
+      switch (statement->type(c)) {
+      case db::ValueType::Null:
+        line += format == DumpFormat::Sql ? "NULL" : "null";
+        break;
+      case db::ValueType::Integer:
+        append_integer(line, statement->integer(c));
+        break;
+      case db::ValueType::Real: {
+        const double value = statement->real(c);
+        if (format == DumpFormat::Jsonl && std::isinf(value))
+          line += value > 0 ? "{\"$real\":\"Infinity\"}" : "{\"$real\":\"-Infinity\"}";
+        else
+          line += real_literal(value);
+        break;
+      }
+      case db::ValueType::Text: {
+        const auto text = statement->bytes(c);
+        if (format == DumpFormat::Sql)
+          append_sql_text(line, text);
+        else if (is_plain_utf8(text))
+          append_json_string(line, text);
+        else // invalid UTF-8 or NUL bytes: the exact bytes, tagged
+          line += "{\"$text\":\"" + base64_encode(text) + "\"}";
+        break;
+      }
+      case db::ValueType::Blob:
+        if (format == DumpFormat::Sql)
+          append_sql_blob(line, statement->bytes(c));
+        else
+          line += "{\"$blob\":\"" + base64_encode(statement->bytes(c)) + "\"}";
+        break;
+      }
+    }
+    line += format == DumpFormat::Sql ? ");\n" : "]\n";
+    out.maybe_flush();
+    ++rows;
+    if (on_progress && (rows & 0xFFFF) == 0)
+      on_progress(rows_before + rows);
+  }
+  return rows;
+}
+
+} // namespace
+
+DumpResult dump_database(db::Connection& connection, const DumpOptions& options, std::FILE* file) {
+  DumpResult result;
+  Output out(file);
+  // One read transaction: the dump is a consistent snapshot even while others write.
+  connection.execute("BEGIN");
+  struct EndRead {
+    db::Connection& connection;
+    ~EndRead() { connection.rollback(); }
+  } end_read{connection};
+
+  const auto tables = plan_tables(connection, options);
+  const bool schema = !options.data_only;
+  const bool data = !options.schema_only;
+  result.tables = tables.size();
+  std::set<std::string> names;
+  for (const auto& table : tables)
+    names.insert(table.name);
+
+  if (options.format == DumpFormat::Sql) {
+    out.buffer() += "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n";
+    if (schema)
+      for (const auto& table : tables)
+        out.buffer() += table.create_sql + ";\n";
+    if (data) {
+      for (const auto& table : tables)
+        result.rows +=
+            dump_rows(connection, table, options.format, out, result.rows, options.on_progress);
+      // AUTOINCREMENT counters, as sqlite3 .dump keeps them.
+      if (connection.has_table("sqlite_sequence")) {
+        bool first = true;
+        for (const auto& row :
+             connection.query("SELECT name, seq FROM sqlite_sequence ORDER BY name")) {
+          if (names.count(row.at(0).value_or("")) == 0)
+            continue;
+          if (first)
+            out.buffer() += "DELETE FROM sqlite_sequence;\n";
+          first = false;
+          out.buffer() += "INSERT INTO sqlite_sequence (name, seq) VALUES (";
+          append_sql_text(out.buffer(), row.at(0).value_or(""));
+          out.buffer() += ", " + row.at(1).value_or("0") + ");\n";
+        }
+      }
+    }
+    if (schema) {
+      // Indexes, then triggers and views in creation order (a view may read another).
+      const auto objects = connection.query(
+          "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND type "
+          "IN ('index', 'trigger', 'view') ORDER BY type <> 'index', CASE type WHEN 'index' "
+          "THEN name END, rowid");
+      for (const auto& row : objects) {
+        const std::string type = row.at(0).value_or("");
+        const std::string table = row.at(2).value_or("");
+        if (type != "view" && names.count(table) == 0)
+          continue;
+        if (type == "view" && !options.tables.empty())
+          continue;
+        out.buffer() += row.at(3).value_or("") + ";\n";
+      }
+    }
+    out.buffer() += "COMMIT;\n";
+  } else {
+    for (const auto& table : tables) {
+      std::string& line = out.buffer();
+      line += "{\"table\":";
+      append_json_string(line, table.name);
+      line += ",\"columns\":[";
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        line += i ? ",{\"name\":" : "{\"name\":";
+        append_json_string(line, table.columns[i]);
+        line += ",\"type\":";
+        append_json_string(line, table.types[i]);
+        line += "}";
+      }
+      line += "]}\n";
+      if (data)
+        result.rows +=
+            dump_rows(connection, table, options.format, out, result.rows, options.on_progress);
+    }
+  }
+  out.flush();
+  if (std::fflush(file) != 0)
+    throw Error(ErrorKind::Database, std::string("cannot write the dump: ") + std::strerror(errno));
+  if (options.on_progress)
+    options.on_progress(result.rows);
+  return result;
+}
+
+DumpResult dump_database_to_file(db::Connection& connection, const DumpOptions& options,
+                                 const std::filesystem::path& path) {
+  const std::string target = path.string();
+  std::string temporary = target + ".tmp-XXXXXX";
+  const int descriptor = mkstemp(temporary.data());
+  if (descriptor < 0)
+    throw Error(ErrorKind::Database, std::string("cannot write: ") + std::strerror(errno), target);
+  // mkstemp makes the file private; give it the permissions a new file would get.
+  const mode_t mask = umask(0);
+  umask(mask);
+  fchmod(descriptor, 0666 & ~mask);
+  std::FILE* file = fdopen(descriptor, "wb");
+  auto discard = [&] {
+    if (file != nullptr)
+      std::fclose(file);
+    file = nullptr;
+    std::remove(temporary.c_str());
+  };
+  try {
+    const DumpResult result = dump_database(connection, options, file);
+    if (fsync(fileno(file)) != 0 || std::fclose(file) != 0) {
+      file = nullptr;
+      throw Error(ErrorKind::Database,
+                  std::string("cannot write the dump: ") + std::strerror(errno));
+    }
+    file = nullptr;
+    if (std::rename(temporary.c_str(), target.c_str()) != 0)
+      throw Error(ErrorKind::Database, std::string("cannot write: ") + std::strerror(errno),
+                  target);
+    return result;
+  } catch (const Error& error) {
+    discard();
+    throw error.file().empty() ? error.at(target) : error;
+  }
+}
+
+} // namespace dbtool::data

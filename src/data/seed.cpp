@@ -1,0 +1,468 @@
+#include "dbtool/data/seed.h"
+
+#include "dbtool/data/value_codec.h"
+#include "dbtool/error.h"
+#include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/strings.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <sstream>
+
+namespace dbtool::data {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using schema::quote_name;
+
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// A value to bind, decoded from JSON (tagged objects carry blobs, raw text bytes and
+// infinities).
+struct Value {
+  db::ValueType type = db::ValueType::Null;
+  std::int64_t integer = 0;
+  double real = 0;
+  std::string bytes;
+};
+
+Value decode(const json& item, const std::string& where) {
+  Value value;
+  switch (item.type()) {
+  case json::value_t::null:
+    break;
+  case json::value_t::boolean:
+    value.type = db::ValueType::Integer;
+    value.integer = item.get<bool>() ? 1 : 0;
+    break;
+  case json::value_t::number_integer:
+    value.type = db::ValueType::Integer;
+    value.integer = item.get<std::int64_t>();
+    break;
+  case json::value_t::number_unsigned: {
+    const auto number = item.get<std::uint64_t>();
+    if (number > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      value.type = db::ValueType::Real;
+      value.real = static_cast<double>(number);
+    } else {
+      value.type = db::ValueType::Integer;
+      value.integer = static_cast<std::int64_t>(number);
+    }
+    break;
+  }
+  case json::value_t::number_float:
+    value.type = db::ValueType::Real;
+    value.real = item.get<double>();
+    break;
+  case json::value_t::string:
+    value.type = db::ValueType::Text;
+    value.bytes = item.get<std::string>();
+    break;
+  case json::value_t::object:
+    if (item.size() == 1 && item.contains("$blob") && item["$blob"].is_string()) {
+      value.type = db::ValueType::Blob;
+      value.bytes = base64_decode(item["$blob"].get<std::string>(), where);
+      break;
+    }
+    if (item.size() == 1 && item.contains("$text") && item["$text"].is_string()) {
+      value.type = db::ValueType::Text;
+      value.bytes = base64_decode(item["$text"].get<std::string>(), where);
+      break;
+    }
+    if (item.size() == 1 && item.contains("$real") && item["$real"].is_string()) {
+      const auto text = item["$real"].get<std::string>();
+      if (text != "Infinity" && text != "-Infinity")
+        throw Error(ErrorKind::Database, where + ": $real must be Infinity or -Infinity");
+      value.type = db::ValueType::Real;
+      value.real = text == "Infinity" ? std::numeric_limits<double>::infinity()
+                                      : -std::numeric_limits<double>::infinity();
+      break;
+    }
+    [[fallthrough]];
+  default: // other objects and arrays: stored as their JSON text (json columns)
+    value.type = db::ValueType::Text;
+    value.bytes = item.dump();
+    break;
+  }
+  return value;
+}
+
+void bind(db::Statement& statement, int index, const Value& value) {
+  switch (value.type) {
+  case db::ValueType::Null:
+    statement.bind_null(index);
+    break;
+  case db::ValueType::Integer:
+    statement.bind_integer(index, value.integer);
+    break;
+  case db::ValueType::Real:
+    statement.bind_real(index, value.real);
+    break;
+  case db::ValueType::Text:
+    statement.bind_text(index, value.bytes);
+    break;
+  case db::ValueType::Blob:
+    statement.bind_blob(index, value.bytes);
+    break;
+  }
+}
+
+// Whether column C of STATEMENT's current row holds exactly VALUE.
+bool holds(const db::Statement& statement, int c, const Value& value) {
+  if (statement.type(c) != value.type)
+    return false;
+  switch (value.type) {
+  case db::ValueType::Null:
+    return true;
+  case db::ValueType::Integer:
+    return statement.integer(c) == value.integer;
+  case db::ValueType::Real: {
+    const double stored = statement.real(c);
+    return stored == value.real && std::signbit(stored) == std::signbit(value.real);
+  }
+  default:
+    return statement.bytes(c) == value.bytes;
+  }
+}
+
+// One table's columns, key and prepared statements (per set of columns a row gives).
+class TableLoader {
+ public:
+  TableLoader(db::Connection& connection, const std::string& table) : m_connection(connection) {
+    m_name = table;
+    bool found = false;
+    for (const auto& row : connection.query("SELECT name FROM sqlite_schema WHERE type = 'table' "
+                                            "AND name = " +
+                                            util::sql_quote(table)))
+      found = found || row.at(0).has_value();
+    if (!found)
+      throw Error(ErrorKind::Project, "no table '" + table + "' in the database");
+    std::vector<std::pair<int, std::string>> key;
+    // cid, name, type, notnull, dflt_value, pk, hidden
+    for (const auto& row : connection.query("PRAGMA table_xinfo(" + util::sql_quote(table) + ")")) {
+      const std::string name = row.at(1).value_or("");
+      const int hidden = std::stoi(row.at(6).value_or("0"));
+      if (hidden == 2 || hidden == 3)
+        m_generated.push_back(lower(name));
+      else
+        m_columns[lower(name)] = name;
+      const int pk = std::stoi(row.at(5).value_or("0"));
+      if (pk > 0)
+        key.emplace_back(pk, name);
+    }
+    std::sort(key.begin(), key.end());
+    for (const auto& [position, name] : key)
+      m_key.push_back(name);
+    bool without_rowid = false;
+    for (const auto& row :
+         connection.query("PRAGMA main.table_list(" + util::sql_quote(table) + ")"))
+      without_rowid = row.at(4).value_or("0") == "1";
+    m_has_rowid = !without_rowid;
+  }
+
+  // The table's own spelling of COLUMN; Error naming WHERE for an unknown one.
+  std::string column(const std::string& name, const std::string& where) const {
+    if (m_has_rowid && (lower(name) == "rowid"))
+      return "rowid";
+    const auto found = m_columns.find(lower(name));
+    if (found == m_columns.end()) {
+      const bool generated =
+          std::find(m_generated.begin(), m_generated.end(), lower(name)) != m_generated.end();
+      throw Error(ErrorKind::Database, where + ", column '" + name + "': " +
+                                           (generated ? "is generated and cannot be seeded"
+                                                      : "no such column in table " + m_name));
+    }
+    return found->second;
+  }
+
+  // Inserts, updates or leaves the row COLUMNS = VALUES; returns 'i', 'u' or '='.
+  char upsert(const std::vector<std::string>& columns, const std::vector<Value>& values) {
+    Statements& statements = statements_for(columns);
+    // Try the insert first: into a table without the row it is the only statement.
+    if (statements.insert) {
+      for (std::size_t i = 0; i < values.size(); ++i)
+        bind(*statements.insert, static_cast<int>(i + 1), values[i]);
+      statements.insert->step();
+      const bool inserted = m_connection_changes() > 0;
+      statements.insert->reset();
+      if (inserted)
+        return 'i';
+    }
+    // The row exists: compare, and update only what differs.
+    for (std::size_t k = 0; k < statements.key_positions.size(); ++k)
+      bind(*statements.select, static_cast<int>(k + 1), values[statements.key_positions[k]]);
+    bool same = false;
+    if (statements.select->step()) {
+      same = true;
+      for (std::size_t i = 0; i < values.size(); ++i)
+        same = same && holds(*statements.select, static_cast<int>(i), values[i]);
+    } else if (!statements.insert) {
+      statements.select->reset();
+      // No key at all: an equal row does not exist, so this one is new.
+      auto& insert = plain_insert(columns);
+      for (std::size_t i = 0; i < values.size(); ++i)
+        bind(*insert, static_cast<int>(i + 1), values[i]);
+      insert->step();
+      insert->reset();
+      return 'i';
+    }
+    statements.select->reset();
+    if (same)
+      return '=';
+    for (std::size_t i = 0; i < values.size(); ++i)
+      bind(*statements.update, static_cast<int>(i + 1), values[i]);
+    for (std::size_t k = 0; k < statements.key_positions.size(); ++k)
+      bind(*statements.update, static_cast<int>(values.size() + k + 1),
+           values[statements.key_positions[k]]);
+    statements.update->step();
+    statements.update->reset();
+    return 'u';
+  }
+
+  const std::string& name() const { return m_name; }
+
+ private:
+  struct Statements {
+    std::unique_ptr<db::Statement> insert; // ON CONFLICT DO NOTHING; none without a key
+    std::unique_ptr<db::Statement> select; // the stored row, by key
+    std::unique_ptr<db::Statement> update;
+    std::vector<std::size_t> key_positions;
+  };
+
+  std::int64_t m_connection_changes() { return m_connection.changes(); }
+
+  std::unique_ptr<db::Statement>& plain_insert(const std::vector<std::string>& columns) {
+    auto& statement = m_plain_inserts[util::join(columns, "\x1f")];
+    if (!statement)
+      statement = m_connection.prepare(insert_sql(columns, false));
+    return statement;
+  }
+
+  std::string insert_sql(const std::vector<std::string>& columns, bool ignore_conflict) const {
+    std::vector<std::string> names, marks;
+    for (const auto& column : columns) {
+      names.push_back(column == "rowid" ? column : quote_name(column));
+      marks.push_back("?");
+    }
+    return "INSERT INTO " + quote_name(m_name) + " (" + util::join(names, ", ") + ") VALUES (" +
+           util::join(marks, ", ") + ")" + (ignore_conflict ? " ON CONFLICT DO NOTHING" : "");
+  }
+
+  Statements& statements_for(const std::vector<std::string>& columns) {
+    auto& statements = m_statements[util::join(columns, "\x1f")];
+    if (statements.select)
+      return statements;
+    // The key: the primary key when the row gives all of it; else the rowid when
+    // given; else every column the row gives.
+    std::vector<std::string> key = m_key;
+    auto position_of = [&](const std::string& name) -> std::optional<std::size_t> {
+      for (std::size_t i = 0; i < columns.size(); ++i)
+        if (lower(columns[i]) == lower(name))
+          return i;
+      return std::nullopt;
+    };
+    bool complete = !key.empty();
+    for (const auto& name : key)
+      complete = complete && position_of(name).has_value();
+    if (!complete)
+      key = position_of("rowid") ? std::vector<std::string>{"rowid"} : columns;
+    const bool keyed = complete || (key.size() == 1 && key[0] == "rowid");
+    std::vector<std::string> conditions, names, assignments;
+    for (const auto& name : key) {
+      statements.key_positions.push_back(*position_of(name));
+      conditions.push_back((name == "rowid" ? name : quote_name(name)) + " IS ?");
+    }
+    for (const auto& column : columns) {
+      const std::string quoted = column == "rowid" ? column : quote_name(column);
+      names.push_back(quoted);
+      assignments.push_back(quoted + " = ?");
+    }
+    if (keyed)
+      statements.insert = m_connection.prepare(insert_sql(columns, true));
+    statements.select =
+        m_connection.prepare("SELECT " + util::join(names, ", ") + " FROM " + quote_name(m_name) +
+                             " WHERE " + util::join(conditions, " AND ") + " LIMIT 1");
+    statements.update = m_connection.prepare("UPDATE " + quote_name(m_name) + " SET " +
+                                             util::join(assignments, ", ") + " WHERE " +
+                                             util::join(conditions, " AND "));
+    return statements;
+  }
+
+  db::Connection& m_connection;
+  std::string m_name;
+  std::map<std::string, std::string> m_columns; // lower-cased -> spelling
+  std::vector<std::string> m_generated;
+  std::vector<std::string> m_key;
+  bool m_has_rowid = true;
+  std::map<std::string, Statements> m_statements;
+  std::map<std::string, std::unique_ptr<db::Statement>> m_plain_inserts;
+};
+
+class Seeder {
+ public:
+  explicit Seeder(db::Connection& connection) : m_connection(connection) {}
+
+  TableLoader& table(const std::string& name) {
+    auto& loader = m_tables[name];
+    if (!loader)
+      loader = std::make_unique<TableLoader>(m_connection, name);
+    return *loader;
+  }
+
+  void row(TableLoader& table, const std::vector<std::string>& columns,
+           const std::vector<Value>& values, const std::string& where) {
+    char outcome;
+    try {
+      outcome = table.upsert(columns, values);
+    } catch (const Error& error) {
+      throw Error(ErrorKind::Database, where + ": " + error.message());
+    }
+    if (outcome == 'i')
+      ++m_result.inserted;
+    else if (outcome == 'u')
+      ++m_result.updated;
+    else
+      ++m_result.unchanged;
+  }
+
+  // An object row: column -> value.
+  void object_row(TableLoader& table, const json& row, const std::string& where) {
+    if (!row.is_object())
+      throw Error(ErrorKind::Database, where + ": a row must be an object of column values");
+    std::vector<std::string> columns;
+    std::vector<Value> values;
+    for (const auto& [name, item] : row.items()) {
+      columns.push_back(table.column(name, where));
+      values.push_back(decode(item, where + ", column '" + name + "'"));
+    }
+    if (columns.empty())
+      throw Error(ErrorKind::Database, where + ": an empty row");
+    this->row(table, columns, values, where);
+  }
+
+  SeedResult& result() { return m_result; }
+
+ private:
+  db::Connection& m_connection;
+  std::map<std::string, std::unique_ptr<TableLoader>> m_tables;
+  SeedResult m_result;
+};
+
+void seed_json(Seeder& seeder, const std::string& text, const std::string& file) {
+  json document;
+  try {
+    document = json::parse(text);
+  } catch (const json::parse_error& error) {
+    throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
+  }
+  const json list = document.is_array() ? document : json::array({document});
+  for (std::size_t b = 0; b < list.size(); ++b) {
+    const json& block = list[b];
+    if (!block.is_object() || !block.contains("table") || !block["table"].is_string() ||
+        !block.contains("rows") || !block["rows"].is_array())
+      throw Error(ErrorKind::Project,
+                  "expected {\"table\": name, \"rows\": [...]} (or a list of them)", file);
+    TableLoader& table = seeder.table(block["table"].get<std::string>());
+    const json& rows = block["rows"];
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      seeder.object_row(table, rows[r],
+                        file + ": table " + table.name() + ", row " + std::to_string(r + 1));
+  }
+}
+
+void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
+  TableLoader* table = nullptr;
+  std::vector<std::string> columns;
+  std::string line;
+  std::vector<Value> values;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (util::trim(line).empty())
+      continue;
+    const std::string where = file + ":" + std::to_string(number);
+    json item;
+    try {
+      item = json::parse(line);
+    } catch (const json::parse_error& error) {
+      throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file, number);
+    }
+    if (item.is_object() && item.contains("table") && item.contains("columns")) {
+      if (!item["table"].is_string() || !item["columns"].is_array())
+        throw Error(ErrorKind::Project, "a header line is {\"table\", \"columns\"}", file, number);
+      table = &seeder.table(item["table"].get<std::string>());
+      columns.clear();
+      for (const auto& column : item["columns"]) {
+        const json name = column.is_object() ? column.value("name", json()) : column;
+        if (!name.is_string())
+          throw Error(ErrorKind::Project, "a column is a name or {\"name\", \"type\"}", file,
+                      number);
+        columns.push_back(table->column(name.get<std::string>(), where));
+      }
+      continue;
+    }
+    if (table == nullptr)
+      throw Error(ErrorKind::Project, "a row before any {\"table\", \"columns\"} line", file,
+                  number);
+    const std::string row_where = where + ": table " + table->name() + ", row";
+    if (item.is_object()) {
+      seeder.object_row(*table, item, row_where);
+      continue;
+    }
+    if (!item.is_array() || item.size() != columns.size())
+      throw Error(ErrorKind::Database, row_where + ": expected an array of " +
+                                           std::to_string(columns.size()) + " values");
+    values.clear();
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      values.push_back(decode(item[i], row_where + ", column '" + columns[i] + "'"));
+    seeder.row(*table, columns, values, row_where);
+  }
+}
+
+} // namespace
+
+std::vector<fs::path> seed_files_in(const fs::path& folder) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec))
+    throw Error(ErrorKind::Project, "seeds folder not found", folder.string());
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const auto extension = entry.path().extension();
+    if ((extension == ".json" || extension == ".jsonl") && entry.is_regular_file(ec))
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files) {
+  db::WriteTransaction transaction(connection);
+  Seeder seeder(connection);
+  for (const auto& path : files) {
+    const std::string file = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      throw Error(ErrorKind::Project, "cannot read seed file", file);
+    if (path.extension() == ".jsonl") {
+      seed_jsonl(seeder, in, file);
+    } else {
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      seed_json(seeder, buffer.str(), file);
+    }
+    ++seeder.result().files;
+  }
+  transaction.commit();
+  return seeder.result();
+}
+
+} // namespace dbtool::data

@@ -1,0 +1,126 @@
+# dump (sql and jsonl) and seed: values that break naive dumpers survive dump -> load ->
+# dump byte for byte, seed is an idempotent upsert in one transaction, and bad input
+# changes nothing.
+source "$(dirname "$0")/lib.sh"
+
+p=$(new_project values)
+db="$p/data/app.db"
+mkdir -p "$p/data"
+sqlite3 "$db" <<'SQL'
+CREATE TABLE t (id INTEGER PRIMARY KEY, a, b TEXT, c REAL, d INTEGER, e BLOB);
+INSERT INTO t (a, b, c, d, e) VALUES
+  (NULL, '', 0.1, 9223372036854775807, X''),
+  ('NULL', 'it''s', -0.0, -9223372036854775808, X'00ff00'),
+  ('line' || char(10) || 'tab' || char(9) || 'end', 'a' || char(0) || 'b', 1e308, 'abc', NULL),
+  (CAST(X'fffe41' AS TEXT), 'čaj 表', 5e-324, 42, X'deadbeef'),
+  (5, 'x', 5, 1.5, 'text in blob'),
+  (-0.0, '"quoted"\slash', 1e999, -1e999, 2.0),
+  (1e999, 'last', -1e999, 0, 0.5);
+CREATE TABLE nr (k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+INSERT INTO nr VALUES ('b', 2), ('a', 1);
+CREATE TABLE g (x INTEGER, y INTEGER GENERATED ALWAYS AS (x * 2) STORED);
+INSERT INTO g (rowid, x) VALUES (10, 1), (20, 2);
+CREATE TABLE "we""ird name" ("col one" TEXT, "select" INT, parent INTEGER REFERENCES t (id));
+INSERT INTO "we""ird name" VALUES ('v', 1, 1);
+CREATE INDEX ix_t_b ON t (b);
+CREATE VIEW v AS SELECT id, b FROM t;
+CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+INSERT INTO auto (v) VALUES ('a'), ('b');
+DELETE FROM auto WHERE v = 'b';
+SQL
+
+test_case "sql: dump -> sqlite3 -> dump is byte-identical"
+run "$p" dump
+expect_rc 0
+printf '%s\n' "$out" >"$TEST_TMP/one.sql"
+expect_out "PRAGMA foreign_keys=OFF;"
+expect_out "CAST(X'fffe41' AS TEXT)"
+expect_out "1e999"
+expect_no_out "GENERATED ALWAYS AS (x * 2) STORED);
+INSERT INTO g (rowid, x, y)"
+sqlite3 "$TEST_TMP/two.db" <"$TEST_TMP/one.sql"
+run "$p" --url "sqlite:///$TEST_TMP/two.db" dump
+printf '%s\n' "$out" >"$TEST_TMP/two.sql"
+expect_equal "$(cmp "$TEST_TMP/one.sql" "$TEST_TMP/two.sql" && echo same)" "same" "second sql dump"
+q="SELECT id, typeof(a), quote(a), typeof(b), hex(b), typeof(c), quote(c), typeof(d), quote(d), typeof(e), quote(e) FROM t ORDER BY id"
+expect_equal "$(sqlite3 "$TEST_TMP/two.db" "$q")" "$(sqlite3 "$db" "$q")" "storage classes and values"
+expect_equal "$(sqlite3 "$TEST_TMP/two.db" "SELECT rowid, x, y FROM g")" "$(sqlite3 "$db" "SELECT rowid, x, y FROM g")" "rowids and generated columns"
+expect_sql "$TEST_TMP/two.db" "SELECT seq FROM sqlite_sequence WHERE name = 'auto'" "2"
+run "$p" dump -o "$TEST_TMP/file.sql"
+expect_rc 0
+expect_out "Wrote 5 tables, 13 rows"
+expect_equal "$(cmp "$TEST_TMP/one.sql" "$TEST_TMP/file.sql" && echo same)" "same" "dump -o writes the same bytes"
+
+test_case "jsonl: dump -> seed -> dump is byte-identical"
+run "$p" dump --format jsonl -o "$TEST_TMP/one.jsonl"
+expect_rc 0
+expect_equal "$(head -c 2 "$TEST_TMP/one.jsonl")" '{"' "jsonl starts with a header object"
+expect_equal "$(grep -c '"\$text"' "$TEST_TMP/one.jsonl")" "2" "tagged text: NUL byte and invalid UTF-8"
+run "$p" dump --schema-only -o "$TEST_TMP/schema.sql"
+sqlite3 "$TEST_TMP/three.db" <"$TEST_TMP/schema.sql"
+run "$p" --url "sqlite:///$TEST_TMP/three.db" seed "$TEST_TMP/one.jsonl"
+expect_rc 0
+expect_out "inserted"
+run "$p" --url "sqlite:///$TEST_TMP/three.db" dump --format jsonl -o "$TEST_TMP/three.jsonl"
+expect_equal "$(cmp "$TEST_TMP/one.jsonl" "$TEST_TMP/three.jsonl" && echo same)" "same" "second jsonl dump"
+run "$p" --url "sqlite:///$TEST_TMP/three.db" seed "$TEST_TMP/one.jsonl" --json
+expect_rc 0
+json_eq '[d["inserted"], d["updated"]]' '[0,0]'
+
+test_case "seed: JSON files, upsert, idempotent, all or nothing"
+s=$(new_project seeding)
+write_revision "$s" s1 "" "tables" "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE configs (name TEXT PRIMARY KEY, kind TEXT NOT NULL, payload TEXT);" "-"
+run "$s" upgrade
+mkdir -p "$s/seeds"
+cat >"$s/seeds/01_settings.json" <<'JSON'
+{"table": "settings", "rows": [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]}
+JSON
+cat >"$s/seeds/02_configs.json" <<'JSON'
+[{"table": "configs", "rows": [{"name": "c1", "kind": "k", "payload": {"nested": [1, 2]}}]}]
+JSON
+run "$s" seed
+expect_rc 0
+expect_out "Seeded 2 files: 3 inserted, 0 updated, 0 unchanged"
+expect_sql "$s/data/app.db" "SELECT payload FROM configs" '{"nested":[1,2]}'
+run "$s" seed
+expect_rc 0
+expect_out "0 inserted, 0 updated, 3 unchanged (nothing to change)"
+printf '{"table": "settings", "rows": [{"key": "a", "value": "changed"}]}\n' >"$s/seeds/01_settings.json"
+run "$s" seed --json
+expect_rc 0
+json_eq '[d["inserted"], d["updated"], d["unchanged"]]' '[0,1,1]'
+expect_sql "$s/data/app.db" "SELECT value FROM settings WHERE key = 'a'" "changed"
+
+test_case "seed: bad rows change nothing"
+before=$(db_fingerprint "$s/data/app.db")
+printf '{"table": "settings", "rows": [{"key": "z", "value": "9"}, {"key": "y", "nope": 1}]}\n' >"$TEST_TMP/bad1.json"
+run "$s" seed "$TEST_TMP/bad1.json"
+expect_rc 4
+expect_err "bad1.json: table settings, row 2, column 'nope': no such column in table settings"
+expect_one_line_error
+printf '{"table": "settings", "rows": [{"key": "z", "value": "9"}, {"key": "y", "value": null}]}\n' >"$TEST_TMP/bad2.json"
+run "$s" seed "$s/seeds/01_settings.json" "$TEST_TMP/bad2.json"
+expect_rc 4
+expect_err "bad2.json: table settings, row 2: NOT NULL constraint failed: settings.value"
+printf '{"table": "nope", "rows": []}\n' >"$TEST_TMP/bad3.json"
+run "$s" seed "$TEST_TMP/bad3.json"
+expect_rc 3
+expect_err "no table 'nope'"
+expect_sql "$s/data/app.db" "SELECT count(*) FROM settings WHERE key IN ('z', 'y')" "0"
+expect_equal "$(db_fingerprint "$s/data/app.db")" "$before" "database after failed seeds"
+
+test_case "dump: bad input"
+run "$p" dump --table nope
+expect_rc 3
+expect_err "no table 'nope'"
+run "$p" dump -o "$TEST_TMP/no/such/dir/out.sql"
+expect_rc 4
+expect_err "$TEST_TMP/no/such/dir/out.sql"
+expect_equal "$(ls "$TEST_TMP/no" 2>/dev/null)" "" "no partial file"
+run "$p" dump --schema-only --data-only
+expect_rc 2
+run "$p" dump --format xml
+expect_rc 2
+
+finish

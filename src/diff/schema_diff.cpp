@@ -506,13 +506,15 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
   // renamed.
   for (const auto& [name, view] : from.views) {
     const auto other = to.views.find(name);
-    const bool kept = other != to.views.end() && same_sql(view.sql, other->second.sql);
+    const bool kept = other != to.views.end() && same_sql(view.sql, other->second.sql) &&
+                      same_names(view.columns, other->second.columns);
     if (!kept || structural)
       drop_views.push_back({OperationKind::DropView, name, {}, {}, false, {}});
   }
   for (const auto& [name, view] : to.views) {
     const auto other = from.views.find(name);
-    const bool kept = other != from.views.end() && same_sql(view.sql, other->second.sql);
+    const bool kept = other != from.views.end() && same_sql(view.sql, other->second.sql) &&
+                      same_names(view.columns, other->second.columns);
     if (!kept || structural)
       create_views.push_back({OperationKind::CreateView, name, {}, {}, false, {}});
   }

@@ -119,8 +119,7 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
       break;
     }
     case OperationKind::CreateView:
-      sql += "CREATE VIEW " + quote_name(operation.table) + " AS " +
-             to.views.at(operation.table).sql + ";\n";
+      sql += schema::render_create_view(to.views.at(operation.table));
       break;
     case OperationKind::CreateTrigger:
       sql += to.triggers.at(operation.table).sql + ";\n";

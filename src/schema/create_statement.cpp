@@ -133,6 +133,19 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
         table.autoincrement = true;
         ++i;
       }
+    } else if (token.is_word("DEFERRABLE") ||
+               (token.is_word("NOT") && i + 1 < end && tokens[i + 1].is_word("DEFERRABLE"))) {
+      // SQLite takes a deferrable clause anywhere after REFERENCES, for the last one.
+      const bool negated = token.is_word("NOT");
+      i += negated ? 2 : 1;
+      bool deferred = false;
+      if (i + 1 < end && tokens[i].is_word("INITIALLY")) {
+        deferred = tokens[i + 1].is_word("DEFERRED");
+        i += 2;
+      }
+      if (!table.foreign_keys.empty() && table.foreign_keys.back().columns.size() == 1 &&
+          table.foreign_keys.back().columns[0] == column.name)
+        table.foreign_keys.back().deferrable = !negated && deferred;
     } else if (token.is_word("NOT") || token.is_word("NULL")) {
       i += token.is_word("NOT") ? 2 : 1;
       i = skip_conflict(tokens, i, end);
@@ -193,6 +206,9 @@ void parse_table_constraint(const Tokens& tokens, std::size_t begin, std::size_t
   std::size_t next = i;
   if (tokens[i].is_word("PRIMARY")) {
     table.primary_key_name = name;
+    for (std::size_t k = i; k < end; ++k)
+      if (tokens[k].is_word("AUTOINCREMENT"))
+        table.autoincrement = true; // PRIMARY KEY (id AUTOINCREMENT), which SQLite accepts
   } else if (tokens[i].is_word("UNIQUE")) {
     if (i + 1 < end)
       table.uniques.push_back({name, name_list(tokens, i + 1, next)});
@@ -253,16 +269,42 @@ ParsedCreateIndex parse_create_index(std::string_view sql) {
     return index;
   const std::size_t close = skip_parens(tokens, open);
   for (auto [begin, end] : split_items(tokens, open + 1, close - 1)) {
-    // Drop the trailing ASC/DESC and COLLATE name: index_xinfo reports them.
+    // ASC/DESC is index_xinfo's to report. A trailing COLLATE may be the key's
+    // collation or bind to the last operand only (a * 2 COLLATE x): the introspector
+    // decides with index_xinfo's answer.
     if (end > begin && (tokens[end - 1].is_word("ASC") || tokens[end - 1].is_word("DESC")))
       --end;
-    if (end >= begin + 2 && tokens[end - 2].is_word("COLLATE"))
-      end -= 2;
-    index.keys.push_back({canonical_sql(tokens, begin, end)});
+    ParsedIndexKey key;
+    key.expression = canonical_sql(tokens, begin, end);
+    if (end >= begin + 3 && tokens[end - 2].is_word("COLLATE")) {
+      key.trailing_collation = name_of(tokens[end - 1]);
+      std::size_t inner_begin = begin, inner_end = end - 2;
+      if (tokens[inner_begin].is_punct('(') && skip_parens(tokens, inner_begin) == inner_end) {
+        ++inner_begin;
+        --inner_end;
+      }
+      key.without_collation = canonical_sql(tokens, inner_begin, inner_end);
+    }
+    index.keys.push_back(std::move(key));
   }
   if (close < tokens.size() && tokens[close].is_word("WHERE"))
     index.where = canonical_sql(tokens, close + 1, tokens.size());
   return index;
+}
+
+std::vector<std::string> parse_view_columns(std::string_view sql) {
+  const Tokens tokens = tokenize_sql(sql);
+  std::size_t i = 0;
+  while (i < tokens.size() && !tokens[i].is_word("VIEW"))
+    ++i;
+  // VIEW [IF NOT EXISTS] [schema.]name [( columns )] AS
+  for (++i; i < tokens.size() && !tokens[i].is_word("AS"); ++i) {
+    if (tokens[i].is_punct('(')) {
+      std::size_t next = i;
+      return name_list(tokens, i, next);
+    }
+  }
+  return {};
 }
 
 std::string parse_view_select(std::string_view sql) {

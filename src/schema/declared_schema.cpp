@@ -109,8 +109,9 @@ Schema load_declared_schema(const fs::path& folder) {
       // "table x already exists": say where the first one came from.
       const std::string& message = error.message();
       for (const auto& [name, other] : owner) {
-        const bool named = message.find(" " + name + " already exists") != std::string::npos ||
-                           lower(message).find(" " + name + " already exists") != std::string::npos;
+        const std::string said = lower(message);
+        const bool named = said.find(" " + name + " already exists") != std::string::npos ||
+                           said.find(" \"" + name + "\" already exists") != std::string::npos;
         if (named)
           throw Error(ErrorKind::Project,
                       "'" + name + "' is declared twice (also in " + other + ")", file,

@@ -547,9 +547,10 @@ Schema schema_from_json(const json& document, const std::string& file) {
       reader.fail("", "'views' must be a list");
     for (const auto& value : document["views"]) {
       reader.object(value, "view");
-      reader.allow_keys(value, "view", {"name", "sql", "comment"});
+      reader.allow_keys(value, "view", {"name", "sql", "columns", "comment"});
       View view{reader.string(value, "name", "view", true),
-                canonical_sql(reader.string(value, "sql", "view", true))};
+                canonical_sql(reader.string(value, "sql", "view", true)),
+                reader.strings(value, "columns", "view")};
       const std::string name = view.name;
       if (!schema.views.emplace(name, std::move(view)).second)
         reader.fail("view '" + name + "'", "declared twice");
@@ -706,8 +707,12 @@ ordered_json schema_to_json(const Schema& schema) {
   ordered_json document = {{"tables", tables}};
   if (!schema.views.empty()) {
     ordered_json list = ordered_json::array();
-    for (const auto& [name, view] : schema.views)
-      list.push_back({{"name", view.name}, {"sql", view.sql}});
+    for (const auto& [name, view] : schema.views) {
+      ordered_json item = {{"name", view.name}, {"sql", view.sql}};
+      if (!view.columns.empty())
+        item["columns"] = view.columns;
+      list.push_back(std::move(item));
+    }
     document["views"] = list;
   }
   if (!schema.triggers.empty()) {

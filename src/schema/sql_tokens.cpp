@@ -78,6 +78,11 @@ std::vector<Token> tokenize_sql(std::string_view sql) {
     } else if (c == '\'') {
       i = read_quoted(sql, i, '\'', token.value);
       token.kind = Token::Kind::String;
+    } else if (c == '0' && i + 1 < sql.size() && (sql[i + 1] == 'x' || sql[i + 1] == 'X')) {
+      i += 2; // a hex integer has no exponent: 0x1e-5 is 0x1e minus 5
+      while (i < sql.size() && std::isxdigit(static_cast<unsigned char>(sql[i])))
+        ++i;
+      token.kind = Token::Kind::Number;
     } else if (std::isdigit(c) || (c == '.' && i + 1 < sql.size() &&
                                    std::isdigit(static_cast<unsigned char>(sql[i + 1])))) {
       while (i < sql.size() &&

@@ -149,10 +149,17 @@ void read_indexes(db::Connection& connection, Table& table,
         key.column = text_of(key_row.at(2));
         if (const Column* column = table.find_column(key.column))
           default_collation = column->collation;
-      } else if (position < parsed.keys.size()) {
-        key.expression = parsed.keys[position].expression;
       }
       key.collation = upper(text_of(key_row.at(4)));
+      if (cid < 0 && position < parsed.keys.size()) {
+        const auto& parsed_key = parsed.keys[position];
+        key.expression = parsed_key.expression;
+        // The COLLATE at the end is the key's own when index_xinfo agrees; otherwise
+        // it binds inside the expression and stays part of its text.
+        if (!parsed_key.trailing_collation.empty() &&
+            upper(parsed_key.trailing_collation) == key.collation)
+          key.expression = parsed_key.without_collation;
+      }
       if (key.collation == (default_collation.empty() ? "BINARY" : default_collation))
         key.collation.clear();
       index.keys.push_back(std::move(key));
@@ -205,7 +212,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       table.strict = found != options.end() ? found->second.second : parsed.strict;
       schema.tables.emplace(name, std::move(table));
     } else if (type == "view") {
-      schema.views.emplace(name, View{name, parse_view_select(sql)});
+      schema.views.emplace(name, View{name, parse_view_select(sql), parse_view_columns(sql)});
     } else if (type == "trigger") {
       schema.triggers.emplace(name, Trigger{name, table_name, canonical_sql(sql)});
     }

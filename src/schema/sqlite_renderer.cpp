@@ -100,7 +100,11 @@ std::string render_create_index(const Table& table, const Index& index) {
   std::string keys;
   for (const auto& key : index.keys) {
     keys += keys.empty() ? "" : ", ";
-    keys += key.column.empty() ? key.expression : quote_name(key.column);
+    // An expression's collation applies to the whole of it only in parentheses.
+    if (key.column.empty())
+      keys += key.collation.empty() ? key.expression : "(" + key.expression + ")";
+    else
+      keys += quote_name(key.column);
     if (!key.collation.empty())
       keys += " COLLATE " + quote_name(key.collation);
     if (key.descending)
@@ -111,6 +115,13 @@ std::string render_create_index(const Table& table, const Index& index) {
   if (index.where)
     sql += " WHERE " + *index.where;
   return sql + ";\n";
+}
+
+std::string render_create_view(const View& view) {
+  std::string sql = "CREATE VIEW " + quote_name(view.name);
+  if (!view.columns.empty())
+    sql += " (" + name_list(view.columns) + ")";
+  return sql + " AS " + view.sql + ";\n";
 }
 
 std::string render_sqlite_schema(const Schema& schema) {
@@ -134,7 +145,7 @@ std::string render_sqlite_schema(const Schema& schema) {
     for (const auto& [index_name, index] : table.indexes)
       sql += render_create_index(table, index);
   for (const auto& [name, view] : schema.views)
-    sql += "CREATE VIEW " + quote_name(view.name) + " AS " + view.sql + ";\n";
+    sql += render_create_view(view);
   for (const auto& [name, trigger] : schema.triggers)
     sql += trigger.sql + ";\n";
   return sql;

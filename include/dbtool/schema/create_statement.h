@@ -41,7 +41,11 @@ struct ParsedCreateTable {
 ParsedCreateTable parse_create_table(std::string_view sql);
 
 struct ParsedIndexKey {
-  std::string expression; // canonical text of the key, without COLLATE/ASC/DESC
+  std::string expression; // canonical text of the key, without ASC/DESC
+  // When the key ends in COLLATE name: that name, and the text before it (with one
+  // pair of parentheses around the whole removed).
+  std::string trailing_collation;
+  std::string without_collation;
 };
 
 struct ParsedCreateIndex {
@@ -53,5 +57,7 @@ ParsedCreateIndex parse_create_index(std::string_view sql);
 
 // The SELECT of CREATE VIEW name AS SELECT ..., canonical.
 std::string parse_view_select(std::string_view sql);
+// The column list of CREATE VIEW name (x, y) AS ...; empty when there is none.
+std::vector<std::string> parse_view_columns(std::string_view sql);
 
 } // namespace dbtool::schema

@@ -89,7 +89,8 @@ struct Table {
 
 struct View {
   std::string name;
-  std::string sql; // the whole CREATE VIEW statement, canonical
+  std::string sql;                  // the SELECT, canonical
+  std::vector<std::string> columns; // CREATE VIEW v (x, y): the column names; usually none
   bool operator==(const View&) const = default;
 };
 

@@ -15,6 +15,7 @@ std::string render_create_table(const Table& table);
 // ALTER TABLE ADD COLUMN needs it (it then must be a literal).
 std::string render_column(const Column& column, bool parenthesized_default = true);
 std::string render_create_index(const Table& table, const Index& index);
+std::string render_create_view(const View& view);
 // Quotes NAME only when it needs it (keywords, spaces, quotes, leading digits...).
 std::string quote_name(const std::string& name);
 

@@ -278,6 +278,17 @@ std::vector<std::string> parents_first(const Schema& schema, const std::set<std:
   return order;
 }
 
+// SQLite's names are case-insensitive: T1 and t1 are one table.
+const Table* find_table(const Schema& schema, const std::string& name) {
+  const auto exact = schema.tables.find(name);
+  if (exact != schema.tables.end())
+    return &exact->second;
+  for (const auto& [key, table] : schema.tables)
+    if (same_name(key, name))
+      return &table;
+  return nullptr;
+}
+
 std::string shape(const Table& table) {
   std::vector<std::string> columns;
   for (const auto& column : table.columns)
@@ -385,10 +396,10 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
 
   std::set<std::string> added, dropped;
   for (const auto& [name, table] : to.tables)
-    if (from.tables.count(name) == 0)
+    if (find_table(from, name) == nullptr)
       added.insert(name);
   for (const auto& [name, table] : from.tables)
-    if (to.tables.count(name) == 0)
+    if (find_table(to, name) == nullptr)
       dropped.insert(name);
 
   for (const auto& name : parents_first(to, added)) {
@@ -413,11 +424,13 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
   }
 
   for (const auto& [name, after] : to.tables) {
-    const auto found = from.tables.find(name);
-    if (found == from.tables.end())
+    const Table* found = find_table(from, name);
+    if (found == nullptr)
       continue;
-    const Table& before = found->second;
+    const Table& before = *found;
     std::vector<std::string> changes = table_changes(before, after);
+    if (before.name != after.name) // only the case differs: a rebuild renames it
+      changes.push_back("name " + before.name + " -> " + after.name);
     bool destructive = false;
     std::vector<const Column*> new_columns, old_columns;
     std::vector<std::string> surviving_before, surviving_after;
@@ -500,6 +513,22 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
         alters.push_back({OperationKind::AddColumn, name, column->name, {}, false, rename_note});
     }
   }
+
+  // Index names are global: an index whose name the new schema gives to an index of
+  // another table is dropped first, before a rebuild or a create uses the name again.
+  std::map<std::string, std::string> new_index_owner; // lower-cased index -> table
+  for (const auto& [name, table] : to.tables)
+    for (const auto& [index_name, index] : table.indexes)
+      new_index_owner[lower(index_name)] = lower(name);
+  for (const auto& [name, table] : from.tables)
+    for (const auto& [index_name, index] : table.indexes) {
+      const auto owner = new_index_owner.find(lower(index_name));
+      const bool scheduled =
+          std::any_of(drop_indexes.begin(), drop_indexes.end(),
+                      [&](const Operation& o) { return o.object == index_name; });
+      if (owner != new_index_owner.end() && owner->second != lower(name) && !scheduled)
+        drop_indexes.push_back({OperationKind::DropIndex, name, index_name, {}, false, {}});
+    }
 
   // Views and triggers: changed ones are dropped and created again; around a
   // structural change all of them are, since SQLite checks them when a table is

@@ -26,6 +26,16 @@ const schema::Column* find_column(const Table& table, const std::string& name) {
   return nullptr;
 }
 
+const Table* find_table(const Schema& schema, const std::string& name) {
+  const auto exact = schema.tables.find(name);
+  if (exact != schema.tables.end())
+    return &exact->second;
+  for (const auto& [key, table] : schema.tables)
+    if (lower(key) == lower(name))
+      return &table;
+  return nullptr;
+}
+
 bool has_rowid_alias(const Table& table) {
   if (table.without_rowid || !table.primary_key || table.primary_key->columns.size() != 1)
     return false;
@@ -68,6 +78,14 @@ std::string rebuild(const Table& before, const Table& after) {
   return sql;
 }
 
+// Names may hold line breaks; a comment must stay on its line.
+std::string one_line(std::string text) {
+  for (auto& c : text)
+    if (c == '\n' || c == '\r')
+      c = ' ';
+  return text;
+}
+
 } // namespace
 
 MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
@@ -75,11 +93,11 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
   MigrationScript script;
   for (const auto& operation : operations) {
     std::string& sql = script.sql;
-    sql += "-- " + operation.describe() + "\n";
+    sql += "-- " + one_line(operation.describe()) + "\n";
     if (operation.destructive)
       sql += "-- WARNING: destructive: this step can lose data\n";
     if (!operation.note.empty())
-      sql += "-- NOTE: " + operation.note +
+      sql += "-- NOTE: " + one_line(operation.note) +
              "; if so, replace the drop and create with ALTER TABLE ... RENAME to keep the data\n";
     switch (operation.kind) {
     case OperationKind::DropView:
@@ -106,7 +124,7 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
       script.foreign_keys_off = true;
       break;
     case OperationKind::RebuildTable:
-      sql += rebuild(from.tables.at(operation.table), to.tables.at(operation.table));
+      sql += rebuild(*find_table(from, operation.table), to.tables.at(operation.table));
       script.foreign_keys_off = true;
       break;
     case OperationKind::DropTable:

@@ -57,7 +57,7 @@ std::vector<std::string> name_list(const Tokens& tokens, std::size_t open, std::
 
 bool starts_constraint(const Token& token) {
   for (const char* word : {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT",
-                           "COLLATE", "REFERENCES", "GENERATED", "AS"})
+                           "DEFERRABLE", "COLLATE", "REFERENCES", "GENERATED", "AS"})
     if (token.is_word(word))
       return true;
   return false;
@@ -135,7 +135,8 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
       }
     } else if (token.is_word("DEFERRABLE") ||
                (token.is_word("NOT") && i + 1 < end && tokens[i + 1].is_word("DEFERRABLE"))) {
-      // SQLite takes a deferrable clause anywhere after REFERENCES, for the last one.
+      // SQLite takes a deferrable clause as a constraint of its own, for the last
+      // foreign key declared so far, even one of an earlier column.
       const bool negated = token.is_word("NOT");
       i += negated ? 2 : 1;
       bool deferred = false;
@@ -143,8 +144,7 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
         deferred = tokens[i + 1].is_word("DEFERRED");
         i += 2;
       }
-      if (!table.foreign_keys.empty() && table.foreign_keys.back().columns.size() == 1 &&
-          table.foreign_keys.back().columns[0] == column.name)
+      if (!table.foreign_keys.empty())
         table.foreign_keys.back().deferrable = !negated && deferred;
     } else if (token.is_word("NOT") || token.is_word("NULL")) {
       i += token.is_word("NOT") ? 2 : 1;

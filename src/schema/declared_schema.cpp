@@ -3,6 +3,7 @@
 #include "dbtool/db/sqlite/sqlite_connection.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/json_model.h"
+#include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
 
@@ -106,16 +107,22 @@ Schema load_declared_schema(const fs::path& folder) {
     try {
       connection.execute_script(sql, first_line);
     } catch (const Error& error) {
-      // "table x already exists": say where the first one came from.
+      // "table x already exists" (x as the statement spelled it, quotes and all):
+      // say where the first one came from.
       const std::string& message = error.message();
-      for (const auto& [name, other] : owner) {
-        const std::string said = lower(message);
-        const bool named = said.find(" " + name + " already exists") != std::string::npos ||
-                           said.find(" \"" + name + "\" already exists") != std::string::npos;
-        if (named)
-          throw Error(ErrorKind::Project,
-                      "'" + name + "' is declared twice (also in " + other + ")", file,
-                      error.line());
+      const auto space = message.find(' ');
+      const auto tail = message.rfind(" already exists");
+      if (space != std::string::npos && tail != std::string::npos && tail > space) {
+        const auto tokens = tokenize_sql(message.substr(space + 1, tail - space - 1));
+        if (tokens.size() == 1) {
+          const std::string name =
+              tokens[0].kind == Token::Kind::Word ? tokens[0].text : tokens[0].value;
+          const auto other = owner.find(lower(name));
+          if (other != owner.end())
+            throw Error(ErrorKind::Project,
+                        "'" + name + "' is declared twice (also in " + other->second + ")", file,
+                        error.line());
+        }
       }
       throw Error(ErrorKind::Project, "SQLite rejects this model: " + message, file, error.line());
     }

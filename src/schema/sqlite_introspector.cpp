@@ -36,10 +36,6 @@ std::string column_spelling(const Table& table, const std::string& column) {
   return column;
 }
 
-std::string pragma(const std::string& name, const std::string& argument) {
-  return "PRAGMA " + name + "(" + util::sql_quote(argument) + ")";
-}
-
 // Uppercases an action or collation keyword so that spellings compare equal.
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -47,9 +43,41 @@ std::string upper(std::string text) {
   return text;
 }
 
-void read_columns(db::Connection& connection, Table& table, const ParsedCreateTable& parsed) {
+// Every PRAGMA the introspection needs, read for all tables at once through the
+// table-valued pragma functions: a constant number of queries, not four per table.
+struct PragmaRows {
+  std::map<std::string, Rows> columns;      // table -> table_xinfo rows
+  std::map<std::string, Rows> foreign_keys; // table -> foreign_key_list rows
+  std::map<std::string, Rows> indexes;      // table -> index_list rows
+  std::map<std::string, Rows> index_keys;   // index -> index_xinfo rows
+
+  explicit PragmaRows(db::Connection& connection) {
+    const std::string tables =
+        "FROM sqlite_schema m, %s WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' "
+        "ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL%'";
+    auto read = [&](std::map<std::string, Rows>& into, const std::string& select,
+                    const std::string& from, const std::string& order) {
+      std::string sql = select + " " + tables + " ORDER BY " + order;
+      sql.replace(sql.find("%s"), 2, from);
+      for (auto& row : connection.query(sql)) {
+        const std::string owner = row.at(0).value_or("");
+        row.erase(row.begin());
+        into[owner].push_back(std::move(row));
+      }
+    };
+    read(columns, "SELECT m.name, p.*", "pragma_table_xinfo(m.name) p", "m.name, p.cid");
+    read(foreign_keys, "SELECT m.name, p.*", "pragma_foreign_key_list(m.name) p",
+         "m.name, p.id, p.seq");
+    read(indexes, "SELECT m.name, p.*", "pragma_index_list(m.name) p", "m.name, p.seq");
+    read(index_keys, "SELECT l.name, x.*",
+         "pragma_index_list(m.name) l, pragma_index_xinfo(l.name) x", "l.name, x.seqno");
+  }
+};
+
+void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
   std::vector<std::pair<int, std::string>> key_columns;
-  for (const auto& row : connection.query(pragma("table_xinfo", table.name))) {
+  const auto found = pragmas.columns.find(table.name);
+  for (const auto& row : found == pragmas.columns.end() ? Rows{} : found->second) {
     // cid, name, type, notnull, dflt_value, pk, hidden
     const int hidden = std::stoi(text_of(row.at(6)));
     if (hidden == 1)
@@ -85,10 +113,11 @@ void read_columns(db::Connection& connection, Table& table, const ParsedCreateTa
   }
 }
 
-void read_foreign_keys(db::Connection& connection, Table& table, const ParsedCreateTable& parsed) {
+void read_foreign_keys(const PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
   // id, seq, table, from, to, on_update, on_delete, match
   std::map<int, ForeignKey> by_id;
-  for (const auto& row : connection.query(pragma("foreign_key_list", table.name))) {
+  const auto found = pragmas.foreign_keys.find(table.name);
+  for (const auto& row : found == pragmas.foreign_keys.end() ? Rows{} : found->second) {
     auto& key = by_id[std::stoi(text_of(row.at(0)))];
     key.ref_table = text_of(row.at(2));
     key.columns.push_back(column_spelling(table, text_of(row.at(3))));
@@ -123,10 +152,11 @@ void read_foreign_keys(db::Connection& connection, Table& table, const ParsedCre
   table.foreign_keys = std::move(keys);
 }
 
-void read_indexes(db::Connection& connection, Table& table,
+void read_indexes(const PragmaRows& pragmas, Table& table,
                   const std::map<std::string, std::string>& index_sql) {
   // seq, name, unique, origin, partial
-  for (const auto& row : connection.query(pragma("index_list", table.name))) {
+  const auto listed = pragmas.indexes.find(table.name);
+  for (const auto& row : listed == pragmas.indexes.end() ? Rows{} : listed->second) {
     if (text_of(row.at(3)) != "c")
       continue; // UNIQUE and PRIMARY KEY constraints are part of the table
     Index index;
@@ -138,7 +168,8 @@ void read_indexes(db::Connection& connection, Table& table,
     index.where = parsed.where;
     std::size_t position = 0;
     // seqno, cid, name, desc, coll, key
-    for (const auto& key_row : connection.query(pragma("index_xinfo", index.name))) {
+    const auto keys = pragmas.index_keys.find(index.name);
+    for (const auto& key_row : keys == pragmas.index_keys.end() ? Rows{} : keys->second) {
       if (text_of(key_row.at(5)) != "1")
         continue; // the rowid or primary key appended to every index
       IndexKey key;
@@ -173,6 +204,19 @@ void read_indexes(db::Connection& connection, Table& table,
 
 Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude) {
   Schema schema;
+  // One read transaction: a consistent view, and no lock taken per query.
+  const bool own_transaction = !connection.in_transaction();
+  if (own_transaction)
+    connection.execute("BEGIN");
+  struct EndRead {
+    db::Connection& connection;
+    bool active;
+    ~EndRead() {
+      if (active)
+        connection.rollback();
+    }
+  } end_read{connection, own_transaction};
+  const PragmaRows pragmas(connection);
   const Rows objects = connection.query(
       "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' "
       "ESCAPE '\\' ORDER BY type, name");
@@ -199,8 +243,8 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       const ParsedCreateTable parsed = parse_create_table(sql);
       Table table;
       table.name = name;
-      read_columns(connection, table, parsed);
-      read_foreign_keys(connection, table, parsed);
+      read_columns(pragmas, table, parsed);
+      read_foreign_keys(pragmas, table, parsed);
       for (auto unique : parsed.uniques) {
         for (auto& column : unique.columns)
           column = column_spelling(table, column);
@@ -218,7 +262,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
     }
   }
   for (auto& [name, table] : schema.tables)
-    read_indexes(connection, table, index_sql);
+    read_indexes(pragmas, table, index_sql);
   return schema;
 }
 

@@ -186,9 +186,18 @@ class TableLoader {
     return found->second;
   }
 
+  struct Statements;
+  // The prepared statements for rows that give COLUMNS; jsonl looks them up once per
+  // header line, not once per row.
+  Statements& statements_for(const std::vector<std::string>& columns);
+
   // Inserts, updates or leaves the row COLUMNS = VALUES; returns 'i', 'u' or '='.
   char upsert(const std::vector<std::string>& columns, const std::vector<Value>& values) {
-    Statements& statements = statements_for(columns);
+    return upsert(statements_for(columns), columns, values);
+  }
+
+  char upsert(Statements& statements, const std::vector<std::string>& columns,
+              const std::vector<Value>& values) {
     // Try the insert first: into a table without the row it is the only statement.
     if (statements.insert) {
       for (std::size_t i = 0; i < values.size(); ++i)
@@ -232,7 +241,7 @@ class TableLoader {
 
   const std::string& name() const { return m_name; }
 
- private:
+ public:
   struct Statements {
     std::unique_ptr<db::Statement> insert; // ON CONFLICT DO NOTHING; none without a key
     std::unique_ptr<db::Statement> select; // the stored row, by key
@@ -240,6 +249,7 @@ class TableLoader {
     std::vector<std::size_t> key_positions;
   };
 
+ private:
   std::int64_t m_connection_changes() { return m_connection.changes(); }
 
   std::unique_ptr<db::Statement>& plain_insert(const std::vector<std::string>& columns) {
@@ -259,7 +269,7 @@ class TableLoader {
            util::join(marks, ", ") + ")" + (ignore_conflict ? " ON CONFLICT DO NOTHING" : "");
   }
 
-  Statements& statements_for(const std::vector<std::string>& columns) {
+  Statements& prepare_statements(const std::vector<std::string>& columns) {
     auto& statements = m_statements[util::join(columns, "\x1f")];
     if (statements.select)
       return statements;
@@ -309,6 +319,10 @@ class TableLoader {
   std::map<std::string, std::unique_ptr<db::Statement>> m_plain_inserts;
 };
 
+TableLoader::Statements& TableLoader::statements_for(const std::vector<std::string>& columns) {
+  return prepare_statements(columns);
+}
+
 class Seeder {
  public:
   explicit Seeder(db::Connection& connection) : m_connection(connection) {}
@@ -320,13 +334,16 @@ class Seeder {
     return *loader;
   }
 
-  void row(TableLoader& table, const std::vector<std::string>& columns,
-           const std::vector<Value>& values, const std::string& where) {
+  // WHERE makes the row's location text only when an error needs it.
+  template <typename Where>
+  void row(TableLoader& table, TableLoader::Statements& statements,
+           const std::vector<std::string>& columns, const std::vector<Value>& values,
+           const Where& where) {
     char outcome;
     try {
-      outcome = table.upsert(columns, values);
+      outcome = table.upsert(statements, columns, values);
     } catch (const Error& error) {
-      throw Error(ErrorKind::Database, where + ": " + error.message());
+      throw Error(ErrorKind::Database, where() + ": " + error.message());
     }
     if (outcome == 'i')
       ++m_result.inserted;
@@ -348,7 +365,7 @@ class Seeder {
     }
     if (columns.empty())
       throw Error(ErrorKind::Database, where + ": an empty row");
-    this->row(table, columns, values, where);
+    this->row(table, table.statements_for(columns), columns, values, [&] { return where; });
   }
 
   SeedResult& result() { return m_result; }
@@ -381,15 +398,147 @@ void seed_json(Seeder& seeder, const std::string& text, const std::string& file)
   }
 }
 
+// Reads a row line "[v, v, {"$blob": "..."}, ...]" straight into reused values,
+// without building a JSON tree: the common case of dump's jsonl, millions of times.
+// Anything else (a header, an object row, a nested value) sets FALLBACK, and the
+// caller parses the line as a whole.
+class RowReader : public nlohmann::json_sax<json> {
+ public:
+  std::vector<Value> values;
+  std::size_t count = 0;
+  bool fallback = false;
+
+  bool read(const std::string& line) {
+    count = 0;
+    fallback = false;
+    m_depth = 0;
+    m_tag.clear();
+    return json::sax_parse(line, this) && !fallback;
+  }
+
+  bool null() override { return scalar().type = db::ValueType::Null, true; }
+  bool boolean(bool value) override {
+    Value& slot = scalar();
+    slot.type = db::ValueType::Integer;
+    slot.integer = value ? 1 : 0;
+    return true;
+  }
+  bool number_integer(number_integer_t value) override {
+    Value& slot = scalar();
+    slot.type = db::ValueType::Integer;
+    slot.integer = value;
+    return true;
+  }
+  bool number_unsigned(number_unsigned_t value) override {
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return give_up();
+    return number_integer(static_cast<std::int64_t>(value));
+  }
+  bool number_float(number_float_t value, const string_t&) override {
+    Value& slot = scalar();
+    slot.type = db::ValueType::Real;
+    slot.real = value;
+    return true;
+  }
+  bool string(string_t& value) override {
+    if (m_depth == 2) { // the value of a tagged object
+      Value& slot = next_slot();
+      if (m_tag == "$blob" || m_tag == "$text") {
+        slot.type = m_tag == "$blob" ? db::ValueType::Blob : db::ValueType::Text;
+        slot.bytes = base64_decode(value, "a tagged value");
+      } else if (m_tag == "$real" && (value == "Infinity" || value == "-Infinity")) {
+        slot.type = db::ValueType::Real;
+        slot.real = value == "Infinity" ? std::numeric_limits<double>::infinity()
+                                        : -std::numeric_limits<double>::infinity();
+      } else {
+        return give_up();
+      }
+      m_tag = "done";
+      return true;
+    }
+    Value& slot = scalar();
+    slot.type = db::ValueType::Text;
+    slot.bytes.swap(value);
+    return true;
+  }
+  bool binary(binary_t&) override { return give_up(); }
+  bool start_object(std::size_t) override {
+    if (m_depth != 1)
+      return give_up();
+    m_depth = 2;
+    m_tag.clear();
+    return true;
+  }
+  bool key(string_t& value) override {
+    if (m_depth != 2 || !m_tag.empty())
+      return give_up();
+    m_tag = value;
+    return true;
+  }
+  bool end_object() override {
+    if (m_tag != "done")
+      return give_up();
+    m_depth = 1;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    if (m_depth != 0)
+      return give_up();
+    m_depth = 1;
+    return true;
+  }
+  bool end_array() override {
+    m_depth = 0;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool give_up() {
+    fallback = true;
+    return false;
+  }
+  Value& next_slot() {
+    if (count == values.size())
+      values.emplace_back();
+    return values[count++];
+  }
+  Value& scalar() {
+    if (m_depth != 1) { // a bare scalar line, or inside an object: not a row
+      fallback = true;
+      static Value ignored;
+      return ignored;
+    }
+    return next_slot();
+  }
+
+  int m_depth = 0;
+  std::string m_tag;
+};
+
 void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
   TableLoader* table = nullptr;
+  TableLoader::Statements* statements = nullptr;
   std::vector<std::string> columns;
   std::string line;
+  RowReader reader;
   std::vector<Value> values;
   for (int number = 1; std::getline(in, line); ++number) {
     if (util::trim(line).empty())
       continue;
-    const std::string where = file + ":" + std::to_string(number);
+    auto where = [&] { return file + ":" + std::to_string(number); };
+    auto row_where = [&] { return where() + ": table " + table->name() + ", row"; };
+    if (table != nullptr && reader.read(line)) {
+      if (reader.count != columns.size())
+        throw Error(ErrorKind::Database, row_where() + ": expected an array of " +
+                                             std::to_string(columns.size()) + " values");
+      reader.values.resize(columns.size());
+      seeder.row(*table, *statements, columns, reader.values, row_where);
+      continue;
+    }
+    // Not a plain row (or not valid JSON): the whole-document parser says which.
     json item;
     try {
       item = json::parse(line);
@@ -406,25 +555,25 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
         if (!name.is_string())
           throw Error(ErrorKind::Project, "a column is a name or {\"name\", \"type\"}", file,
                       number);
-        columns.push_back(table->column(name.get<std::string>(), where));
+        columns.push_back(table->column(name.get<std::string>(), where()));
       }
+      statements = &table->statements_for(columns);
       continue;
     }
     if (table == nullptr)
       throw Error(ErrorKind::Project, "a row before any {\"table\", \"columns\"} line", file,
                   number);
-    const std::string row_where = where + ": table " + table->name() + ", row";
     if (item.is_object()) {
-      seeder.object_row(*table, item, row_where);
+      seeder.object_row(*table, item, row_where());
       continue;
     }
     if (!item.is_array() || item.size() != columns.size())
-      throw Error(ErrorKind::Database, row_where + ": expected an array of " +
+      throw Error(ErrorKind::Database, row_where() + ": expected an array of " +
                                            std::to_string(columns.size()) + " values");
     values.clear();
     for (std::size_t i = 0; i < columns.size(); ++i)
-      values.push_back(decode(item[i], row_where + ", column '" + columns[i] + "'"));
-    seeder.row(*table, columns, values, row_where);
+      values.push_back(decode(item[i], row_where() + ", column '" + columns[i] + "'"));
+    seeder.row(*table, *statements, columns, values, row_where);
   }
 }
 

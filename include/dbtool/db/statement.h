@@ -17,12 +17,14 @@ class Statement {
   virtual void bind_null(int index) = 0; // indices from 1, as SQLite's
   virtual void bind_integer(int index, std::int64_t value) = 0;
   virtual void bind_real(int index, double value) = 0;
+  // Text and blobs are not copied: VALUE must stay valid until the statement is
+  // stepped and reset (seed binds millions of rows; each copy would cost).
   virtual void bind_text(int index, std::string_view value) = 0;
   virtual void bind_blob(int index, std::string_view value) = 0;
 
   // Runs to the next row; false when done. Failures are Error(Database).
   virtual bool step() = 0;
-  // Makes the statement ready to run again, bindings cleared.
+  // Makes the statement ready to run again; the caller binds every parameter anew.
   virtual void reset() = 0;
 
   virtual int column_count() const = 0;

@@ -96,11 +96,11 @@ class SqliteStatement : public db::Statement {
     check(sqlite3_bind_double(m_stmt, index, value));
   }
   void bind_text(int index, std::string_view value) override {
-    check(sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                              SQLITE_UTF8));
+    check(
+        sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
   }
   void bind_blob(int index, std::string_view value) override {
-    check(sqlite3_bind_blob64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT));
+    check(sqlite3_bind_blob64(m_stmt, index, value.data(), value.size(), SQLITE_STATIC));
   }
   bool step() override {
     const int rc = sqlite3_step(m_stmt);
@@ -110,10 +110,7 @@ class SqliteStatement : public db::Statement {
       return false;
     throw Error(ErrorKind::Database, sqlite3_errmsg(m_db));
   }
-  void reset() override {
-    sqlite3_reset(m_stmt);
-    sqlite3_clear_bindings(m_stmt);
-  }
+  void reset() override { sqlite3_reset(m_stmt); }
   int column_count() const override { return sqlite3_column_count(m_stmt); }
   db::ValueType type(int column) const override {
     switch (sqlite3_column_type(m_stmt, column)) {

@@ -1,0 +1,957 @@
+// Round trips of the schema model: SQL rendered from a model, executed and introspected,
+// gives the model back; so does the JSON model format, as a document and as text. Random
+// schemas from schema_generator.h cover the combinations; hand-written ones pin the
+// details. Then the declared-schema loader: files combined, and every error it reports.
+#include "schema_generator.h"
+#include "test_helpers.h"
+
+#include "dbtool/db/sqlite/sqlite_connection.h"
+#include "dbtool/error.h"
+#include "dbtool/schema/create_statement.h"
+#include "dbtool/schema/declared_schema.h"
+#include "dbtool/schema/json_model.h"
+#include "dbtool/schema/sqlite_introspector.h"
+#include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/strings.h"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <random>
+
+using namespace dbtool::schema;
+using dbtool::db::SqliteConnection;
+
+namespace {
+
+// Executes SQL in a fresh in-memory database and introspects it.
+Schema load(const std::string& sql) {
+  SqliteConnection connection{dbtool::config::SqliteOptions{}};
+  connection.execute(sql);
+  return introspect_sqlite(connection);
+}
+
+// The column names SQLite reports for a table or view after executing SQL.
+std::vector<std::string> column_names_in(const std::string& sql, const std::string& object) {
+  SqliteConnection connection{dbtool::config::SqliteOptions{}};
+  connection.execute(sql);
+  std::vector<std::string> names;
+  for (const auto& row : connection.query("SELECT name FROM pragma_table_info(" +
+                                          dbtool::util::sql_quote(object) + ")"))
+    names.push_back(row.at(0).value_or(""));
+  return names;
+}
+
+// A failure of one round-trip property, remembered with the first seed that shows it.
+struct Failures {
+  int count = 0;
+  unsigned first_seed = 0;
+  std::string first_sql;
+  std::string first_difference;
+  void add(unsigned seed, const std::string& sql, const std::string& difference) {
+    if (count++ == 0) {
+      first_seed = seed;
+      first_sql = sql;
+      first_difference = difference;
+    }
+  }
+  void report(const char* property) const {
+    INFO(std::string(property));
+    INFO("failing seeds: ", count, "; first seed: ", first_seed);
+    INFO("difference: ", first_difference);
+    INFO("rendered SQL:\n", first_sql);
+    CHECK(count == 0);
+  }
+};
+
+// The difference between A and the model got by executing render(M) and introspecting.
+std::string through_sqlite(const Schema& expected, const Schema& model, std::string& sql) {
+  sql = render_sqlite_schema(model);
+  try {
+    return describe_difference(expected, load(sql));
+  } catch (const std::exception& error) {
+    return std::string("SQLite rejects the rendered SQL: ") + error.what();
+  }
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// Runs load_declared_schema expecting a project error; returns it.
+dbtool::Error load_error(const std::filesystem::path& folder) {
+  try {
+    load_declared_schema(folder);
+  } catch (const dbtool::Error& error) {
+    return error;
+  }
+  FAIL("load_declared_schema did not fail");
+  return dbtool::Error(dbtool::ErrorKind::Usage, "unreachable");
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- random schemas
+
+// For seeds 1..600: G = generate_schema(seed); A = introspect(execute(render(G))).
+//   G is valid (SQLite accepts render(G)) and already normalised (A == G);
+//   (a) introspect(execute(render(A))) == A;
+//   (b) M = schema_from_json(schema_to_json(A)): M == A and introspect(execute(render(M))) == A;
+//   (c) the same through the JSON text (dump, then schema_from_json_text).
+// Each property reports how many seeds break it, the first such seed, what differs and
+// the SQL (or JSON) involved.
+TEST_CASE("random schemas: generated, rendered, introspected and JSON round trips agree") {
+  Failures rejected, normalised, sql_trip, json_model, json_trip, idempotent_json, text_model,
+      text_trip;
+  int cases = 0;
+  for (unsigned seed = 1; seed <= 600; ++seed) {
+    std::mt19937 rng(seed);
+    const Schema generated = generate_schema(rng);
+    const std::string first_sql = render_sqlite_schema(generated);
+    Schema a;
+    try {
+      a = load(first_sql);
+    } catch (const std::exception& error) {
+      rejected.add(seed, first_sql, error.what());
+      continue;
+    }
+    ++cases;
+    if (const auto difference = describe_difference(generated, a); !difference.empty())
+      normalised.add(seed, first_sql, difference);
+
+    // Introspection is deterministic: SQL text already executed need not run again. In
+    // particular when A == G, render(A) is the text that gave A, and (a) holds at once.
+    std::map<std::string, Schema> introspected{{first_sql, a}};
+    auto through = [&](const Schema& model, Failures& failures) {
+      const std::string sql = render_sqlite_schema(model);
+      std::string difference;
+      try {
+        auto found = introspected.find(sql);
+        if (found == introspected.end())
+          found = introspected.emplace(sql, load(sql)).first;
+        difference = describe_difference(a, found->second);
+      } catch (const std::exception& error) {
+        difference = std::string("SQLite rejects the rendered SQL: ") + error.what();
+      }
+      if (!difference.empty())
+        failures.add(seed, sql, difference);
+    };
+    // (a) SQL: render(A) executed and introspected is A.
+    through(a, sql_trip);
+
+    // (b) JSON document.
+    const auto document = schema_to_json(a);
+    try {
+      const Schema from_json = schema_from_json(document, "seed.json");
+      if (const auto difference = describe_difference(a, from_json); !difference.empty())
+        json_model.add(seed, document.dump(2), difference);
+      through(from_json, json_trip);
+      if (const auto again = schema_to_json(from_json); again.dump() != document.dump())
+        idempotent_json.add(seed, document.dump(2), again.dump(2));
+    } catch (const std::exception& error) {
+      json_model.add(seed, document.dump(2),
+                     std::string("schema_from_json threw: ") + error.what());
+    }
+
+    // (c) JSON text, indented or not.
+    const std::string text = document.dump(seed % 2 == 0 ? 2 : -1);
+    try {
+      const Schema from_text = schema_from_json_text(text, "seed.json");
+      if (const auto difference = describe_difference(a, from_text); !difference.empty())
+        text_model.add(seed, text, difference);
+      through(from_text, text_trip);
+    } catch (const std::exception& error) {
+      text_model.add(seed, text, std::string("schema_from_json_text threw: ") + error.what());
+    }
+  }
+  CHECK(cases >= 500);
+  rejected.report("SQLite accepts render_sqlite_schema(generated)");
+  normalised.report("introspect(render(generated)) == generated");
+  sql_trip.report("(a) introspect(render(A)) == A");
+  json_model.report("(b) schema_from_json(schema_to_json(A)) == A");
+  json_trip.report("(b) introspect(render(schema_from_json(schema_to_json(A)))) == A");
+  idempotent_json.report("schema_to_json(schema_from_json(J)) == J");
+  text_model.report("(c) schema_from_json_text(schema_to_json(A).dump()) == A");
+  text_trip.report("(c) introspect(render(schema_from_json_text(...))) == A");
+}
+
+// The same random schemas written the way people write SQL: column constraints, other
+// orders, quoting styles and keyword case, comments everywhere. Introspection must not
+// care: it gives the generated model.
+TEST_CASE("random schemas: any spelling of the SQL introspects to the same model") {
+  Failures rejected, different;
+  for (unsigned seed = 1; seed <= 400; ++seed) {
+    std::mt19937 rng(seed);
+    const Schema generated = generate_schema(rng);
+    std::mt19937 spelling_rng(seed * 7919u);
+    const std::string sql = render_alternative_sql(generated, spelling_rng);
+    Schema introspected;
+    try {
+      introspected = load(sql);
+    } catch (const std::exception& error) {
+      rejected.add(seed, sql, error.what());
+      continue;
+    }
+    if (const auto difference = describe_difference(generated, introspected); !difference.empty())
+      different.add(seed, sql, difference);
+  }
+  rejected.report("SQLite accepts render_alternative_sql(generated)");
+  different.report("introspect(render_alternative_sql(generated)) == generated");
+}
+
+TEST_CASE("random schemas: the generator covers every feature") {
+  int awkward = 0, without_rowid = 0, strict = 0, both = 0, autoincrement = 0, composite = 0,
+      named_pk = 0, generated_stored = 0, generated_virtual = 0, deferrable = 0, composite_fk = 0,
+      named_fk = 0, expression_keys = 0, partial = 0, descending = 0, collated_keys = 0,
+      unique_indexes = 0, named_checks = 0, uniques = 0, views = 0, triggers = 0, defaults = 0,
+      collations = 0, view_columns = 0, collated_expressions = 0;
+  std::set<std::string> actions;
+  for (unsigned seed = 1; seed <= 600; ++seed) {
+    std::mt19937 rng(seed);
+    const Schema schema = generate_schema(rng);
+    views += static_cast<int>(schema.views.size());
+    for (const auto& [name, view] : schema.views)
+      view_columns += !view.columns.empty();
+    triggers += static_cast<int>(schema.triggers.size());
+    for (const auto& [name, table] : schema.tables) {
+      awkward += quote_name(name) != name;
+      without_rowid += table.without_rowid;
+      strict += table.strict;
+      both += table.strict && table.without_rowid;
+      if (table.primary_key) {
+        autoincrement += table.primary_key->autoincrement;
+        composite += table.primary_key->columns.size() > 1;
+        named_pk += !table.primary_key->name.empty();
+      }
+      for (const auto& column : table.columns) {
+        generated_stored += column.generated && column.generated_stored;
+        generated_virtual += column.generated && !column.generated_stored;
+        defaults += column.default_sql.has_value();
+        collations += !column.collation.empty();
+      }
+      for (const auto& key : table.foreign_keys) {
+        deferrable += key.deferrable;
+        composite_fk += key.columns.size() > 1;
+        named_fk += !key.name.empty();
+        actions.insert(key.on_delete);
+        actions.insert(key.on_update);
+      }
+      for (const auto& check : table.checks)
+        named_checks += !check.name.empty();
+      uniques += static_cast<int>(table.unique_constraints.size());
+      for (const auto& [index_name, index] : table.indexes) {
+        partial += index.where.has_value();
+        unique_indexes += index.unique;
+        for (const auto& key : index.keys) {
+          expression_keys += !key.expression.empty();
+          descending += key.descending;
+          collated_keys += !key.collation.empty();
+          collated_expressions += !key.expression.empty() && !key.collation.empty();
+        }
+      }
+    }
+  }
+  for (int count : {awkward,
+                    without_rowid,
+                    strict,
+                    both,
+                    autoincrement,
+                    composite,
+                    named_pk,
+                    generated_stored,
+                    generated_virtual,
+                    deferrable,
+                    composite_fk,
+                    named_fk,
+                    expression_keys,
+                    partial,
+                    descending,
+                    collated_keys,
+                    unique_indexes,
+                    named_checks,
+                    uniques,
+                    views,
+                    triggers,
+                    defaults,
+                    collations,
+                    view_columns,
+                    collated_expressions})
+    CHECK(count >= 5);
+  CHECK(actions.size() == 5);
+}
+
+// ---------------------------------------------------------------- hand-written schemas
+
+namespace {
+
+const char* const every_feature_sql = R"sql(
+CREATE TABLE "my table" (
+  "id" INTEGER CONSTRAINT "pk my" PRIMARY KEY AUTOINCREMENT,
+  "order" TEXT NOT NULL DEFAULT 'it''s' COLLATE nocase CONSTRAINT "ck order" CHECK (length("order") > 0),
+  "we""ird" NUMERIC(10,2) DEFAULT -1 CHECK ("we""ird" BETWEEN -10 AND 10),
+  čaj REAL DEFAULT (1 + 2),
+  created DATETIME DEFAULT CURRENT_TIMESTAMP,
+  "x""; DROP TABLE y; --" TEXT COLLATE RTRIM UNIQUE,
+  doubled AS ("we""ird" * 2) STORED,
+  lowered TEXT GENERATED ALWAYS AS (lower( "order" )) VIRTUAL,
+  nada UNSIGNED BIG INT DEFAULT NULL,
+  CONSTRAINT "uq, pair" UNIQUE ("order", čaj)
+);
+CREATE TABLE 表 (
+  a INTEGER NOT NULL,
+  b TEXT,
+  "group" INT,
+  CONSTRAINT pk_x PRIMARY KEY (a, b),
+  CONSTRAINT "fk my" FOREIGN KEY ("group") REFERENCES "my table" (id)
+    ON DELETE CASCADE ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED,
+  FOREIGN KEY (a) REFERENCES "my table" ON DELETE SET DEFAULT ON UPDATE RESTRICT
+) WITHOUT ROWID;
+CREATE TABLE "select" (
+  k INT PRIMARY KEY, a INTEGER, b TEXT, v ANY,
+  FOREIGN KEY (a, b) REFERENCES 表 (a, b) ON DELETE NO ACTION
+) STRICT;
+CREATE TABLE both_options (k TEXT PRIMARY KEY, n INT CHECK (n >= 0)) WITHOUT ROWID, STRICT;
+CREATE UNIQUE INDEX "ix my" ON "my table" (
+  "order" DESC, lower("x""; DROP TABLE y; --") COLLATE NOCASE, čaj COLLATE BINARY
+) WHERE "order" IS NOT NULL;
+CREATE INDEX ix_collate ON "my table" ("x""; DROP TABLE y; --" COLLATE NOCASE);
+CREATE INDEX ix_same ON "my table" ("order" COLLATE NOCASE, doubled);
+CREATE VIEW "my view" AS SELECT id, "order" FROM "my table" WHERE čaj > 0;
+CREATE TRIGGER "trg; x" AFTER INSERT ON "my table"
+BEGIN
+  UPDATE "my table" SET čaj = 1 WHERE id = NEW.id;
+END;
+)sql";
+
+} // namespace
+
+TEST_CASE("every feature with awkward names: introspected fields") {
+  const Schema schema = load(every_feature_sql);
+  REQUIRE(schema.tables.size() == 4);
+  REQUIRE(schema.tables.count("my table") == 1);
+  const Table& my = schema.tables.at("my table");
+  REQUIRE(my.columns.size() == 9);
+  CHECK(my.columns[0].name == "id");
+  CHECK(my.columns[0].type == "INTEGER");
+  CHECK(my.is_rowid_alias("id"));
+  REQUIRE(my.primary_key);
+  CHECK(my.primary_key->name == "pk my");
+  CHECK(my.primary_key->columns == std::vector<std::string>{"id"});
+  CHECK(my.primary_key->autoincrement);
+
+  const Column& order = my.columns[1];
+  CHECK(order.name == "order");
+  CHECK(order.not_null);
+  CHECK(order.default_sql == "'it''s'");
+  CHECK(order.collation == "NOCASE");
+  CHECK_FALSE(order.generated);
+  CHECK(my.columns[2].name == "we\"ird");
+  CHECK(my.columns[2].type == "NUMERIC(10,2)");
+  CHECK(my.columns[2].default_sql == "-1");
+  CHECK(my.columns[3].name == "čaj");
+  CHECK(my.columns[3].default_sql == "1 + 2");
+  CHECK(my.columns[4].default_sql == "CURRENT_TIMESTAMP");
+  CHECK(my.columns[5].name == "x\"; DROP TABLE y; --");
+  CHECK(my.columns[5].collation == "RTRIM");
+  CHECK(my.columns[6].generated == "\"we\"\"ird\" * 2");
+  CHECK(my.columns[6].generated_stored);
+  CHECK(my.columns[6].type.empty());
+  CHECK(my.columns[7].generated == "lower(\"order\")");
+  CHECK_FALSE(my.columns[7].generated_stored);
+  CHECK(my.columns[8].type == "UNSIGNED BIG INT");
+  CHECK(my.columns[8].default_sql == "NULL");
+
+  REQUIRE(my.checks.size() == 2);
+  CHECK(my.checks[0] == CheckConstraint{"ck order", "length(\"order\") > 0"});
+  CHECK(my.checks[1] == CheckConstraint{"", "\"we\"\"ird\" BETWEEN - 10 AND 10"});
+  REQUIRE(my.unique_constraints.size() == 2);
+  CHECK(my.unique_constraints[0] == UniqueConstraint{"", {"x\"; DROP TABLE y; --"}});
+  CHECK(my.unique_constraints[1] == UniqueConstraint{"uq, pair", {"order", "čaj"}});
+  CHECK_FALSE(my.without_rowid);
+  CHECK_FALSE(my.strict);
+
+  REQUIRE(my.indexes.size() == 3);
+  const Index& ix = my.indexes.at("ix my");
+  CHECK(ix.unique);
+  REQUIRE(ix.keys.size() == 3);
+  CHECK(ix.keys[0] == IndexKey{"order", "", "", true});
+  CHECK(ix.keys[1] == IndexKey{"", "lower(\"x\"\"; DROP TABLE y; --\")", "NOCASE", false});
+  CHECK(ix.keys[2] == IndexKey{"čaj", "", "", false}); // BINARY is the column's default
+  CHECK(ix.where == "\"order\" IS NOT NULL");
+  const Index& collate = my.indexes.at("ix_collate");
+  REQUIRE(collate.keys.size() == 1);
+  CHECK(collate.keys[0].collation == "NOCASE"); // the column's is RTRIM
+  CHECK_FALSE(collate.unique);
+  CHECK_FALSE(collate.where);
+  const Index& same = my.indexes.at("ix_same");
+  REQUIRE(same.keys.size() == 2);
+  CHECK(same.keys[0].collation.empty()); // the column's own
+  CHECK(same.keys[1].column == "doubled");
+
+  const Table& cjk = schema.tables.at("表");
+  CHECK(cjk.without_rowid);
+  CHECK_FALSE(cjk.strict);
+  REQUIRE(cjk.primary_key);
+  CHECK(cjk.primary_key->name == "pk_x");
+  CHECK(cjk.primary_key->columns == std::vector<std::string>{"a", "b"});
+  CHECK_FALSE(cjk.primary_key->autoincrement);
+  CHECK(cjk.columns[1].not_null); // WITHOUT ROWID key columns are NOT NULL
+  CHECK_FALSE(cjk.is_rowid_alias("a"));
+  REQUIRE(cjk.foreign_keys.size() == 2);
+  const ForeignKey& first = cjk.foreign_keys[0];
+  CHECK(first.name == "fk my");
+  CHECK(first.columns == std::vector<std::string>{"group"});
+  CHECK(first.ref_table == "my table");
+  CHECK(first.ref_columns == std::vector<std::string>{"id"});
+  CHECK(first.on_delete == "CASCADE");
+  CHECK(first.on_update == "SET NULL");
+  CHECK(first.deferrable);
+  const ForeignKey& second = cjk.foreign_keys[1];
+  CHECK(second.name.empty());
+  CHECK(second.columns == std::vector<std::string>{"a"});
+  CHECK(second.ref_columns.empty());
+  CHECK(second.on_delete == "SET DEFAULT");
+  CHECK(second.on_update == "RESTRICT");
+  CHECK_FALSE(second.deferrable);
+
+  const Table& select = schema.tables.at("select");
+  CHECK(select.strict);
+  CHECK_FALSE(select.without_rowid);
+  REQUIRE(select.foreign_keys.size() == 1);
+  CHECK(select.foreign_keys[0].columns == std::vector<std::string>{"a", "b"});
+  CHECK(select.foreign_keys[0].ref_columns == std::vector<std::string>{"a", "b"});
+  CHECK(select.foreign_keys[0].on_delete == "NO ACTION");
+  CHECK_FALSE(select.is_rowid_alias("k")); // INT is not INTEGER
+
+  const Table& both = schema.tables.at("both_options");
+  CHECK(both.strict);
+  CHECK(both.without_rowid);
+  REQUIRE(both.checks.size() == 1);
+  CHECK(both.checks[0].expression == "n >= 0");
+
+  REQUIRE(schema.views.count("my view") == 1);
+  CHECK(schema.views.at("my view").sql == "SELECT id, \"order\" FROM \"my table\" WHERE čaj > 0");
+  REQUIRE(schema.triggers.count("trg; x") == 1);
+  CHECK(schema.triggers.at("trg; x").table == "my table");
+  CHECK(schema.triggers.at("trg; x").sql ==
+        "CREATE TRIGGER \"trg; x\" AFTER INSERT ON \"my table\" BEGIN UPDATE \"my table\" SET "
+        "čaj = 1 WHERE id = NEW.id ; END");
+}
+
+TEST_CASE("every feature with awkward names: render and JSON round trips") {
+  const Schema a = load(every_feature_sql);
+  std::string sql;
+  INFO(render_sqlite_schema(a));
+  CHECK(through_sqlite(a, a, sql) == "");
+  const auto document = schema_to_json(a);
+  INFO(document.dump(2));
+  CHECK(describe_difference(a, schema_from_json(document, "x.json")) == "");
+  CHECK(describe_difference(a, schema_from_json_text(document.dump(), "x.json")) == "");
+  CHECK(through_sqlite(a, schema_from_json_text(document.dump(1), "x.json"), sql) == "");
+}
+
+TEST_CASE("a model built by hand renders to SQL that gives it back") {
+  Schema schema;
+  Table parent;
+  parent.name = "x\"; DROP TABLE y; --";
+  parent.columns = {
+      Column{"id", "INTEGER", false, std::nullopt, "", std::nullopt, false},
+      Column{"my col", "VARCHAR(20)", true, "'a, (b)'", "NOCASE", std::nullopt, false},
+      Column{"select", "", false, std::nullopt, "", "\"my col\" || 'x'", true}};
+  parent.primary_key = PrimaryKey{"", {"id"}, true};
+  parent.checks = {CheckConstraint{"where", "length(\"my col\") > 0"}};
+  parent.unique_constraints = {UniqueConstraint{"group", {"my col", "select"}}};
+  Index index;
+  index.name = "čaj";
+  index.unique = true;
+  index.keys = {IndexKey{"my col", "", "RTRIM", true},
+                IndexKey{"", "upper(\"my col\")", "", false}};
+  index.where = "id > 10";
+  parent.indexes.emplace(index.name, index);
+  Table child;
+  child.name = "表";
+  child.columns = {Column{"a", "INT", true, "0", "", std::nullopt, false},
+                   Column{"b", "TEXT", true, std::nullopt, "", std::nullopt, false}};
+  child.primary_key = PrimaryKey{"pk 表", {"b", "a"}, false};
+  child.foreign_keys = {
+      ForeignKey{"fk", {"a"}, parent.name, {"id"}, "CASCADE", "SET DEFAULT", true},
+      ForeignKey{"", {"a"}, parent.name, {}, "RESTRICT", "NO ACTION", false}};
+  child.without_rowid = true;
+  child.strict = true;
+  schema.tables.emplace(child.name, child);
+  schema.tables.emplace(parent.name, parent);
+  schema.views.emplace("v", View{"v", "SELECT a AS \"the a\" FROM 表 WHERE b IN ('(', ')')", {}});
+  schema.triggers.emplace(
+      "t", Trigger{"t", "表",
+                   canonical_sql("CREATE TRIGGER t BEFORE DELETE ON 表 WHEN OLD.a > 0 BEGIN "
+                                 "SELECT RAISE(ABORT, 'no; never'); END")});
+  const std::string sql = render_sqlite_schema(schema);
+  INFO(sql);
+  // Parents come before their children.
+  CHECK(sql.find("CREATE TABLE \"x\"\"; DROP TABLE y; --\"") < sql.find("CREATE TABLE \"表\""));
+  std::string again;
+  CHECK(through_sqlite(schema, schema, again) == "");
+  CHECK(describe_difference(schema, schema_from_json(schema_to_json(schema), "m.json")) == "");
+}
+
+TEST_CASE("quote_name quotes only what needs it") {
+  CHECK(quote_name("plain_name1") == "plain_name1");
+  CHECK(quote_name("order") == "\"order\"");
+  CHECK(quote_name("ORDER") == "\"ORDER\"");
+  CHECK(quote_name("my table") == "\"my table\"");
+  CHECK(quote_name("we\"ird") == "\"we\"\"ird\"");
+  CHECK(quote_name("1st") == "\"1st\"");
+  CHECK(quote_name("") == "\"\"");
+  CHECK(quote_name("čaj") == "\"čaj\"");
+  for (const char* name : {"order", "my table", "we\"ird", "1st", "čaj", "表",
+                           "x\"; DROP TABLE y; --", "[x]", "`y`", "a.b", "key", "rowid"}) {
+    INFO(name);
+    const auto tokens = tokenize_sql(quote_name(name));
+    REQUIRE(tokens.size() == 1);
+    CHECK(tokens[0].is_name());
+    CHECK((tokens[0].kind == Token::Kind::QuotedName ? tokens[0].value : tokens[0].text) == name);
+  }
+}
+
+TEST_CASE("introspection leaves out sqlite_ tables, virtual tables and excluded tables") {
+  SqliteConnection connection{dbtool::config::SqliteOptions{}};
+  connection.execute("CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT);"
+                     "CREATE TABLE dbtool_version (v TEXT);"
+                     "CREATE INDEX ix_version ON dbtool_version (v);"
+                     "INSERT INTO a DEFAULT VALUES;"
+                     "ANALYZE;");
+  const Schema schema = introspect_sqlite(connection, {"dbtool_version"});
+  CHECK(schema.tables.size() == 1);
+  CHECK(schema.tables.count("a") == 1);
+}
+
+// ---------------------------------------------------------------- known hard cases
+
+TEST_CASE("a view's column list survives the round trip") {
+  const std::string sql = "CREATE TABLE t (a, b);\nCREATE VIEW v (x, y) AS SELECT a, b FROM t;";
+  const Schema a = load(sql);
+  const std::string rendered = render_sqlite_schema(a);
+  INFO(rendered);
+  CHECK(column_names_in(rendered, "v") == std::vector<std::string>{"x", "y"});
+}
+
+TEST_CASE("AUTOINCREMENT in a table PRIMARY KEY constraint is introspected") {
+  const Schema a = load("CREATE TABLE t (id INTEGER, v TEXT, PRIMARY KEY (id AUTOINCREMENT));");
+  REQUIRE(a.tables.at("t").primary_key);
+  CHECK(a.tables.at("t").primary_key->autoincrement);
+}
+
+TEST_CASE("DEFERRABLE after another column constraint is introspected") {
+  const Schema a = load("CREATE TABLE p (id INTEGER PRIMARY KEY);"
+                        "CREATE TABLE c (x REFERENCES p NOT NULL DEFERRABLE INITIALLY DEFERRED);");
+  REQUIRE(a.tables.at("c").foreign_keys.size() == 1);
+  CHECK(a.tables.at("c").foreign_keys[0].deferrable);
+}
+
+TEST_CASE("an index key expression keeps the collation the model gives it") {
+  // "a || b COLLATE NOCASE" is a || (b COLLATE NOCASE) to SQLite: the key itself is
+  // BINARY. A model asking for a NOCASE key over an expression must get one.
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "m.json", R"j({"tables": [{"name": "t", "columns": [
+    {"name": "a", "type": "text"}, {"name": "b", "type": "text"}],
+    "indexes": [{"name": "ix", "columns": [{"expression": "a || b", "collation": "NOCASE"}]}]}]})j");
+  const Schema schema = load_declared_schema(dir.path());
+  const Index& index = schema.tables.at("t").indexes.at("ix");
+  REQUIRE(index.keys.size() == 1);
+  CHECK(index.keys[0].collation == "NOCASE");
+  // The same through the model and the renderer directly.
+  Schema model;
+  Table table;
+  table.name = "t";
+  table.columns = {Column{"a", "TEXT", false, std::nullopt, "", std::nullopt, false}};
+  table.indexes.emplace("ix", Index{"ix", false, {IndexKey{"", "a * 2", "NOCASE", true}}, {}});
+  model.tables.emplace("t", table);
+  INFO(render_sqlite_schema(model));
+  std::string sql;
+  CHECK(through_sqlite(model, model, sql) == "");
+}
+
+TEST_CASE("DEFERRABLE in a later column applies to the last foreign key, as in SQLite") {
+  // SQLite applies a column's deferrable clause to the table's most recent foreign key,
+  // whichever column declared it: here a's, so a violation waits for COMMIT.
+  const std::string sql = "CREATE TABLE p (id INTEGER PRIMARY KEY);\n"
+                          "CREATE TABLE c (a REFERENCES p, b INT DEFERRABLE INITIALLY DEFERRED);";
+  SqliteConnection connection{dbtool::config::SqliteOptions{}};
+  connection.execute(sql);
+  connection.execute("PRAGMA foreign_keys = ON; BEGIN; INSERT INTO c (a) VALUES (5);");
+  connection.execute("ROLLBACK;"); // no error before COMMIT: the key is deferred
+  const Schema a = introspect_sqlite(connection);
+  REQUIRE(a.tables.at("c").foreign_keys.size() == 1);
+  CHECK(a.tables.at("c").foreign_keys[0].deferrable);
+  CHECK(parse_create_table("CREATE TABLE c (a REFERENCES p, b INT DEFERRABLE INITIALLY DEFERRED)")
+            .foreign_keys.at(0)
+            .deferrable);
+}
+
+// Behaviour SQLite enforces must survive introspect + render, or the differ cannot see
+// it change: each SQL below is executed as written and as re-rendered from its model, and
+// the same statements must succeed or fail alike.
+//
+// KNOWN GAP, kept failing on purpose (should_fail): the model does not yet hold a
+// collation inside a UNIQUE constraint, the INTEGER PRIMARY KEY DESC quirk (no rowid
+// alias) or ON CONFLICT clauses, so those three cases are lost in a re-render. When the
+// model learns them this test passes, doctest reports it, and should_fail goes.
+TEST_CASE("a re-rendered schema enforces what the original did" * doctest::should_fail()) {
+  struct Case {
+    const char* what;
+    const char* sql;
+    const char* probe; // succeeds on one of the two, fails on the other, if they differ
+  };
+  const Case cases[] = {
+      {"UNIQUE with a collation", "CREATE TABLE t (a TEXT, UNIQUE (a COLLATE NOCASE));",
+       "INSERT INTO t VALUES ('x'); INSERT INTO t VALUES ('X');"},
+      {"INTEGER PRIMARY KEY DESC is no rowid alias",
+       "CREATE TABLE t (id INTEGER PRIMARY KEY DESC, v TEXT);",
+       "INSERT INTO t (id, v) VALUES ('not a number', 'x');"},
+      {"ON CONFLICT REPLACE",
+       "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT UNIQUE ON CONFLICT REPLACE);",
+       "INSERT INTO t VALUES (1, 'x'); INSERT INTO t VALUES (2, 'x');"},
+      {"a plain schema", "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT NOT NULL UNIQUE);",
+       "INSERT INTO t VALUES (1, 'x'); INSERT INTO t VALUES (2, 'x');"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(std::string(c.what));
+    const Schema model = load(c.sql);
+    const std::string rendered = render_sqlite_schema(model);
+    CAPTURE(rendered);
+    SqliteConnection original{dbtool::config::SqliteOptions{}};
+    original.execute(c.sql);
+    SqliteConnection again{dbtool::config::SqliteOptions{}};
+    again.execute(rendered);
+    bool original_fails = false, again_fails = false;
+    try {
+      original.execute(c.probe);
+    } catch (const dbtool::Error&) {
+      original_fails = true;
+    }
+    try {
+      again.execute(c.probe);
+    } catch (const dbtool::Error&) {
+      again_fails = true;
+    }
+    CHECK(again_fails == original_fails);
+  }
+}
+
+TEST_CASE("views that use later views and triggers on views render in a working order") {
+  const std::string sql = "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT);\n"
+                          "CREATE VIEW a_first AS SELECT a FROM z_last;\n"
+                          "CREATE VIEW z_last AS SELECT a, b FROM t;\n"
+                          "CREATE TRIGGER instead INSTEAD OF INSERT ON z_last BEGIN "
+                          "INSERT INTO t (b) VALUES (NEW.b); END;";
+  const Schema a = load(sql);
+  std::string rendered;
+  CHECK(through_sqlite(a, a, rendered) == "");
+  CHECK(a.triggers.at("instead").table == "z_last");
+}
+
+TEST_CASE("introspection does not depend on how the CREATE text was spelled") {
+  // The same schema written two ways (case of keywords aside, which the text keeps).
+  const Schema a =
+      load("CREATE TABLE t (id INTEGER PRIMARY KEY, n TEXT COLLATE NOCASE CHECK (length(n)>0), "
+           "p REFERENCES t ON DELETE CASCADE);\nCREATE INDEX i ON t (lower(n) DESC) WHERE n IS NOT "
+           "NULL;");
+  const Schema b =
+      load("CREATE TABLE t (\n  id INTEGER,\n  n TEXT /* c */ COLLATE \"NOCASE\",\n  p,\n"
+           "  PRIMARY KEY (id),\n  CHECK ( length( n ) > 0 ),\n  FOREIGN KEY (p) REFERENCES t\n"
+           "    ON DELETE CASCADE\n);\n"
+           "CREATE INDEX i ON t (\n  lower( n ) DESC\n) WHERE n\n IS NOT NULL;");
+  CHECK(describe_difference(a, b) == "");
+}
+
+// ---------------------------------------------------------------- declared schemas
+
+TEST_CASE("declared schema: .sql and .json files combine") {
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "10_users.sql",
+             "-- users\nCREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n"
+             "  \"e mail\" TEXT NOT NULL UNIQUE COLLATE NOCASE\n);\n");
+  write_file(dir.path() / "20_posts.json", R"json({
+  "naming_convention": {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+                        "ix": "ix_%(table_name)s_%(column_0_name)s"},
+  "mixins": {"stamps": [{"name": "created", "type": "datetime", "nullable": false,
+                          "default": "CURRENT_TIMESTAMP"}]},
+  "tables": [{
+    "name": "posts",
+    "columns": [
+      {"name": "id", "type": "integer", "primary_key": true, "autoincrement": true},
+      {"name": "author", "type": "integer", "references": "users.id", "on_delete": "cascade"},
+      {"name": "title", "type": "string(200)", "nullable": false},
+      {"name": "price", "type": "numeric(10, 2)"},
+      {"mixin": "stamps"}
+    ],
+    "check_constraints": [{"name": "ck_title", "expression": "length( title )>0"}],
+    "indexes": [{"columns": ["author", {"expression": "lower(title)", "desc": true}],
+                 "where": "author IS NOT NULL"}]
+  }],
+  "views": [{"name": "titles", "sql": "SELECT title FROM posts"}]
+})json");
+  write_file(dir.path() / "30_more.sql",
+             "CREATE INDEX ix_users_mail ON users (\"e mail\");\n"
+             "CREATE VIEW authors AS SELECT DISTINCT author FROM posts;\n");
+  write_file(dir.path() / "notes.txt", "CREATE TABLE ignored (x);");
+  const Schema schema = load_declared_schema(dir.path());
+  CHECK(schema.tables.size() == 2);
+  CHECK(schema.views.size() == 2);
+  REQUIRE(schema.tables.count("posts") == 1);
+  const Table& posts = schema.tables.at("posts");
+  REQUIRE(posts.columns.size() == 5);
+  CHECK(posts.columns[2].type == "VARCHAR(200)");
+  CHECK(posts.columns[2].not_null);
+  CHECK(posts.columns[3].type == "NUMERIC(10,2)");
+  CHECK(posts.columns[4].name == "created");
+  CHECK(posts.columns[4].default_sql == "CURRENT_TIMESTAMP");
+  REQUIRE(posts.primary_key);
+  CHECK(posts.primary_key->autoincrement);
+  REQUIRE(posts.foreign_keys.size() == 1);
+  CHECK(posts.foreign_keys[0].name == "fk_posts_author_users");
+  CHECK(posts.foreign_keys[0].on_delete == "CASCADE");
+  CHECK(posts.foreign_keys[0].ref_columns == std::vector<std::string>{"id"});
+  REQUIRE(posts.checks.size() == 1);
+  CHECK(posts.checks[0] == CheckConstraint{"ck_title", "length(title) > 0"});
+  REQUIRE(posts.indexes.size() == 1);
+  const Index& index = posts.indexes.begin()->second;
+  CHECK(index.name == "ix_posts_author");
+  REQUIRE(index.keys.size() == 2);
+  CHECK(index.keys[1].expression == "lower(title)");
+  CHECK(index.keys[1].descending);
+  CHECK(index.where == "author IS NOT NULL");
+  const Table& users = schema.tables.at("users");
+  CHECK(users.indexes.count("ix_users_mail") == 1);
+  REQUIRE(users.unique_constraints.size() == 1);
+  CHECK(users.columns[1].collation == "NOCASE");
+  // What was loaded is what the same SQL gives in a database.
+  std::string sql;
+  CHECK(through_sqlite(schema, schema, sql) == "");
+}
+
+TEST_CASE("declared schema: a table declared twice names both files") {
+  SUBCASE("two .sql files") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE t (x);\n");
+    write_file(dir.path() / "b.sql", "CREATE TABLE other (x);\n\nCREATE TABLE T (y);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.sql"));
+    CHECK(contains(error.what(), "a.sql"));
+    CHECK(error.line() == 3);
+  }
+  SUBCASE(".sql then .json") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE t (x);\n");
+    write_file(dir.path() / "b.json",
+               R"j({"tables": [{"name": "t", "columns": [{"name": "x", "type": "text"}]}]})j");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.json"));
+    CHECK(contains(error.what(), "a.sql"));
+  }
+  SUBCASE(".json then .sql") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.json",
+               R"j({"tables": [{"name": "t", "columns": [{"name": "x", "type": "text"}]}]})j");
+    write_file(dir.path() / "b.sql", "CREATE TABLE t (x);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.sql"));
+    CHECK(contains(error.what(), "a.json"));
+  }
+}
+
+TEST_CASE("declared schema: a table declared twice names both files, however quoted") {
+  // SQLite's "table X already exists" spells X as the second statement wrote it.
+  for (const std::string quoted : {"\"my table\"", "[my table]", "`my table`", "\"we\"\"ird\"",
+                                   "[we\"ird]", "\"MY TABLE\"", "\"order\""}) {
+    CAPTURE(quoted);
+    dbtool::test::TempDir dir;
+    const bool weird = quoted.find("ird") != std::string::npos;
+    const bool keyword = quoted.find("order") != std::string::npos;
+    write_file(dir.path() / "a.sql", std::string("CREATE TABLE ") +
+                                         (weird     ? "\"we\"\"ird\""
+                                          : keyword ? "\"order\""
+                                                    : "\"my table\"") +
+                                         " (x);\n");
+    write_file(dir.path() / "b.sql", "CREATE TABLE " + quoted + " (y);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.sql"));
+    CHECK(contains(error.what(), "a.sql"));
+  }
+}
+
+TEST_CASE("declared schema: other objects declared twice") {
+  SUBCASE("a table twice in one JSON file") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "one.json", R"j({"tables": [
+      {"name": "t", "columns": [{"name": "x", "type": "text"}]},
+      {"name": "t", "columns": [{"name": "y", "type": "text"}]}]})j");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "one.json"));
+    CHECK(contains(error.message(), "twice"));
+  }
+  SUBCASE("a view in two .sql files") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE VIEW v AS SELECT 1;\n");
+    write_file(dir.path() / "b.sql", "\n\nCREATE VIEW v AS SELECT 2;\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.sql:3"));
+    CHECK(contains(error.what(), "a.sql"));
+  }
+}
+
+TEST_CASE("declared schema: SQL that SQLite rejects names the file and the statement's line") {
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "a.sql", "CREATE TABLE fine (x);\n");
+  write_file(dir.path() / "b.sql",
+             "CREATE TABLE ok (x);\n-- a comment\n\nCREATE TABLE bad (x INT,, y);\n");
+  const auto error = load_error(dir.path());
+  CHECK(error.kind() == dbtool::ErrorKind::Project);
+  CHECK(contains(error.what(), "b.sql"));
+  CHECK(error.line() == 4);
+  CHECK(contains(error.what(), ":4:"));
+}
+
+TEST_CASE("declared schema: duplicate columns") {
+  SUBCASE("in SQL") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "d.sql", "\nCREATE TABLE t (a INT, A TEXT);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "d.sql"));
+    CHECK(error.line() == 2);
+    CHECK(contains(error.message(), "duplicate column"));
+  }
+  SUBCASE("in JSON") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "d.json", R"j({"tables": [{"name": "t", "columns": [
+      {"name": "a", "type": "integer"}, {"name": "A", "type": "text"}]}]})j");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "d.json"));
+    CHECK(contains(error.message(), "'t'"));
+    CHECK(contains(error.message(), "twice"));
+  }
+  SUBCASE("validate_schema") {
+    Schema schema;
+    Table table;
+    table.name = "t";
+    table.columns = {Column{"a", "INT", false, std::nullopt, "", std::nullopt, false},
+                     Column{"a", "TEXT", false, std::nullopt, "", std::nullopt, false}};
+    schema.tables.emplace("t", table);
+    try {
+      validate_schema(schema);
+      FAIL("no error");
+    } catch (const dbtool::Error& error) {
+      CHECK(error.kind() == dbtool::ErrorKind::Project);
+      CHECK(contains(error.message(), "'t'"));
+    }
+  }
+}
+
+TEST_CASE("declared schema: JSON of the wrong shape names the file") {
+  for (const char* text :
+       {"[]", "{\"tables\": {}}", "{\"tables\": [1]}", "{\"tables\": [{\"name\": \"t\"}]}",
+        "{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"type\": 5}]}]}",
+        "{\"tables\": [{\"name\": \"t\", \"columns\": [{\"mixin\": \"none\"}]}]}",
+        "{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"type\": \"text\"}], "
+        "\"indexes\": [{\"columns\": []}]}]}",
+        "{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"type\": \"text\", "
+        "\"references\": \"nodot\"}]}]}",
+        "{\"tables\": [{\"name\": \"t\", \"colums\": []}]}", "{\"views\": [{\"name\": \"v\"}]}",
+        "{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"type\": \"text\", "
+        "\"on_delete\": \"explode\", \"references\": \"t.a\"}]}]}"}) {
+    CAPTURE(text);
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "shape.json", text);
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "shape.json"));
+  }
+}
+
+TEST_CASE("declared schema: invalid JSON names the file, line and column") {
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "broken.json", "{\n  \"tables\": [\n    {\"name\": \"t\",, }\n  ]\n}\n");
+  const auto error = load_error(dir.path());
+  CHECK(error.kind() == dbtool::ErrorKind::Project);
+  CHECK(contains(error.what(), "broken.json"));
+  CHECK(error.line() == 3);
+  INFO(error.message());
+  CHECK(contains(error.message(), "column 18")); // the second comma
+  // The same through schema_from_json_text.
+  try {
+    schema_from_json_text("[1,\n2,\n  x]", "f.json");
+    FAIL("no error");
+  } catch (const dbtool::Error& e) {
+    CHECK(e.kind() == dbtool::ErrorKind::Project);
+    CHECK(e.file() == "f.json");
+    CHECK(e.line() == 3);
+    CHECK(contains(e.message(), "column 3"));
+  }
+}
+
+TEST_CASE("declared schema: an unknown generic type names the file, table and column") {
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "types.json", R"j({"tables": [{"name": "t", "columns": [
+    {"name": "id", "type": "integer", "primary_key": true},
+    {"name": "odd", "type": "varchar2(10)"}]}]})j");
+  const auto error = load_error(dir.path());
+  CHECK(error.kind() == dbtool::ErrorKind::Project);
+  CHECK(contains(error.what(), "types.json"));
+  CHECK(contains(error.message(), "varchar2(10)"));
+  CHECK(contains(error.message(), "'t'"));
+  CHECK(contains(error.message(), "'odd'"));
+  // And the mapping itself.
+  CHECK(sqlite_type_for("string(20)") == "VARCHAR(20)");
+  CHECK(sqlite_type_for("numeric(10, 2)") == "NUMERIC(10,2)");
+  CHECK(sqlite_type_for(" Integer ") == "INTEGER");
+  CHECK_THROWS_AS(sqlite_type_for("array(integer)"), dbtool::Error);
+  CHECK_THROWS_AS(sqlite_type_for("string(x)"), dbtool::Error);
+  CHECK_THROWS_AS(sqlite_type_for("nonsense"), dbtool::Error);
+}
+
+TEST_CASE("declared schema: a foreign key to a missing table or column names it") {
+  SUBCASE("missing table, SQL") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE c (p INT REFERENCES nowhere (id));\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.message(), "'c'"));
+    CHECK(contains(error.message(), "nowhere"));
+  }
+  SUBCASE("missing column, JSON") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.json", R"j({"tables": [
+      {"name": "p", "columns": [{"name": "id", "type": "integer", "primary_key": true}]},
+      {"name": "c", "columns": [{"name": "p", "type": "integer", "references": "p.nope"}]}]})j");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.message(), "'c'"));
+    CHECK(contains(error.message(), "nope"));
+  }
+  SUBCASE("a parent without a primary key, no columns named") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE p (x);\nCREATE TABLE c (y REFERENCES p);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.message(), "'c'"));
+  }
+  SUBCASE("a missing folder") {
+    dbtool::test::TempDir dir;
+    const auto error = load_error(dir.path() / "nope");
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+  }
+}

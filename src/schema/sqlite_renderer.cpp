@@ -60,8 +60,10 @@ std::string render_create_table(const Table& table) {
     if (column_level_key && column.name == table.primary_key->columns[0]) {
       const auto type_end =
           quote_name(column.name).size() + (column.type.empty() ? 0 : 1 + column.type.size());
-      item.insert(type_end,
-                  " " + constraint_prefix(table.primary_key->name) + "PRIMARY KEY AUTOINCREMENT");
+      std::string key = " ";
+      key += constraint_prefix(table.primary_key->name);
+      key += "PRIMARY KEY AUTOINCREMENT";
+      item.insert(type_end, key);
     }
     items.push_back(std::move(item));
   }

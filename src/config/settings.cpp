@@ -51,17 +51,12 @@ void read_sqlite_section(const toml::table& table, const std::string& file, Sqli
       throw Error(ErrorKind::Project, "unknown key 'sqlite." + std::string(key.str()) + "'", file,
                   line_of(node));
   }
-  auto upper = [](std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return text;
-  };
   // Reads a string key whose value must be one of CHOICES (case-insensitive).
   auto choice = [&](const char* key, std::string& out_value, const auto& choices) {
     const auto value = string_key(table, key, file, "sqlite.");
     if (!value)
       return;
-    out_value = upper(*value);
+    out_value = util::to_upper(*value);
     if (std::find(choices.begin(), choices.end(), out_value) == choices.end()) {
       std::string list;
       for (const auto& item : choices)

@@ -22,12 +22,6 @@ using schema::quote_name;
 
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // A value to bind, decoded from JSON (tagged objects carry blobs, raw text bytes and
 // infinities).
 struct Value {
@@ -154,9 +148,9 @@ class TableLoader {
       const std::string name = row.at(1).value_or("");
       const int hidden = std::stoi(row.at(6).value_or("0"));
       if (hidden == 2 || hidden == 3)
-        m_generated.push_back(lower(name));
+        m_generated.push_back(util::to_lower(name));
       else
-        m_columns[lower(name)] = name;
+        m_columns[util::to_lower(name)] = name;
       const int pk = std::stoi(row.at(5).value_or("0"));
       if (pk > 0)
         key.emplace_back(pk, name);
@@ -173,12 +167,12 @@ class TableLoader {
 
   // The table's own spelling of COLUMN; Error naming WHERE for an unknown one.
   std::string column(const std::string& name, const std::string& where) const {
-    if (m_has_rowid && (lower(name) == "rowid"))
+    if (m_has_rowid && (util::to_lower(name) == "rowid"))
       return "rowid";
-    const auto found = m_columns.find(lower(name));
+    const auto found = m_columns.find(util::to_lower(name));
     if (found == m_columns.end()) {
-      const bool generated =
-          std::find(m_generated.begin(), m_generated.end(), lower(name)) != m_generated.end();
+      const bool generated = std::find(m_generated.begin(), m_generated.end(),
+                                       util::to_lower(name)) != m_generated.end();
       throw Error(ErrorKind::Database, where + ", column '" + name + "': " +
                                            (generated ? "is generated and cannot be seeded"
                                                       : "no such column in table " + m_name));
@@ -278,7 +272,7 @@ class TableLoader {
     std::vector<std::string> key = m_key;
     auto position_of = [&](const std::string& name) -> std::optional<std::size_t> {
       for (std::size_t i = 0; i < columns.size(); ++i)
-        if (lower(columns[i]) == lower(name))
+        if (util::to_lower(columns[i]) == util::to_lower(name))
           return i;
       return std::nullopt;
     };

@@ -18,14 +18,8 @@ using schema::Token;
 
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 bool same_name(const std::string& a, const std::string& b) {
-  return lower(a) == lower(b);
+  return util::equals_ignoring_case(a, b);
 }
 
 bool same_optional_sql(const std::optional<std::string>& a, const std::optional<std::string>& b) {
@@ -58,7 +52,7 @@ std::vector<std::string> column_changes(const Column& a, const Column& b) {
     changes.push_back(prefix + (b.not_null ? "NULL -> NOT NULL" : "NOT NULL -> NULL"));
   if (!same_optional_sql(a.default_sql, b.default_sql))
     changes.push_back(prefix + "default " + show(a.default_sql) + " -> " + show(b.default_sql));
-  if (lower(a.collation) != lower(b.collation))
+  if (util::to_lower(a.collation) != util::to_lower(b.collation))
     changes.push_back(prefix + "collation " + (a.collation.empty() ? "BINARY" : a.collation) +
                       " -> " + (b.collation.empty() ? "BINARY" : b.collation));
   if (!same_optional_sql(a.generated, b.generated) || a.generated_stored != b.generated_stored)
@@ -68,7 +62,7 @@ std::vector<std::string> column_changes(const Column& a, const Column& b) {
 
 // The storage class SQLite gives a declared type (section 3.1 of its datatype page).
 char affinity(const std::string& type) {
-  const std::string t = lower(type);
+  const std::string t = util::to_lower(type);
   if (t.find("int") != std::string::npos)
     return 'i';
   if (t.find("char") != std::string::npos || t.find("clob") != std::string::npos ||
@@ -114,18 +108,19 @@ bool narrows(const std::string& a, const std::string& b) {
 }
 
 std::string fk_key(const schema::ForeignKey& key) {
-  std::string text = lower(key.name) + "|" + lower(util::join(key.columns, ",")) + "|" +
-                     lower(key.ref_table) + "|" + lower(util::join(key.ref_columns, ",")) + "|" +
-                     key.on_delete + "|" + key.on_update + "|" + (key.deferrable ? "d" : "");
+  std::string text = util::to_lower(key.name) + "|" + util::to_lower(util::join(key.columns, ",")) +
+                     "|" + util::to_lower(key.ref_table) + "|" +
+                     util::to_lower(util::join(key.ref_columns, ",")) + "|" + key.on_delete + "|" +
+                     key.on_update + "|" + (key.deferrable ? "d" : "");
   return text;
 }
 
 std::string check_key(const schema::CheckConstraint& check) {
-  return lower(check.name) + "|" + lower(schema::canonical_sql(check.expression));
+  return util::to_lower(check.name) + "|" + util::to_lower(schema::canonical_sql(check.expression));
 }
 
 std::string unique_key(const schema::UniqueConstraint& unique) {
-  return lower(unique.name) + "|" + lower(util::join(unique.columns, ","));
+  return util::to_lower(unique.name) + "|" + util::to_lower(util::join(unique.columns, ","));
 }
 
 template <typename T, typename Key>
@@ -156,9 +151,10 @@ std::vector<std::string> table_changes(const Table& a, const Table& b) {
   std::vector<std::string> changes;
   const bool same_pk =
       a.primary_key.has_value() == b.primary_key.has_value() &&
-      (!a.primary_key || (same_names(a.primary_key->columns, b.primary_key->columns) &&
-                          lower(a.primary_key->name) == lower(b.primary_key->name) &&
-                          a.primary_key->autoincrement == b.primary_key->autoincrement));
+      (!a.primary_key ||
+       (same_names(a.primary_key->columns, b.primary_key->columns) &&
+        util::to_lower(a.primary_key->name) == util::to_lower(b.primary_key->name) &&
+        a.primary_key->autoincrement == b.primary_key->autoincrement));
   if (!same_pk)
     changes.push_back("primary key " + describe_pk(a.primary_key) + " -> " +
                       describe_pk(b.primary_key));
@@ -183,7 +179,7 @@ bool same_index(const Index& a, const Index& b) {
     const auto& x = a.keys[i];
     const auto& y = b.keys[i];
     if (!same_name(x.column, y.column) || !same_sql(x.expression, y.expression) ||
-        lower(x.collation) != lower(y.collation) || x.descending != y.descending)
+        util::to_lower(x.collation) != util::to_lower(y.collation) || x.descending != y.descending)
       return false;
   }
   return true;
@@ -282,21 +278,10 @@ std::vector<std::string> parents_first(const Schema& schema, const std::set<std:
   return order;
 }
 
-// SQLite's names are case-insensitive: T1 and t1 are one table.
-const Table* find_table(const Schema& schema, const std::string& name) {
-  const auto exact = schema.tables.find(name);
-  if (exact != schema.tables.end())
-    return &exact->second;
-  for (const auto& [key, table] : schema.tables)
-    if (same_name(key, name))
-      return &table;
-  return nullptr;
-}
-
 std::string shape(const Table& table) {
   std::vector<std::string> columns;
   for (const auto& column : table.columns)
-    columns.push_back(lower(column.name) + " " + lower(column.type));
+    columns.push_back(util::to_lower(column.name) + " " + util::to_lower(column.type));
   std::sort(columns.begin(), columns.end());
   return util::join(columns, ",");
 }
@@ -314,7 +299,7 @@ bool same_sql(const std::string& a, const std::string& b) {
     const bool x_name = x[i].kind == Token::Kind::Word || x[i].kind == Token::Kind::QuotedName;
     const bool y_name = y[i].kind == Token::Kind::Word || y[i].kind == Token::Kind::QuotedName;
     if (x_name && y_name) {
-      if (lower(x[i].value) != lower(y[i].value))
+      if (util::to_lower(x[i].value) != util::to_lower(y[i].value))
         return false;
     } else if (x[i].kind != y[i].kind || x[i].text != y[i].text) {
       return false;
@@ -402,10 +387,10 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
 
   std::set<std::string> added, dropped;
   for (const auto& [name, table] : to.tables)
-    if (find_table(from, name) == nullptr)
+    if (from.find_table(name) == nullptr)
       added.insert(name);
   for (const auto& [name, table] : from.tables)
-    if (find_table(to, name) == nullptr)
+    if (to.find_table(name) == nullptr)
       dropped.insert(name);
 
   for (const auto& name : parents_first(to, added)) {
@@ -430,7 +415,7 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
   }
 
   for (const auto& [name, after] : to.tables) {
-    const Table* found = find_table(from, name);
+    const Table* found = from.find_table(name);
     if (found == nullptr)
       continue;
     const Table& before = *found;
@@ -442,7 +427,7 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
     std::vector<std::string> surviving_before, surviving_after;
     for (const auto& column : before.columns) {
       if (const Column* other = find_column(after, column.name)) {
-        surviving_before.push_back(lower(column.name));
+        surviving_before.push_back(util::to_lower(column.name));
         for (auto& change : column_changes(column, *other)) {
           destructive = destructive || (change.find(": type ") != std::string::npos &&
                                         narrows(column.type, other->type));
@@ -455,7 +440,7 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
     bool added_at_end = true;
     for (const auto& column : after.columns) {
       if (find_column(before, column.name)) {
-        surviving_after.push_back(lower(column.name));
+        surviving_after.push_back(util::to_lower(column.name));
         if (!new_columns.empty())
           added_at_end = false;
       } else {
@@ -525,14 +510,14 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
   std::map<std::string, std::string> new_index_owner; // lower-cased index -> table
   for (const auto& [name, table] : to.tables)
     for (const auto& [index_name, index] : table.indexes)
-      new_index_owner[lower(index_name)] = lower(name);
+      new_index_owner[util::to_lower(index_name)] = util::to_lower(name);
   for (const auto& [name, table] : from.tables)
     for (const auto& [index_name, index] : table.indexes) {
-      const auto owner = new_index_owner.find(lower(index_name));
+      const auto owner = new_index_owner.find(util::to_lower(index_name));
       const bool scheduled =
           std::any_of(drop_indexes.begin(), drop_indexes.end(),
                       [&](const Operation& o) { return o.object == index_name; });
-      if (owner != new_index_owner.end() && owner->second != lower(name) && !scheduled)
+      if (owner != new_index_owner.end() && owner->second != util::to_lower(name) && !scheduled)
         drop_indexes.push_back({OperationKind::DropIndex, name, index_name, {}, false, {}});
     }
 

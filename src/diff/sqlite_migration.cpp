@@ -13,26 +13,10 @@ using schema::Table;
 
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 const schema::Column* find_column(const Table& table, const std::string& name) {
   for (const auto& column : table.columns)
-    if (lower(column.name) == lower(name))
+    if (util::to_lower(column.name) == util::to_lower(name))
       return &column;
-  return nullptr;
-}
-
-const Table* find_table(const Schema& schema, const std::string& name) {
-  const auto exact = schema.tables.find(name);
-  if (exact != schema.tables.end())
-    return &exact->second;
-  for (const auto& [key, table] : schema.tables)
-    if (lower(key) == lower(name))
-      return &table;
   return nullptr;
 }
 
@@ -124,7 +108,7 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
       script.foreign_keys_off = true;
       break;
     case OperationKind::RebuildTable:
-      sql += rebuild(*find_table(from, operation.table), to.tables.at(operation.table));
+      sql += rebuild(*from.find_table(operation.table), to.tables.at(operation.table));
       script.foreign_keys_off = true;
       break;
     case OperationKind::DropTable:

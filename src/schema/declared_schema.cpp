@@ -6,6 +6,7 @@
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/strings.h"
 
 #include <algorithm>
 #include <fstream>
@@ -28,17 +29,11 @@ std::string read_text(const fs::path& path) {
   return buffer.str();
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 std::vector<std::string> object_names(db::Connection& connection) {
   std::vector<std::string> names;
   for (const auto& row : connection.query("SELECT name FROM sqlite_schema"))
     if (row.at(0))
-      names.push_back(lower(*row[0]));
+      names.push_back(util::to_lower(*row[0]));
   return names;
 }
 
@@ -47,20 +42,21 @@ std::vector<std::string> object_names(db::Connection& connection) {
 void validate_schema(const Schema& schema) {
   std::map<std::string, const Table*> by_lower_name;
   for (const auto& [key, table] : schema.tables)
-    by_lower_name.emplace(lower(key), &table);
+    by_lower_name.emplace(util::to_lower(key), &table);
   auto find_table = [&](const std::string& name) -> const Table* {
-    const auto found = by_lower_name.find(lower(name));
+    const auto found = by_lower_name.find(util::to_lower(name));
     return found == by_lower_name.end() ? nullptr : found->second;
   };
   for (const auto& [name, table] : schema.tables) {
     std::set<std::string> seen;
     for (const auto& column : table.columns)
-      if (!seen.insert(lower(column.name)).second)
+      if (!seen.insert(util::to_lower(column.name)).second)
         throw Error(ErrorKind::Project,
                     "table '" + name + "': column '" + column.name + "' is declared twice");
     auto has_column = [](const Table& owner, const std::string& column) {
-      return std::any_of(owner.columns.begin(), owner.columns.end(),
-                         [&](const Column& c) { return lower(c.name) == lower(column); });
+      return std::any_of(owner.columns.begin(), owner.columns.end(), [&](const Column& c) {
+        return util::to_lower(c.name) == util::to_lower(column);
+      });
     };
     for (const auto& key : table.foreign_keys) {
       const Table* parent = find_table(key.ref_table);
@@ -118,7 +114,7 @@ Schema load_declared_schema(const fs::path& folder) {
         if (tokens.size() == 1) {
           const std::string name =
               tokens[0].kind == Token::Kind::Word ? tokens[0].text : tokens[0].value;
-          const auto other = owner.find(lower(name));
+          const auto other = owner.find(util::to_lower(name));
           if (other != owner.end())
             throw Error(ErrorKind::Project,
                         "'" + name + "' is declared twice (also in " + other->second + ")", file,
@@ -146,16 +142,16 @@ Schema load_declared_schema(const fs::path& folder) {
       if (declared.views.empty() && declared.triggers.empty()) {
         std::vector<const Table*> tables;
         for (const auto& [name, table] : declared.tables) {
-          if (!owner.emplace(lower(name), file).second)
+          if (!owner.emplace(util::to_lower(name), file).second)
             throw Error(ErrorKind::Project,
-                        "table '" + name + "' is declared twice (also in " + owner[lower(name)] +
-                            ")",
+                        "table '" + name + "' is declared twice (also in " +
+                            owner[util::to_lower(name)] + ")",
                         file);
           for (const auto& [index_name, index] : table.indexes)
-            if (!owner.emplace(lower(index_name), file).second)
+            if (!owner.emplace(util::to_lower(index_name), file).second)
               throw Error(ErrorKind::Project,
                           "index '" + index_name + "' is declared twice (also in " +
-                              owner[lower(index_name)] + ")",
+                              owner[util::to_lower(index_name)] + ")",
                           file);
           tables.push_back(&table);
         }
@@ -176,7 +172,7 @@ Schema load_declared_schema(const fs::path& folder) {
       }
       // Views and triggers need their tables beside them: one database after all.
       for (const auto& [name, table] : declared.tables) {
-        const auto found = owner.find(lower(name));
+        const auto found = owner.find(util::to_lower(name));
         if (found != owner.end())
           throw Error(ErrorKind::Project,
                       "table '" + name + "' is declared twice (also in " + found->second + ")",
@@ -190,7 +186,7 @@ Schema load_declared_schema(const fs::path& folder) {
     } else {
       const Schema declared = schema_from_json_text(text, file);
       for (const auto& [name, table] : declared.tables) {
-        const auto found = owner.find(lower(name));
+        const auto found = owner.find(util::to_lower(name));
         if (found != owner.end())
           throw Error(ErrorKind::Project,
                       "table '" + name + "' is declared twice (also in " + found->second + ")",

@@ -17,18 +17,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // Reading one document: every error names the file and what is being read.
 class Reader {
  public:
@@ -107,7 +95,7 @@ class Reader {
 
 std::string action(const Reader& reader, const json& value, const char* key,
                    const std::string& where) {
-  std::string text = upper(reader.string(value, key, where));
+  std::string text = util::to_upper(reader.string(value, key, where));
   if (text.empty())
     return "NO ACTION";
   static const std::set<std::string> known = {"NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT",
@@ -151,7 +139,7 @@ std::string apply_convention(const std::string& pattern, const std::string& tabl
 } // namespace
 
 std::string sqlite_type_for(const std::string& generic) {
-  const std::string text = lower(std::string(util::trim(generic)));
+  const std::string text = util::to_lower(std::string(util::trim(generic)));
   const auto open = text.find('(');
   const std::string base = std::string(util::trim(text.substr(0, open)));
   std::string arguments;
@@ -250,7 +238,7 @@ std::optional<std::string> generic_for(const std::string& declared) {
 
 // The generic type nearest to a declared type SQLite knows only by affinity.
 std::string generic_by_affinity(const std::string& declared) {
-  const std::string type = upper(declared);
+  const std::string type = util::to_upper(declared);
   if (type.find("INT") != std::string::npos)
     return "integer";
   if (type.find("CHAR") != std::string::npos || type.find("CLOB") != std::string::npos ||
@@ -302,7 +290,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   if (primary && value.contains("nullable") && value["nullable"] == false)
     column.not_null = true;
   column.default_sql = reader.optional_string(value, "default", at);
-  column.collation = upper(reader.string(value, "collation", at));
+  column.collation = util::to_upper(reader.string(value, "collation", at));
   if (column.collation == "BINARY")
     column.collation.clear();
   if (value.contains("generated")) {
@@ -348,7 +336,7 @@ IndexKey read_index_key(const Reader& reader, const json& value, const std::stri
     reader.fail(where, "an index key has either 'column' or 'expression'");
   if (!expression.empty())
     key.expression = canonical_sql(expression);
-  key.collation = upper(reader.string(value, "collation", where));
+  key.collation = util::to_upper(reader.string(value, "collation", where));
   key.descending = reader.boolean(value, "desc", where, false);
   return key;
 }
@@ -371,7 +359,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
   auto add_column = [&](const json& column_value) {
     Column column =
         read_column(reader, column_value, at, table, key_columns, autoincrement, uniques, keys);
-    if (!seen.insert(lower(column.name)).second)
+    if (!seen.insert(util::to_lower(column.name)).second)
       reader.fail(at, "column '" + column.name + "' is declared twice");
     table.columns.push_back(std::move(column));
   };

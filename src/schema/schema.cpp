@@ -1,9 +1,21 @@
 #include "dbtool/schema/schema.h"
 
+#include "dbtool/util/strings.h"
+
 #include <algorithm>
 #include <cctype>
 
 namespace dbtool::schema {
+
+const Table* Schema::find_table(const std::string& name) const {
+  const auto exact = tables.find(name);
+  if (exact != tables.end())
+    return &exact->second;
+  for (const auto& [key, table] : tables)
+    if (util::equals_ignoring_case(key, name))
+      return &table;
+  return nullptr;
+}
 
 const Column* Table::find_column(const std::string& column) const {
   for (const auto& candidate : columns)

@@ -14,14 +14,8 @@ namespace {
 
 using db::Rows;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 bool same_name(const std::string& a, const std::string& b) {
-  return lower(a) == lower(b);
+  return util::equals_ignoring_case(a, b);
 }
 
 std::string text_of(const db::Value& value) {
@@ -37,12 +31,6 @@ std::string column_spelling(const Table& table, const std::string& column) {
 }
 
 // Uppercases an action or collation keyword so that spellings compare equal.
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return text;
-}
-
 // Every PRAGMA the introspection needs, read for all tables at once through the
 // table-valued pragma functions: a constant number of queries, not four per table.
 struct PragmaRows {
@@ -89,7 +77,7 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
     column.default_sql = row.at(4);
     for (const auto& parsed_column : parsed.columns)
       if (same_name(parsed_column.name, column.name)) {
-        column.collation = upper(parsed_column.collation);
+        column.collation = util::to_upper(parsed_column.collation);
         if (column.collation == "BINARY")
           column.collation.clear();
         column.generated = parsed_column.generated;
@@ -123,8 +111,8 @@ void read_foreign_keys(const PragmaRows& pragmas, Table& table, const ParsedCrea
     key.columns.push_back(column_spelling(table, text_of(row.at(3))));
     if (row.at(4))
       key.ref_columns.push_back(*row.at(4));
-    key.on_update = upper(text_of(row.at(5)));
-    key.on_delete = upper(text_of(row.at(6)));
+    key.on_update = util::to_upper(text_of(row.at(5)));
+    key.on_delete = util::to_upper(text_of(row.at(6)));
   }
   // SQLite numbers foreign keys from the last declared; declaration order (and the
   // names) come from the CREATE text.
@@ -181,14 +169,14 @@ void read_indexes(const PragmaRows& pragmas, Table& table,
         if (const Column* column = table.find_column(key.column))
           default_collation = column->collation;
       }
-      key.collation = upper(text_of(key_row.at(4)));
+      key.collation = util::to_upper(text_of(key_row.at(4)));
       if (cid < 0 && position < parsed.keys.size()) {
         const auto& parsed_key = parsed.keys[position];
         key.expression = parsed_key.expression;
         // The COLLATE at the end is the key's own when index_xinfo agrees; otherwise
         // it binds inside the expression and stays part of its text.
         if (!parsed_key.trailing_collation.empty() &&
-            upper(parsed_key.trailing_collation) == key.collation)
+            util::to_upper(parsed_key.trailing_collation) == key.collation)
           key.expression = parsed_key.without_collation;
       }
       if (key.collation == (default_collation.empty() ? "BINARY" : default_collation))

@@ -102,6 +102,9 @@ struct Trigger {
 };
 
 struct Schema {
+  // A table by name, as SQLite finds it: without regard to case.
+  const Table* find_table(const std::string& name) const;
+
   std::map<std::string, Table> tables;
   std::map<std::string, View> views;
   std::map<std::string, Trigger> triggers;

@@ -12,6 +12,10 @@ std::string_view trim(std::string_view text);
 std::vector<std::string> split_list(std::string_view text, char separator = ',');
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
+// ASCII case folding: SQL keywords and SQLite's names compare without regard to case.
+std::string to_lower(std::string text);
+std::string to_upper(std::string text);
+bool equals_ignoring_case(std::string_view a, std::string_view b);
 // Quotes TEXT as an SQL string literal ('it''s').
 std::string sql_quote(std::string_view text);
 // Quotes NAME as an SQL identifier ("a""b").

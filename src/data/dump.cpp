@@ -68,7 +68,7 @@ std::vector<TableInfo> plan_tables(db::Connection& connection, const DumpOptions
            "'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%'"))
     create_sql[row.at(0).value_or("")] = row.at(1).value_or("");
   for (const auto& name : options.tables)
-    if (model.tables.count(name) == 0)
+    if (model.tables.count(name) == 0 && !connection.has_table(name))
       throw Error(ErrorKind::Project, "no table '" + name + "' in the database");
   std::set<std::string> wanted(options.tables.begin(), options.tables.end());
   std::vector<TableInfo> tables;
@@ -113,6 +113,28 @@ std::vector<TableInfo> plan_tables(db::Connection& connection, const DumpOptions
   };
   for (const auto& [name, table] : model.tables)
     visit(name);
+  // Virtual tables (FTS5 and the like): their CREATE, and their rows through the
+  // module, rowid first; their shadow tables are the module's business and stay out.
+  for (const auto& row : connection.query("SELECT name FROM pragma_table_list WHERE schema = "
+                                          "'main' AND type = 'virtual' ORDER BY name")) {
+    const std::string name = row.at(0).value_or("");
+    if (!wanted.empty() && wanted.count(name) == 0)
+      continue;
+    TableInfo info;
+    info.name = name;
+    for (const auto& sql :
+         connection.query("SELECT sql FROM sqlite_schema WHERE name = " + util::sql_quote(name)))
+      info.create_sql = sql.at(0).value_or("");
+    info.columns.push_back("rowid");
+    info.types.push_back("INTEGER");
+    for (const auto& column : connection.query("SELECT name, type FROM pragma_table_info(" +
+                                               util::sql_quote(name) + ")")) {
+      info.columns.push_back(column.at(0).value_or(""));
+      info.types.push_back(column.at(1).value_or(""));
+    }
+    info.order_by = "rowid";
+    tables.push_back(std::move(info));
+  }
   return tables;
 }
 

@@ -112,24 +112,6 @@ void bind(db::Statement& statement, int index, const Value& value) {
   }
 }
 
-// Whether column C of STATEMENT's current row holds exactly VALUE.
-bool holds(const db::Statement& statement, int c, const Value& value) {
-  if (statement.type(c) != value.type)
-    return false;
-  switch (value.type) {
-  case db::ValueType::Null:
-    return true;
-  case db::ValueType::Integer:
-    return statement.integer(c) == value.integer;
-  case db::ValueType::Real: {
-    const double stored = statement.real(c);
-    return stored == value.real && std::signbit(stored) == std::signbit(value.real);
-  }
-  default:
-    return statement.bytes(c) == value.bytes;
-  }
-}
-
 // One table's columns, key and prepared statements (per set of columns a row gives).
 class TableLoader {
  public:
@@ -202,17 +184,19 @@ class TableLoader {
       if (inserted)
         return 'i';
     }
-    // The row exists: compare, and update only what differs.
+    // The row exists: compare in SQL (col IS ?, so that the column's affinity converts
+    // the value as storing it would), and update only when something differs.
+    for (std::size_t i = 0; i < values.size(); ++i)
+      bind(*statements.select, static_cast<int>(i + 1), values[i]);
     for (std::size_t k = 0; k < statements.key_positions.size(); ++k)
-      bind(*statements.select, static_cast<int>(k + 1), values[statements.key_positions[k]]);
+      bind(*statements.select, static_cast<int>(values.size() + k + 1),
+           values[statements.key_positions[k]]);
     bool same = false;
     if (statements.select->step()) {
-      same = true;
-      for (std::size_t i = 0; i < values.size(); ++i)
-        same = same && holds(*statements.select, static_cast<int>(i), values[i]);
+      same = statements.select->integer(0) == 1;
     } else if (!statements.insert) {
       statements.select->reset();
-      // No key at all: an equal row does not exist, so this one is new.
+      // Not there by rowid or by all its columns: this row is new.
       auto& insert = plain_insert(columns);
       for (std::size_t i = 0; i < values.size(); ++i)
         bind(*insert, static_cast<int>(i + 1), values[i]);
@@ -229,7 +213,10 @@ class TableLoader {
       bind(*statements.update, static_cast<int>(values.size() + k + 1),
            values[statements.key_positions[k]]);
     statements.update->step();
+    const bool updated = m_connection.changes() > 0;
     statements.update->reset();
+    if (!updated)
+      throw Error(ErrorKind::Database, "the row to update was not found");
     return 'u';
   }
 
@@ -249,18 +236,18 @@ class TableLoader {
   std::unique_ptr<db::Statement>& plain_insert(const std::vector<std::string>& columns) {
     auto& statement = m_plain_inserts[util::join(columns, "\x1f")];
     if (!statement)
-      statement = m_connection.prepare(insert_sql(columns, false));
+      statement = m_connection.prepare(insert_sql(columns));
     return statement;
   }
 
-  std::string insert_sql(const std::vector<std::string>& columns, bool ignore_conflict) const {
+  std::string insert_sql(const std::vector<std::string>& columns) const {
     std::vector<std::string> names, marks;
     for (const auto& column : columns) {
       names.push_back(column == "rowid" ? column : quote_name(column));
       marks.push_back("?");
     }
     return "INSERT INTO " + quote_name(m_name) + " (" + util::join(names, ", ") + ") VALUES (" +
-           util::join(marks, ", ") + ")" + (ignore_conflict ? " ON CONFLICT DO NOTHING" : "");
+           util::join(marks, ", ") + ")";
   }
 
   Statements& prepare_statements(const std::vector<std::string>& columns) {
@@ -281,22 +268,26 @@ class TableLoader {
       complete = complete && position_of(name).has_value();
     if (!complete)
       key = position_of("rowid") ? std::vector<std::string>{"rowid"} : columns;
-    const bool keyed = complete || (key.size() == 1 && key[0] == "rowid");
-    std::vector<std::string> conditions, names, assignments;
+    std::vector<std::string> conditions, comparisons, assignments, key_names;
     for (const auto& name : key) {
       statements.key_positions.push_back(*position_of(name));
-      conditions.push_back((name == "rowid" ? name : quote_name(name)) + " IS ?");
+      const std::string quoted = name == "rowid" ? name : quote_name(name);
+      conditions.push_back(quoted + " IS ?");
+      key_names.push_back(quoted);
     }
     for (const auto& column : columns) {
       const std::string quoted = column == "rowid" ? column : quote_name(column);
-      names.push_back(quoted);
+      comparisons.push_back("(" + quoted + " IS ?)");
       assignments.push_back(quoted + " = ?");
     }
-    if (keyed)
-      statements.insert = m_connection.prepare(insert_sql(columns, true));
-    statements.select =
-        m_connection.prepare("SELECT " + util::join(names, ", ") + " FROM " + quote_name(m_name) +
-                             " WHERE " + util::join(conditions, " AND ") + " LIMIT 1");
+    // Insert-first only with the primary key as the conflict target: a clash on any
+    // other UNIQUE constraint must fail, not vanish.
+    if (complete)
+      statements.insert = m_connection.prepare(insert_sql(columns) + " ON CONFLICT (" +
+                                               util::join(key_names, ", ") + ") DO NOTHING");
+    statements.select = m_connection.prepare("SELECT " + util::join(comparisons, " AND ") +
+                                             " FROM " + quote_name(m_name) + " WHERE " +
+                                             util::join(conditions, " AND ") + " LIMIT 1");
     statements.update = m_connection.prepare("UPDATE " + quote_name(m_name) + " SET " +
                                              util::join(assignments, ", ") + " WHERE " +
                                              util::join(conditions, " AND "));

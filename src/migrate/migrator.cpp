@@ -103,8 +103,9 @@ std::string terminated(const std::string& sql) {
     text.pop_back();
   if (util::trim(text).empty())
     return "";
+  // On a line of its own: the script may end in a -- comment.
   if (!db::ends_with_complete_statement(text))
-    text += ";";
+    text += "\n;";
   return text + "\n";
 }
 
@@ -196,9 +197,17 @@ std::vector<ValidationIssue> Migrator::validate(db::Connection& connection) cons
 void Migrator::check_target(const std::string& target) const {
   if (target.find(':') != std::string::npos)
     throw Error(ErrorKind::Usage, "a FROM:TO range ('" + target + "') needs --sql");
-  const bool relative = target.find_first_of("+-") != std::string::npos;
-  if (!relative)
+  // +N and -N depend on where the database is; for X+N and X-N the anchor X does not.
+  if (target.empty() || target[0] == '+' || target[0] == '-')
+    return;
+  const auto sign = target.find_last_of("+-");
+  if (sign == std::string::npos) {
     m_graph.resolve(target, {});
+    return;
+  }
+  const std::string anchor = target.substr(0, sign);
+  if (anchor != "head" && anchor != "base" && anchor != "heads")
+    m_graph.resolve_revision(anchor);
 }
 
 RunResult Migrator::upgrade(const ConnectionSource& connect, const std::string& target,
@@ -269,7 +278,8 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
     const auto& sql = up ? revision.upgrade_sql : revision.downgrade_sql;
     const int line = up ? revision.upgrade_line : revision.downgrade_line;
     try {
-      connection.execute_script(sql, line);
+      // A non-transactional revision may manage transactions of its own.
+      connection.execute_script(sql, line, revision.transactional);
     } catch (const Error& error) {
       throw Error(error.kind(),
                   "revision " + revision.id + " (" + direction_name(up) +
@@ -374,11 +384,13 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
 
   bool first = true;
   bool want_off = false;
+  bool replan = false; // the rows moved under a non-transactional revision
   while (true) {
     set_keys_off(want_off);
     db::WriteTransaction transaction(connection);
-    refresh(first);
+    refresh(first || replan);
     first = false;
+    replan = false;
     if (next >= plan.size()) {
       result.after = expected_rows;
       return result; // nothing left: the transaction rolls back, the file is untouched
@@ -403,8 +415,20 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
       run_script(index);
       check_keys(index);
       db::WriteTransaction bookkeeping(connection);
-      record(index, elapsed_ms(start));
+      // Another run may have moved the version table while the lock was released
+      // (even applied this very revision): record against what is there now.
+      auto rows = m_store.read_versions(connection, true);
+      if (rows != expected_rows) {
+        state.emplace(m_graph, rows);
+        expected_rows = std::move(rows);
+        replan = true;
+      }
+      const bool done_elsewhere = up ? state->is_applied(index) : !state->is_applied(index);
+      if (!done_elsewhere)
+        record(index, elapsed_ms(start));
       bookkeeping.commit();
+      if (done_elsewhere)
+        continue;
     }
     ++next;
     report();

@@ -256,7 +256,20 @@ IndexList RevisionGraph::resolve(std::string_view target, const IndexList& curre
       throw Error(ErrorKind::Project,
                   "unknown revision target '" + text + "' (expected <label>@head)");
     const Index root = resolve_revision(branch);
-    const RevisionSet below = descendants({root});
+    // The branch is what descends through down_revision; depends_on links lead into
+    // other branches.
+    RevisionSet below(m_revisions.size(), false);
+    IndexList stack = {root};
+    below[root] = true;
+    while (!stack.empty()) {
+      const Index node = stack.back();
+      stack.pop_back();
+      for (Index child : m_children[node])
+        if (!below[child]) {
+          below[child] = true;
+          stack.push_back(child);
+        }
+    }
     IndexList found;
     for (Index head : heads())
       if (below[head])

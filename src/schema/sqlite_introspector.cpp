@@ -214,16 +214,20 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       index_sql[text_of(row.at(1))] = *row.at(3);
   // table_list knows STRICT and WITHOUT ROWID for certain, whatever the CREATE text says.
   std::map<std::string, std::pair<bool, bool>> options;
-  for (const auto& row : connection.query("PRAGMA main.table_list"))
+  std::set<std::string> shadow; // a virtual table's own storage (FTS5's f_data, ...)
+  for (const auto& row : connection.query("PRAGMA main.table_list")) {
     // schema, name, type, ncol, wr, strict
     options[text_of(row.at(1))] = {text_of(row.at(4)) == "1", text_of(row.at(5)) == "1"};
+    if (text_of(row.at(2)) == "shadow")
+      shadow.insert(text_of(row.at(1)));
+  }
 
   for (const auto& row : objects) {
     const std::string type = text_of(row.at(0));
     const std::string name = text_of(row.at(1));
     const std::string table_name = text_of(row.at(2));
     const std::string sql = text_of(row.at(3));
-    if (exclude.count(name) != 0 || exclude.count(table_name) != 0)
+    if (exclude.count(name) != 0 || exclude.count(table_name) != 0 || shadow.count(table_name) != 0)
       continue;
     if (type == "table") {
       if (util::starts_with(util::trim(sql).substr(0, 20), "CREATE VIRTUAL"))

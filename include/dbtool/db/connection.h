@@ -34,9 +34,10 @@ class Connection {
   virtual void execute(std::string_view sql) = 0;
   // Runs a user script statement by statement. On failure throws Error(Database) whose
   // line is FIRST_LINE plus the number of lines before the failing statement in SQL.
-  // Inside a transaction, statements that would end it (BEGIN, COMMIT, ROLLBACK) are
-  // refused before they run.
-  virtual void execute_script(std::string_view sql, int first_line) = 0;
+  // With GUARD_TRANSACTION, statements that would end the caller's transaction (BEGIN,
+  // COMMIT, ROLLBACK) are refused before they run.
+  virtual void execute_script(std::string_view sql, int first_line,
+                              bool guard_transaction = true) = 0;
   virtual Rows query(std::string_view sql) = 0;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   virtual std::int64_t changes() = 0;

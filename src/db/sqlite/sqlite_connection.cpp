@@ -211,7 +211,8 @@ void SqliteConnection::execute(std::string_view sql) {
   }
 }
 
-void SqliteConnection::execute_script(std::string_view sql, int first_line) {
+void SqliteConnection::execute_script(std::string_view sql, int first_line,
+                                      bool guard_transaction) {
   const char* const begin = sql.data();
   const char* const end = begin + sql.size();
   const char* cursor = begin;
@@ -232,7 +233,7 @@ void SqliteConnection::execute_script(std::string_view sql, int first_line) {
       cursor = tail > start ? tail : end;
       continue;
     }
-    if (in_transaction() && ends_transaction(start, tail))
+    if (guard_transaction && in_transaction() && ends_transaction(start, tail))
       throw failed("transaction control statement in a transactional revision (set "
                    "'-- transactional: false' in its header to manage transactions yourself)");
     observe(std::string_view(start, static_cast<size_t>(tail - start)));

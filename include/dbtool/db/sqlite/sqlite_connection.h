@@ -29,7 +29,7 @@ class SqliteConnection : public Connection {
 
   config::Backend backend() const override { return config::Backend::Sqlite; }
   void execute(std::string_view sql) override;
-  void execute_script(std::string_view sql, int first_line) override;
+  void execute_script(std::string_view sql, int first_line, bool guard_transaction = true) override;
   Rows query(std::string_view sql) override;
   std::unique_ptr<Statement> prepare(std::string_view sql) override;
   std::int64_t changes() override;

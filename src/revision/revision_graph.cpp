@@ -34,11 +34,18 @@ bool parse_count(std::string_view text, long& count) {
 
 } // namespace
 
-RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : m_revisions(std::move(revisions)) {
+RevisionGraph::RevisionGraph(std::vector<Revision> revisions) {
   // Sorted by id, so that indices and every derived order are the same whatever
-  // order the directory listed the files in.
-  std::sort(m_revisions.begin(), m_revisions.end(),
-            [](const Revision& a, const Revision& b) { return a.id < b.id; });
+  // order the directory listed the files in. Sorting positions and moving each
+  // revision once is cheaper than swapping whole revisions around.
+  std::vector<std::size_t> order(revisions.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return revisions[a].id < revisions[b].id; });
+  m_revisions.reserve(revisions.size());
+  for (std::size_t i : order)
+    m_revisions.push_back(std::move(revisions[i]));
   const size_t n = m_revisions.size();
   m_by_id.reserve(n);
   for (Index i = 0; i < n; ++i) {

@@ -54,12 +54,12 @@ class Revision:
 
 
 def make_ids(count, seed):
+    """count distinct 12-hex-digit ids, the same for the same seed. (Only full ids are
+    used, so short prefixes may collide, as they would in a real project this size.)"""
     rng = random.Random(seed)
     ids, seen = [], set()
     while len(ids) < count:
         rev_id = "%012x" % rng.getrandbits(48)
-        # Unique, and unique in the first 4 digits too would be impossible at 10,000;
-        # full ids are what the files use, so only full uniqueness matters.
         if rev_id not in seen:
             seen.add(rev_id)
             ids.append(rev_id)

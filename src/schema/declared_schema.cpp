@@ -132,6 +132,21 @@ Schema load_declared_schema(const fs::path& folder) {
       files.begin(), files.end(), [](const fs::path& path) { return path.extension() == ".json"; });
   Schema batched;
   constexpr std::size_t batch_size = 50;
+  // A JSON model into the one database of the project; JSON carries no lines, so a
+  // statement SQLite rejects is reported for the file.
+  auto load_json = [&](const Schema& declared, const std::string& file) {
+    for (const auto& [name, table] : declared.tables) {
+      const auto found = owner.find(util::to_lower(name));
+      if (found != owner.end())
+        throw Error(ErrorKind::Project,
+                    "table '" + name + "' is declared twice (also in " + found->second + ")", file);
+    }
+    try {
+      connection.execute(render_sqlite_schema(declared));
+    } catch (const Error& error) {
+      throw Error(ErrorKind::Project, "SQLite rejects this model: " + error.message(), file);
+    }
+  };
   for (const auto& path : files) {
     const std::string file = path.string();
     const std::string text = read_text(path);
@@ -171,33 +186,9 @@ Schema load_declared_schema(const fs::path& folder) {
         continue;
       }
       // Views and triggers need their tables beside them: one database after all.
-      for (const auto& [name, table] : declared.tables) {
-        const auto found = owner.find(util::to_lower(name));
-        if (found != owner.end())
-          throw Error(ErrorKind::Project,
-                      "table '" + name + "' is declared twice (also in " + found->second + ")",
-                      file);
-      }
-      try {
-        connection.execute(render_sqlite_schema(declared));
-      } catch (const Error& error) {
-        throw Error(ErrorKind::Project, "SQLite rejects this model: " + error.message(), file);
-      }
+      load_json(declared, file);
     } else {
-      const Schema declared = schema_from_json_text(text, file);
-      for (const auto& [name, table] : declared.tables) {
-        const auto found = owner.find(util::to_lower(name));
-        if (found != owner.end())
-          throw Error(ErrorKind::Project,
-                      "table '" + name + "' is declared twice (also in " + found->second + ")",
-                      file);
-      }
-      // JSON carries no lines: a statement SQLite rejects is reported for the file.
-      try {
-        connection.execute(render_sqlite_schema(declared));
-      } catch (const Error& error) {
-        throw Error(ErrorKind::Project, "SQLite rejects this model: " + error.message(), file);
-      }
+      load_json(schema_from_json_text(text, file), file);
     }
     claim(file);
   }

@@ -10,7 +10,8 @@
 namespace dbtool::cli {
 
 void setup_revision(CLI::App& app, Context& context, int& exit_code) {
-  auto* command = app.add_subcommand("revision", "Write a new, empty revision file");
+  auto* command = app.add_subcommand(
+      "revision", "Write a new revision file (empty, or --autogenerate from the models)");
   auto options = std::make_shared<revision::NewRevisionOptions>();
   auto rev_id = std::make_shared<std::string>();
   command->add_option("-m,--message", options->message, "What the revision does")->required();

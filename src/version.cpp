@@ -1,5 +1,7 @@
 #include "dbtool/version.h"
 
+#include "git_revision.h"
+
 namespace dbtool {
 
 std::string version_string() {

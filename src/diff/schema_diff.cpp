@@ -55,6 +55,10 @@ std::vector<std::string> column_changes(const Column& a, const Column& b) {
   if (util::to_lower(a.collation) != util::to_lower(b.collation))
     changes.push_back(prefix + "collation " + (a.collation.empty() ? "BINARY" : a.collation) +
                       " -> " + (b.collation.empty() ? "BINARY" : b.collation));
+  if (a.not_null_conflict != b.not_null_conflict)
+    changes.push_back(prefix + "NOT NULL ON CONFLICT " +
+                      (a.not_null_conflict.empty() ? "ABORT" : a.not_null_conflict) + " -> " +
+                      (b.not_null_conflict.empty() ? "ABORT" : b.not_null_conflict));
   if (!same_optional_sql(a.generated, b.generated) || a.generated_stored != b.generated_stored)
     changes.push_back(prefix + "generated " + show(a.generated) + " -> " + show(b.generated));
   return changes;
@@ -120,7 +124,8 @@ std::string check_key(const schema::CheckConstraint& check) {
 }
 
 std::string unique_key(const schema::UniqueConstraint& unique) {
-  return util::to_lower(unique.name) + "|" + util::to_lower(util::join(unique.columns, ","));
+  return util::to_lower(unique.name) + "|" + util::to_lower(util::join(unique.columns, ",")) + "|" +
+         unique.on_conflict;
 }
 
 template <typename T, typename Key>
@@ -143,6 +148,8 @@ std::string describe_pk(const std::optional<schema::PrimaryKey>& key) {
   text += ')';
   if (key->autoincrement)
     text += " AUTOINCREMENT";
+  if (!key->on_conflict.empty())
+    text += " ON CONFLICT " + key->on_conflict;
   return text;
 }
 
@@ -154,7 +161,8 @@ std::vector<std::string> table_changes(const Table& a, const Table& b) {
       (!a.primary_key ||
        (same_names(a.primary_key->columns, b.primary_key->columns) &&
         util::to_lower(a.primary_key->name) == util::to_lower(b.primary_key->name) &&
-        a.primary_key->autoincrement == b.primary_key->autoincrement));
+        a.primary_key->autoincrement == b.primary_key->autoincrement &&
+        a.primary_key->on_conflict == b.primary_key->on_conflict));
   if (!same_pk)
     changes.push_back("primary key " + describe_pk(a.primary_key) + " -> " +
                       describe_pk(b.primary_key));

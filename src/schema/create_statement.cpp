@@ -1,6 +1,7 @@
 #include "dbtool/schema/create_statement.h"
 
 #include "dbtool/schema/sql_tokens.h"
+#include "dbtool/util/strings.h"
 
 namespace dbtool::schema {
 
@@ -63,10 +64,16 @@ bool starts_constraint(const Token& token) {
   return false;
 }
 
-// Skips "ON CONFLICT action" at I, if present.
-std::size_t skip_conflict(const Tokens& tokens, std::size_t i, std::size_t end) {
-  if (i + 1 < end && tokens[i].is_word("ON") && tokens[i + 1].is_word("CONFLICT"))
+// Reads "ON CONFLICT action" at I, if present, into ACTION (upper case; ABORT, the
+// default, as empty); returns the index after it.
+std::size_t read_conflict(const Tokens& tokens, std::size_t i, std::size_t end,
+                          std::string& action) {
+  if (i + 1 < end && tokens[i].is_word("ON") && tokens[i + 1].is_word("CONFLICT")) {
+    action = i + 2 < end ? util::to_upper(tokens[i + 2].text) : "";
+    if (action == "ABORT")
+      action.clear();
     return std::min(i + 3, end);
+  }
   return i;
 }
 
@@ -128,7 +135,7 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
       i += 2; // PRIMARY KEY
       if (i < end && (tokens[i].is_word("ASC") || tokens[i].is_word("DESC")))
         ++i;
-      i = skip_conflict(tokens, i, end);
+      i = read_conflict(tokens, i, end, table.primary_key_conflict);
       if (i < end && tokens[i].is_word("AUTOINCREMENT")) {
         table.autoincrement = true;
         ++i;
@@ -147,11 +154,16 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
       if (!table.foreign_keys.empty())
         table.foreign_keys.back().deferrable = !negated && deferred;
     } else if (token.is_word("NOT") || token.is_word("NULL")) {
-      i += token.is_word("NOT") ? 2 : 1;
-      i = skip_conflict(tokens, i, end);
+      const bool not_null = token.is_word("NOT");
+      i += not_null ? 2 : 1;
+      std::string action;
+      i = read_conflict(tokens, i, end, action);
+      if (not_null)
+        column.not_null_conflict = action;
     } else if (token.is_word("UNIQUE")) {
-      table.uniques.push_back({pending_name, {column.name}});
-      i = skip_conflict(tokens, i + 1, end);
+      UniqueConstraint unique{pending_name, {column.name}, {}};
+      i = read_conflict(tokens, i + 1, end, unique.on_conflict);
+      table.uniques.push_back(std::move(unique));
     } else if (token.is_word("CHECK")) {
       const std::size_t close = skip_parens(tokens, i + 1);
       table.checks.push_back({pending_name, canonical_sql(tokens, i + 2, close - 1)});
@@ -209,9 +221,14 @@ void parse_table_constraint(const Tokens& tokens, std::size_t begin, std::size_t
     for (std::size_t k = i; k < end; ++k)
       if (tokens[k].is_word("AUTOINCREMENT"))
         table.autoincrement = true; // PRIMARY KEY (id AUTOINCREMENT), which SQLite accepts
+    if (i + 2 < end && tokens[i + 2].is_punct('('))
+      read_conflict(tokens, skip_parens(tokens, i + 2), end, table.primary_key_conflict);
   } else if (tokens[i].is_word("UNIQUE")) {
-    if (i + 1 < end)
-      table.uniques.push_back({name, name_list(tokens, i + 1, next)});
+    if (i + 1 < end) {
+      UniqueConstraint unique{name, name_list(tokens, i + 1, next), {}};
+      read_conflict(tokens, next, end, unique.on_conflict);
+      table.uniques.push_back(std::move(unique));
+    }
   } else if (tokens[i].is_word("CHECK")) {
     const std::size_t close = skip_parens(tokens, i + 1);
     table.checks.push_back({name, canonical_sql(tokens, i + 2, close - 1)});

@@ -93,6 +93,17 @@ class Reader {
   std::string m_file;
 };
 
+// ON CONFLICT's action, upper case; ABORT (the default) and absence are empty.
+std::string conflict_action(const Reader& reader, const json& value, const char* key,
+                            const std::string& where) {
+  std::string text = util::to_upper(reader.string(value, key, where));
+  static const std::set<std::string> known = {"", "ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"};
+  if (known.count(text) == 0)
+    reader.fail(where,
+                std::string("'") + key + "' must be one of ROLLBACK, ABORT, FAIL, IGNORE, REPLACE");
+  return text == "ABORT" ? std::string() : text;
+}
+
 std::string action(const Reader& reader, const json& value, const char* key,
                    const std::string& where) {
   std::string text = util::to_upper(reader.string(value, key, where));
@@ -273,7 +284,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   reader.allow_keys(value, where,
                     {"name", "type", "sqlite_type", "nullable", "primary_key", "autoincrement",
                      "default", "unique", "references", "on_delete", "on_update", "collation",
-                     "generated", "comment"});
+                     "generated", "not_null_on_conflict", "comment"});
   Column column;
   column.name = reader.string(value, "name", where, true);
   const std::string at = where + " column '" + column.name + "'";
@@ -289,6 +300,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   column.not_null = !reader.boolean(value, "nullable", at, !primary) && !primary;
   if (primary && value.contains("nullable") && value["nullable"] == false)
     column.not_null = true;
+  column.not_null_conflict = conflict_action(reader, value, "not_null_on_conflict", at);
   column.default_sql = reader.optional_string(value, "default", at);
   column.collation = util::to_upper(reader.string(value, "collation", at));
   if (column.collation == "BINARY")
@@ -303,7 +315,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
     column_level_key.push_back(column.name);
   autoincrement = autoincrement || reader.boolean(value, "autoincrement", at, false);
   if (reader.boolean(value, "unique", at, false))
-    uniques.push_back({"", {column.name}});
+    uniques.push_back({"", {column.name}, {}});
   if (const auto references = reader.optional_string(value, "references", at)) {
     const auto dot = references->rfind('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == references->size())
@@ -390,14 +402,16 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
 
   if (value.contains("primary_key")) {
     const json& key = reader.object(value["primary_key"], at + " primary_key");
-    reader.allow_keys(key, at + " primary_key", {"name", "columns", "autoincrement"});
+    reader.allow_keys(key, at + " primary_key",
+                      {"name", "columns", "autoincrement", "on_conflict"});
     if (!key_columns.empty())
       reader.fail(at, "primary key declared both on columns and on the table");
     key_columns = reader.strings(key, "columns", at + " primary_key");
     autoincrement = autoincrement || reader.boolean(key, "autoincrement", at, false);
-    table.primary_key = PrimaryKey{reader.string(key, "name", at), key_columns, autoincrement};
+    table.primary_key = PrimaryKey{reader.string(key, "name", at), key_columns, autoincrement,
+                                   conflict_action(reader, key, "on_conflict", at)};
   } else if (!key_columns.empty()) {
-    table.primary_key = PrimaryKey{"", key_columns, autoincrement};
+    table.primary_key = PrimaryKey{"", key_columns, autoincrement, {}};
   }
   if (table.primary_key && table.primary_key->name.empty())
     table.primary_key->name = conventions.name("pk", table.name, table.primary_key->columns);
@@ -408,9 +422,10 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
       reader.fail(at, "'unique_constraints' must be a list");
     for (const auto& item : value["unique_constraints"]) {
       reader.object(item, at + " unique constraint");
-      reader.allow_keys(item, at + " unique constraint", {"name", "columns"});
-      table.unique_constraints.push_back(
-          {reader.string(item, "name", at), reader.strings(item, "columns", at)});
+      reader.allow_keys(item, at + " unique constraint", {"name", "columns", "on_conflict"});
+      table.unique_constraints.push_back({reader.string(item, "name", at),
+                                          reader.strings(item, "columns", at),
+                                          conflict_action(reader, item, "on_conflict", at)});
     }
   }
   for (auto& unique : table.unique_constraints)
@@ -594,7 +609,8 @@ ordered_json schema_to_json(const Schema& schema) {
   ordered_json tables = ordered_json::array();
   for (const auto& [name, table] : schema.tables) {
     const bool column_key = table.primary_key && table.primary_key->columns.size() == 1 &&
-                            table.primary_key->name.empty();
+                            table.primary_key->name.empty() &&
+                            table.primary_key->on_conflict.empty();
     ordered_json columns = ordered_json::array();
     for (const auto& column : table.columns) {
       ordered_json item = {{"name", column.name}};
@@ -618,6 +634,8 @@ ordered_json schema_to_json(const Schema& schema) {
         item["default"] = *column.default_sql;
       if (!column.collation.empty())
         item["collation"] = column.collation;
+      if (!column.not_null_conflict.empty())
+        item["not_null_on_conflict"] = column.not_null_conflict;
       if (column.generated)
         item["generated"] = {{"expression", *column.generated},
                              {"stored", column.generated_stored}};
@@ -630,11 +648,17 @@ ordered_json schema_to_json(const Schema& schema) {
         out["primary_key"]["name"] = table.primary_key->name;
       if (table.primary_key->autoincrement)
         out["primary_key"]["autoincrement"] = true;
+      if (!table.primary_key->on_conflict.empty())
+        out["primary_key"]["on_conflict"] = table.primary_key->on_conflict;
     }
     if (!table.unique_constraints.empty()) {
       ordered_json list = ordered_json::array();
-      for (const auto& unique : table.unique_constraints)
-        list.push_back({{"name", unique.name}, {"columns", unique.columns}});
+      for (const auto& unique : table.unique_constraints) {
+        ordered_json item = {{"name", unique.name}, {"columns", unique.columns}};
+        if (!unique.on_conflict.empty())
+          item["on_conflict"] = unique.on_conflict;
+        list.push_back(std::move(item));
+      }
       out["unique_constraints"] = list;
     }
     if (!table.checks.empty()) {

@@ -82,6 +82,7 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
           column.collation.clear();
         column.generated = parsed_column.generated;
         column.generated_stored = parsed_column.generated_stored;
+        column.not_null_conflict = parsed_column.not_null_conflict;
       }
     if (hidden == 2 || hidden == 3)
       column.generated_stored = hidden == 3;
@@ -95,6 +96,7 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
     PrimaryKey key;
     key.name = parsed.primary_key_name;
     key.autoincrement = parsed.autoincrement;
+    key.on_conflict = parsed.primary_key_conflict;
     for (auto& [position, name] : key_columns)
       key.columns.push_back(name);
     table.primary_key = std::move(key);

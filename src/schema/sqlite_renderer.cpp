@@ -27,6 +27,10 @@ std::string name_list(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string conflict_clause(const std::string& action) {
+  return action.empty() ? std::string() : " ON CONFLICT " + action;
+}
+
 std::string constraint_prefix(const std::string& name) {
   return name.empty() ? std::string() : "CONSTRAINT " + quote_name(name) + " ";
 }
@@ -39,6 +43,8 @@ std::string render_column(const Column& column, bool parenthesized_default) {
     item += " " + column.type;
   if (column.not_null)
     item += " NOT NULL";
+  if (column.not_null && !column.not_null_conflict.empty())
+    item += " ON CONFLICT " + column.not_null_conflict;
   if (column.default_sql)
     item += parenthesized_default ? " DEFAULT (" + *column.default_sql + ")"
                                   : " DEFAULT " + *column.default_sql;
@@ -62,16 +68,21 @@ std::string render_create_table(const Table& table) {
           quote_name(column.name).size() + (column.type.empty() ? 0 : 1 + column.type.size());
       std::string key = " ";
       key += constraint_prefix(table.primary_key->name);
-      key += "PRIMARY KEY AUTOINCREMENT";
+      key += "PRIMARY KEY";
+      if (!table.primary_key->on_conflict.empty())
+        key += " ON CONFLICT " + table.primary_key->on_conflict;
+      key += " AUTOINCREMENT";
       item.insert(type_end, key);
     }
     items.push_back(std::move(item));
   }
   if (table.primary_key && !column_level_key)
     items.push_back(constraint_prefix(table.primary_key->name) + "PRIMARY KEY (" +
-                    name_list(table.primary_key->columns) + ")");
+                    name_list(table.primary_key->columns) + ")" +
+                    conflict_clause(table.primary_key->on_conflict));
   for (const auto& unique : table.unique_constraints)
-    items.push_back(constraint_prefix(unique.name) + "UNIQUE (" + name_list(unique.columns) + ")");
+    items.push_back(constraint_prefix(unique.name) + "UNIQUE (" + name_list(unique.columns) + ")" +
+                    conflict_clause(unique.on_conflict));
   for (const auto& check : table.checks)
     items.push_back(constraint_prefix(check.name) + "CHECK (" + check.expression + ")");
   for (const auto& key : table.foreign_keys) {

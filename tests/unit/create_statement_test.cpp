@@ -281,9 +281,10 @@ TEST_CASE("parse_create_table: column constraints in every order, each named") {
   CHECK(table.columns[2].collation == "NOCASE");
   CHECK(table.columns[3].collation == "NOCASE");
   REQUIRE(table.uniques.size() == 3);
-  CHECK(table.uniques[0] == UniqueConstraint{"uq_a", {"a"}});
-  CHECK(table.uniques[1] == UniqueConstraint{"", {"b"}});
-  CHECK(table.uniques[2] == UniqueConstraint{"", {"c"}});
+  CHECK(table.uniques[0] == UniqueConstraint{"uq_a", {"a"}, "IGNORE"});
+  CHECK(table.primary_key_conflict == "ROLLBACK");
+  CHECK(table.uniques[1] == UniqueConstraint{"", {"b"}, {}});
+  CHECK(table.uniques[2] == UniqueConstraint{"", {"c"}, {}});
   REQUIRE(table.checks.size() == 2);
   CHECK(table.checks[0] == CheckConstraint{"ck_a", "a > ''"});
   CHECK(table.checks[1] == CheckConstraint{"", "b <> 0"});
@@ -329,8 +330,8 @@ TEST_CASE("parse_create_table: table constraints, named and not") {
   CHECK(table.primary_key_name == "pk, c");
   CHECK_FALSE(table.autoincrement);
   REQUIRE(table.uniques.size() == 2);
-  CHECK(table.uniques[0] == UniqueConstraint{"", {"b", "x, y"}});
-  CHECK(table.uniques[1] == UniqueConstraint{"uq2", {"z"}});
+  CHECK(table.uniques[0] == UniqueConstraint{"", {"b", "x, y"}, {}});
+  CHECK(table.uniques[1] == UniqueConstraint{"uq2", {"z"}, {}});
   REQUIRE(table.foreign_keys.size() == 4);
   CHECK(table.foreign_keys[0].name.empty());
   CHECK(table.foreign_keys[0].columns == std::vector<std::string>{"x, y", "z"});

@@ -285,16 +285,16 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
   if (key_kind == 1) {
     auto& column = table.columns[0];
     column.type = "INTEGER";
-    PrimaryKey key{"", {column.name}, random.chance(0.4)};
+    PrimaryKey key{"", {column.name}, random.chance(0.4), {}};
     table.primary_key = key;
   } else if (key_kind == 2 || (key_kind == 3 && table.columns.size() < 2)) {
     auto& column = table.columns[static_cast<std::size_t>(
         random.between(0, static_cast<int>(table.columns.size()) - 1))];
-    table.primary_key = PrimaryKey{"", {column.name}, false};
+    table.primary_key = PrimaryKey{"", {column.name}, false, {}};
   } else if (key_kind == 3) {
     const auto count = static_cast<std::size_t>(
         random.between(2, std::min(3, static_cast<int>(table.columns.size()))));
-    table.primary_key = PrimaryKey{"", random.sample(all_columns(table), count), false};
+    table.primary_key = PrimaryKey{"", random.sample(all_columns(table), count), false, {}};
   }
   if (table.primary_key && random.chance(0.3))
     table.primary_key->name = fresh_name(random, objects, "pk_", 0.2);

@@ -18,6 +18,7 @@ struct ParsedColumn {
   std::string collation;
   std::optional<std::string> generated;
   bool generated_stored = false;
+  std::string not_null_conflict;
 };
 
 struct ParsedForeignKey {
@@ -30,6 +31,7 @@ struct ParsedForeignKey {
 struct ParsedCreateTable {
   std::vector<ParsedColumn> columns;
   std::string primary_key_name;
+  std::string primary_key_conflict;
   bool autoincrement = false;
   std::vector<UniqueConstraint> uniques;
   std::vector<CheckConstraint> checks;

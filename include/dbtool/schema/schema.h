@@ -20,6 +20,7 @@ struct Column {
   std::string collation;                  // empty: the default (BINARY)
   std::optional<std::string> generated;   // GENERATED ALWAYS AS (expression)
   bool generated_stored = false;
+  std::string not_null_conflict; // NOT NULL ON CONFLICT <this>; empty: the default, ABORT
   bool operator==(const Column&) const = default;
 };
 
@@ -27,6 +28,7 @@ struct PrimaryKey {
   std::string name; // empty: unnamed
   std::vector<std::string> columns;
   bool autoincrement = false;
+  std::string on_conflict; // ON CONFLICT <this>; empty: the default, ABORT
   bool operator==(const PrimaryKey&) const = default;
 };
 
@@ -61,6 +63,7 @@ struct Index {
 struct UniqueConstraint {
   std::string name;
   std::vector<std::string> columns;
+  std::string on_conflict; // ON CONFLICT <this>; empty: the default, ABORT
   bool operator==(const UniqueConstraint&) const = default;
 };
 

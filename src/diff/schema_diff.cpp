@@ -64,22 +64,6 @@ std::vector<std::string> column_changes(const Column& a, const Column& b) {
   return changes;
 }
 
-// The storage class SQLite gives a declared type (section 3.1 of its datatype page).
-char affinity(const std::string& type) {
-  const std::string t = util::to_lower(type);
-  if (t.find("int") != std::string::npos)
-    return 'i';
-  if (t.find("char") != std::string::npos || t.find("clob") != std::string::npos ||
-      t.find("text") != std::string::npos)
-    return 't';
-  if (t.empty() || t.find("blob") != std::string::npos)
-    return 'b';
-  if (t.find("real") != std::string::npos || t.find("floa") != std::string::npos ||
-      t.find("doub") != std::string::npos)
-    return 'r';
-  return 'n';
-}
-
 // The numbers in "VARCHAR(20)" or "NUMERIC(10,2)".
 std::vector<long> type_sizes(const std::string& type) {
   std::vector<long> sizes;
@@ -93,10 +77,12 @@ std::vector<long> type_sizes(const std::string& type) {
 
 // Whether changing a column from type A to type B can lose data.
 bool narrows(const std::string& a, const std::string& b) {
-  const char from = affinity(a), to = affinity(b);
+  using schema::Affinity;
+  const Affinity from = schema::type_affinity(a), to = schema::type_affinity(b);
   if (from != to) {
     // Any value fits in a BLOB or untyped column; integers fit in REAL and NUMERIC.
-    if (to == 'b' || (from == 'i' && (to == 'r' || to == 'n')))
+    if (to == Affinity::Blob ||
+        (from == Affinity::Integer && (to == Affinity::Real || to == Affinity::Numeric)))
       return false;
     return true;
   }

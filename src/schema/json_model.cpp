@@ -249,17 +249,18 @@ std::optional<std::string> generic_for(const std::string& declared) {
 
 // The generic type nearest to a declared type SQLite knows only by affinity.
 std::string generic_by_affinity(const std::string& declared) {
-  const std::string type = util::to_upper(declared);
-  if (type.find("INT") != std::string::npos)
+  switch (type_affinity(declared)) {
+  case Affinity::Integer:
     return "integer";
-  if (type.find("CHAR") != std::string::npos || type.find("CLOB") != std::string::npos ||
-      type.find("TEXT") != std::string::npos)
+  case Affinity::Text:
     return "text";
-  if (type.empty() || type.find("BLOB") != std::string::npos)
+  case Affinity::Blob:
     return "blob";
-  if (type.find("REAL") != std::string::npos || type.find("FLOA") != std::string::npos ||
-      type.find("DOUB") != std::string::npos)
+  case Affinity::Real:
     return "double";
+  case Affinity::Numeric:
+    break;
+  }
   return "numeric";
 }
 

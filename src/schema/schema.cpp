@@ -7,6 +7,20 @@
 
 namespace dbtool::schema {
 
+Affinity type_affinity(const std::string& declared_type) {
+  const std::string type = util::to_lower(declared_type);
+  auto has = [&](const char* part) { return type.find(part) != std::string::npos; };
+  if (has("int"))
+    return Affinity::Integer;
+  if (has("char") || has("clob") || has("text"))
+    return Affinity::Text;
+  if (type.empty() || has("blob"))
+    return Affinity::Blob;
+  if (has("real") || has("floa") || has("doub"))
+    return Affinity::Real;
+  return Affinity::Numeric;
+}
+
 const Table* Schema::find_table(const std::string& name) const {
   const auto exact = tables.find(name);
   if (exact != tables.end())

@@ -12,6 +12,10 @@
 // position, so equality, ordering and printing are deterministic.
 namespace dbtool::schema {
 
+// The type affinity SQLite gives a declared type (section 3.1 of its datatype page).
+enum class Affinity { Integer, Text, Blob, Real, Numeric };
+Affinity type_affinity(const std::string& declared_type);
+
 struct Column {
   std::string name;
   std::string type; // the declared type, as written ("VARCHAR(20)")

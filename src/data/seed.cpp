@@ -112,6 +112,16 @@ void bind(db::Statement& statement, int index, const Value& value) {
   }
 }
 
+// Binds VALUES to the first parameters of STATEMENT, then the values at KEY_POSITIONS
+// (the row's key, for a WHERE clause) to the ones after them.
+void bind_row(db::Statement& statement, const std::vector<Value>& values,
+              const std::vector<std::size_t>& key_positions) {
+  for (std::size_t i = 0; i < values.size(); ++i)
+    bind(statement, static_cast<int>(i + 1), values[i]);
+  for (std::size_t k = 0; k < key_positions.size(); ++k)
+    bind(statement, static_cast<int>(values.size() + k + 1), values[key_positions[k]]);
+}
+
 // One table's columns, key and prepared statements (per set of columns a row gives).
 class TableLoader {
  public:
@@ -168,29 +178,20 @@ class TableLoader {
   Statements& statements_for(const std::vector<std::string>& columns);
 
   // Inserts, updates or leaves the row COLUMNS = VALUES; returns 'i', 'u' or '='.
-  char upsert(const std::vector<std::string>& columns, const std::vector<Value>& values) {
-    return upsert(statements_for(columns), columns, values);
-  }
-
   char upsert(Statements& statements, const std::vector<std::string>& columns,
               const std::vector<Value>& values) {
     // Try the insert first: into a table without the row it is the only statement.
     if (statements.insert) {
-      for (std::size_t i = 0; i < values.size(); ++i)
-        bind(*statements.insert, static_cast<int>(i + 1), values[i]);
+      bind_row(*statements.insert, values, {});
       statements.insert->step();
-      const bool inserted = m_connection_changes() > 0;
+      const bool inserted = m_connection.changes() > 0;
       statements.insert->reset();
       if (inserted)
         return 'i';
     }
     // The row exists: compare in SQL (col IS ?, so that the column's affinity converts
     // the value as storing it would), and update only when something differs.
-    for (std::size_t i = 0; i < values.size(); ++i)
-      bind(*statements.select, static_cast<int>(i + 1), values[i]);
-    for (std::size_t k = 0; k < statements.key_positions.size(); ++k)
-      bind(*statements.select, static_cast<int>(values.size() + k + 1),
-           values[statements.key_positions[k]]);
+    bind_row(*statements.select, values, statements.key_positions);
     bool same = false;
     if (statements.select->step()) {
       same = statements.select->integer(0) == 1;
@@ -198,8 +199,7 @@ class TableLoader {
       statements.select->reset();
       // Not there by rowid or by all its columns: this row is new.
       auto& insert = plain_insert(columns);
-      for (std::size_t i = 0; i < values.size(); ++i)
-        bind(*insert, static_cast<int>(i + 1), values[i]);
+      bind_row(*insert, values, {});
       insert->step();
       insert->reset();
       return 'i';
@@ -207,11 +207,7 @@ class TableLoader {
     statements.select->reset();
     if (same)
       return '=';
-    for (std::size_t i = 0; i < values.size(); ++i)
-      bind(*statements.update, static_cast<int>(i + 1), values[i]);
-    for (std::size_t k = 0; k < statements.key_positions.size(); ++k)
-      bind(*statements.update, static_cast<int>(values.size() + k + 1),
-           values[statements.key_positions[k]]);
+    bind_row(*statements.update, values, statements.key_positions);
     statements.update->step();
     const bool updated = m_connection.changes() > 0;
     statements.update->reset();
@@ -231,8 +227,6 @@ class TableLoader {
   };
 
  private:
-  std::int64_t m_connection_changes() { return m_connection.changes(); }
-
   std::unique_ptr<db::Statement>& plain_insert(const std::vector<std::string>& columns) {
     auto& statement = m_plain_inserts[util::join(columns, "\x1f")];
     if (!statement)

@@ -41,7 +41,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -49,6 +48,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from benchlib import child_env, children_cpu_seconds, fmt_ms, fmt_ratio
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
@@ -289,34 +290,21 @@ def write_alembic_project(path, n):
 # ---------------------------------------------------------------------------------------
 # Running the tools
 
-def child_env():
-    env = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "DBTOOL_URL", "DATABASE_URL",
-                 "DBTOOL_CONFIG", "NO_COLOR"):
-        env.pop(name, None)
-    return env
-
-
-ENV = child_env()
+ENV = child_env(drop=("DBTOOL_URL", "DATABASE_URL", "DBTOOL_CONFIG", "NO_COLOR"))
 
 
 class Failure(Exception):
     pass
 
 
-def children_cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run(command, cwd, expect_rc=0):
     """Runs COMMAND in CWD; returns ((wall ms, CPU ms), rc, stdout, stderr). The CPU time
     (user + system of the child, from getrusage) is the figure a loaded machine disturbs least."""
-    cpu = children_cpu()
+    cpu = children_cpu_seconds()
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, timeout=TIMEOUT, check=False)
-    elapsed = ((time.perf_counter() - start) * 1000.0, (children_cpu() - cpu) * 1000.0)
+    elapsed = ((time.perf_counter() - start) * 1000.0, (children_cpu_seconds() - cpu) * 1000.0)
     out = result.stdout.decode(errors="replace")
     err = result.stderr.decode(errors="replace")
     if expect_rc is not None and result.returncode != expect_rc:
@@ -520,14 +508,6 @@ def compare_schemas(dbtool_db, alembic_db, n):
 
 # ---------------------------------------------------------------------------------------
 # Report
-
-def fmt_ms(value):
-    return "%.0f" % value if value >= 100 else "%.1f" % value
-
-
-def fmt_ratio(value):
-    return "%.0fx" % value if value >= 100 else "%.1fx" % value
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -31,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from benchlib import child_env, children_cpu_seconds, fmt_ms, fmt_ratio
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
@@ -155,27 +156,15 @@ def check_dbtool(dbtool, path, n, work):
     return len(result.stdout)
 
 
-def child_env():
-    env = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP"):
-        env.pop(name, None)
-    return env
-
-
-def children_cpu_ms():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (usage.ru_utime + usage.ru_stime) * 1000.0
-
-
 def time_dbtool(dbtool, path, work):
     """Wall clock and CPU time (user + sys) of one `dbtool scan --format json > /dev/null`."""
     with open(os.devnull, "wb") as devnull:
-        cpu = children_cpu_ms()
+        cpu = children_cpu_seconds() * 1000.0
         start = time.perf_counter()
         result = subprocess.run(dbtool_command(dbtool, path), cwd=work, stdout=devnull,
                                 stderr=subprocess.PIPE, check=False)
         elapsed = (time.perf_counter() - start) * 1000.0
-        cpu = children_cpu_ms() - cpu
+        cpu = children_cpu_seconds() * 1000.0 - cpu
     if result.returncode != 0:
         raise SystemExit("scan_bench: dbtool scan failed (%d): %s"
                          % (result.returncode, result.stderr.decode(errors="replace")))
@@ -183,26 +172,18 @@ def time_dbtool(dbtool, path, work):
 
 
 def time_sqlalchemy(path, n, work, env):
-    cpu = children_cpu_ms()
+    cpu = children_cpu_seconds() * 1000.0
     start = time.perf_counter()
     result = subprocess.run([PYTHON, "-c", CHILD, "sqlite:///" + path], cwd=work, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     elapsed = (time.perf_counter() - start) * 1000.0
-    cpu = children_cpu_ms() - cpu
+    cpu = children_cpu_seconds() * 1000.0 - cpu
     if result.returncode != 0:
         raise SystemExit("scan_bench: SQLAlchemy reflect failed (%d): %s"
                          % (result.returncode, result.stderr.decode(errors="replace")))
     report = json.loads(result.stdout)
     compare("SQLAlchemy reflect", report["tables"], expected_schema(n))
     return elapsed, cpu, report["reflect_ms"], report["version"]
-
-
-def fmt_ms(value):
-    return "%.0f" % value if value >= 100 else "%.1f" % value
-
-
-def fmt_ratio(value):
-    return "%.0fx" % value if value >= 100 else "%.1fx" % value
 
 
 def parse_args():

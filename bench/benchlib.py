@@ -1,0 +1,31 @@
+"""Helpers shared by the benchmark scripts (scan_bench.py, autogenerate_bench.py):
+number formatting for the report tables and the CPU time and environment of child
+processes, so that every suite reports in the same way."""
+
+import os
+import resource
+
+
+def fmt_ms(value):
+    """Milliseconds: no decimals from 100 on, one below."""
+    return "%.0f" % value if value >= 100 else "%.1f" % value
+
+
+def fmt_ratio(value):
+    """A ratio such as 21.3x or 517x."""
+    return "%.0fx" % value if value >= 100 else "%.1fx" % value
+
+
+def children_cpu_seconds():
+    """User + system time of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_env(drop=()):
+    """This process's environment without the variables that would change what a child
+    Python or dbtool does (plus DROP)."""
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP") + tuple(drop):
+        env.pop(name, None)
+    return env

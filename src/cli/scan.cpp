@@ -54,9 +54,7 @@ void setup_scan(CLI::App& app, Context& context, int& exit_code) {
                                                                            settings.history_table}),
         options->tables);
     if (options->format == "json")
-      std::cout << schema::schema_to_json(schema).dump(2, ' ', false,
-                                                       nlohmann::json::error_handler_t::replace)
-                << "\n";
+      std::cout << schema::schema_to_json(schema) << "\n";
     else if (options->format == "sql")
       std::cout << schema::render_sqlite_schema(schema);
     else if (options->format == "mermaid")

@@ -4,6 +4,7 @@
 #include "dbtool/error.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/json_writer.h"
 #include "dbtool/util/strings.h"
 
 #include <cerrno>
@@ -178,7 +179,7 @@ std::uint64_t dump_rows(db::Connection& connection, const TableInfo& table, Dump
         if (format == DumpFormat::Sql)
           append_sql_text(line, text);
         else if (is_plain_utf8(text))
-          append_json_string(line, text);
+          util::append_json_string(line, text);
         else // invalid UTF-8 or NUL bytes: the exact bytes, tagged
           line += "{\"$text\":\"" + base64_encode(text) + "\"}";
         break;
@@ -266,13 +267,13 @@ DumpResult dump_database(db::Connection& connection, const DumpOptions& options,
     for (const auto& table : tables) {
       std::string& line = out.buffer();
       line += "{\"table\":";
-      append_json_string(line, table.name);
+      util::append_json_string(line, table.name);
       line += ",\"columns\":[";
       for (std::size_t i = 0; i < table.columns.size(); ++i) {
         line += i ? ",{\"name\":" : "{\"name\":";
-        append_json_string(line, table.columns[i]);
+        util::append_json_string(line, table.columns[i]);
         line += ",\"type\":";
-        append_json_string(line, table.types[i]);
+        util::append_json_string(line, table.types[i]);
         line += "}";
       }
       line += "]}\n";

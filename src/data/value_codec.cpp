@@ -102,42 +102,6 @@ void append_sql_blob(std::string& out, std::string_view blob) {
   out += '\'';
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    out.append(text.data() + start, i - start);
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    default: {
-      char escape[8];
-      std::snprintf(escape, sizeof escape, "\\u%04x", c);
-      out += escape;
-    }
-    }
-    start = i + 1;
-  }
-  out.append(text.data() + start, text.size() - start);
-  out += '"';
-}
-
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
   const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),

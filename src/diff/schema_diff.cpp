@@ -293,7 +293,7 @@ bool same_sql(const std::string& a, const std::string& b) {
     const bool x_name = x[i].kind == Token::Kind::Word || x[i].kind == Token::Kind::QuotedName;
     const bool y_name = y[i].kind == Token::Kind::Word || y[i].kind == Token::Kind::QuotedName;
     if (x_name && y_name) {
-      if (util::to_lower(x[i].value) != util::to_lower(y[i].value))
+      if (util::to_lower(x[i].name()) != util::to_lower(y[i].name()))
         return false;
     } else if (x[i].kind != y[i].kind || x[i].text != y[i].text) {
       return false;

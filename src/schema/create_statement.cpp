@@ -43,7 +43,7 @@ std::vector<std::pair<std::size_t, std::size_t>> split_items(const Tokens& token
 }
 
 std::string name_of(const Token& token) {
-  return token.kind == Token::Kind::Word ? token.text : token.value;
+  return token.name();
 }
 
 // Names inside "( a, b COLLATE x DESC )" starting at OPEN: the first token of each item.
@@ -69,7 +69,7 @@ bool starts_constraint(const Token& token) {
 std::size_t read_conflict(const Tokens& tokens, std::size_t i, std::size_t end,
                           std::string& action) {
   if (i + 1 < end && tokens[i].is_word("ON") && tokens[i + 1].is_word("CONFLICT")) {
-    action = i + 2 < end ? util::to_upper(tokens[i + 2].text) : "";
+    action = i + 2 < end ? util::to_upper(std::string(tokens[i + 2].text)) : "";
     if (action == "ABORT")
       action.clear();
     return std::min(i + 3, end);
@@ -276,6 +276,7 @@ ParsedCreateTable parse_create_table(std::string_view sql) {
 ParsedCreateIndex parse_create_index(std::string_view sql) {
   ParsedCreateIndex index;
   const Tokens tokens = tokenize_sql(sql);
+  index.unique = tokens.size() > 1 && tokens[1].is_word("UNIQUE");
   std::size_t on = 0;
   while (on < tokens.size() && !tokens[on].is_word("ON"))
     ++on;

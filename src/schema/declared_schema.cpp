@@ -110,10 +110,10 @@ Schema load_declared_schema(const fs::path& folder) {
       const auto space = message.find(' ');
       const auto tail = message.rfind(" already exists");
       if (space != std::string::npos && tail != std::string::npos && tail > space) {
-        const auto tokens = tokenize_sql(message.substr(space + 1, tail - space - 1));
+        const std::string quoted = message.substr(space + 1, tail - space - 1);
+        const auto tokens = tokenize_sql(quoted);
         if (tokens.size() == 1) {
-          const std::string name =
-              tokens[0].kind == Token::Kind::Word ? tokens[0].text : tokens[0].value;
+          const std::string name = tokens[0].name();
           const auto other = owner.find(util::to_lower(name));
           if (other != owner.end())
             throw Error(ErrorKind::Project,

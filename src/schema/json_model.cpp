@@ -2,6 +2,7 @@
 
 #include "dbtool/error.h"
 #include "dbtool/schema/sql_tokens.h"
+#include "dbtool/util/json_writer.h"
 #include "dbtool/util/strings.h"
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,6 @@
 namespace dbtool::schema {
 
 using nlohmann::json;
-using nlohmann::ordered_json;
 
 namespace {
 
@@ -577,10 +577,6 @@ Schema schema_from_json(const json& document, const std::string& file) {
   return schema;
 }
 
-Schema schema_from_json(const ordered_json& document, const std::string& file) {
-  return schema_from_json(json::parse(document.dump()), file);
-}
-
 Schema schema_from_json_text(const std::string& text, const std::string& file) {
   json document;
   try {
@@ -606,135 +602,187 @@ Schema schema_from_json_text(const std::string& text, const std::string& file) {
   return schema_from_json(document, file);
 }
 
-ordered_json schema_to_json(const Schema& schema) {
-  ordered_json tables = ordered_json::array();
+std::string schema_to_json(const Schema& schema) {
+  std::string text;
+  text.reserve(2048 * schema.tables.size());
+  util::JsonWriter out(text);
+  // Most columns of a schema share a handful of types.
+  std::map<std::string, std::optional<std::string>, std::less<>> generic_types;
+  auto generic_type = [&](const std::string& declared) -> const std::optional<std::string>& {
+    auto found = generic_types.find(declared);
+    if (found == generic_types.end())
+      found = generic_types.emplace(declared, generic_for(declared)).first;
+    return found->second;
+  };
+  out.begin_object();
+  out.key("tables");
+  out.begin_array();
   for (const auto& [name, table] : schema.tables) {
     const bool column_key = table.primary_key && table.primary_key->columns.size() == 1 &&
                             table.primary_key->name.empty() &&
                             table.primary_key->on_conflict.empty();
-    ordered_json columns = ordered_json::array();
+    out.begin_object();
+    out.field("name", table.name);
+    out.key("columns");
+    out.begin_array();
     for (const auto& column : table.columns) {
-      ordered_json item = {{"name", column.name}};
-      if (const auto generic = generic_for(column.type)) {
-        item["type"] = *generic;
+      out.begin_object();
+      out.field("name", column.name);
+      if (const auto& generic = generic_type(column.type)) {
+        out.field("type", *generic);
       } else {
-        item["type"] = generic_by_affinity(column.type);
-        item["sqlite_type"] = column.type;
+        out.field("type", generic_by_affinity(column.type));
+        out.field("sqlite_type", column.type);
       }
       const bool is_key = column_key && table.primary_key->columns[0] == column.name;
       if (is_key) {
-        item["primary_key"] = true;
+        out.field("primary_key", true);
         if (table.primary_key->autoincrement)
-          item["autoincrement"] = true;
+          out.field("autoincrement", true);
         if (column.not_null)
-          item["nullable"] = false;
+          out.field("nullable", false);
       } else {
-        item["nullable"] = !column.not_null;
+        out.field("nullable", !column.not_null);
       }
       if (column.default_sql)
-        item["default"] = *column.default_sql;
+        out.field("default", *column.default_sql);
       if (!column.collation.empty())
-        item["collation"] = column.collation;
+        out.field("collation", column.collation);
       if (!column.not_null_conflict.empty())
-        item["not_null_on_conflict"] = column.not_null_conflict;
-      if (column.generated)
-        item["generated"] = {{"expression", *column.generated},
-                             {"stored", column.generated_stored}};
-      columns.push_back(std::move(item));
+        out.field("not_null_on_conflict", column.not_null_conflict);
+      if (column.generated) {
+        out.key("generated");
+        out.begin_object();
+        out.field("expression", *column.generated);
+        out.field("stored", column.generated_stored);
+        out.end_object();
+      }
+      out.end_object();
     }
-    ordered_json out = {{"name", table.name}, {"columns", columns}};
+    out.end_array();
     if (table.primary_key && !column_key) {
-      out["primary_key"] = {{"columns", table.primary_key->columns}};
+      out.key("primary_key");
+      out.begin_object();
+      out.field("columns", table.primary_key->columns);
       if (!table.primary_key->name.empty())
-        out["primary_key"]["name"] = table.primary_key->name;
+        out.field("name", table.primary_key->name);
       if (table.primary_key->autoincrement)
-        out["primary_key"]["autoincrement"] = true;
+        out.field("autoincrement", true);
       if (!table.primary_key->on_conflict.empty())
-        out["primary_key"]["on_conflict"] = table.primary_key->on_conflict;
+        out.field("on_conflict", table.primary_key->on_conflict);
+      out.end_object();
     }
     if (!table.unique_constraints.empty()) {
-      ordered_json list = ordered_json::array();
+      out.key("unique_constraints");
+      out.begin_array();
       for (const auto& unique : table.unique_constraints) {
-        ordered_json item = {{"name", unique.name}, {"columns", unique.columns}};
+        out.begin_object();
+        out.field("name", unique.name);
+        out.field("columns", unique.columns);
         if (!unique.on_conflict.empty())
-          item["on_conflict"] = unique.on_conflict;
-        list.push_back(std::move(item));
+          out.field("on_conflict", unique.on_conflict);
+        out.end_object();
       }
-      out["unique_constraints"] = list;
+      out.end_array();
     }
     if (!table.checks.empty()) {
-      ordered_json list = ordered_json::array();
-      for (const auto& check : table.checks)
-        list.push_back({{"name", check.name}, {"expression", check.expression}});
-      out["check_constraints"] = list;
+      out.key("check_constraints");
+      out.begin_array();
+      for (const auto& check : table.checks) {
+        out.begin_object();
+        out.field("name", check.name);
+        out.field("expression", check.expression);
+        out.end_object();
+      }
+      out.end_array();
     }
     if (!table.foreign_keys.empty()) {
-      ordered_json list = ordered_json::array();
+      out.key("foreign_keys");
+      out.begin_array();
       for (const auto& key : table.foreign_keys) {
-        ordered_json item = {
-            {"columns", key.columns},
-            {"references", {{"table", key.ref_table}, {"columns", key.ref_columns}}},
-            {"on_delete", key.on_delete},
-            {"on_update", key.on_update}};
+        out.begin_object();
+        out.field("columns", key.columns);
+        out.key("references");
+        out.begin_object();
+        out.field("table", key.ref_table);
+        out.field("columns", key.ref_columns);
+        out.end_object();
+        out.field("on_delete", key.on_delete);
+        out.field("on_update", key.on_update);
         if (!key.name.empty())
-          item["name"] = key.name;
+          out.field("name", key.name);
         if (key.deferrable)
-          item["deferrable"] = true;
-        list.push_back(std::move(item));
+          out.field("deferrable", true);
+        out.end_object();
       }
-      out["foreign_keys"] = list;
+      out.end_array();
     }
     if (!table.indexes.empty()) {
-      ordered_json list = ordered_json::array();
+      out.key("indexes");
+      out.begin_array();
       for (const auto& [index_name, index] : table.indexes) {
-        ordered_json keys = ordered_json::array();
+        out.begin_object();
+        out.field("name", index.name);
+        out.field("unique", index.unique);
+        out.key("columns");
+        out.begin_array();
         for (const auto& key : index.keys) {
           if (key.expression.empty() && key.collation.empty() && !key.descending) {
-            keys.push_back(key.column);
+            out.value(key.column);
             continue;
           }
-          ordered_json item = ordered_json::object();
+          out.begin_object();
           if (key.expression.empty())
-            item["column"] = key.column;
+            out.field("column", key.column);
           else
-            item["expression"] = key.expression;
+            out.field("expression", key.expression);
           if (!key.collation.empty())
-            item["collation"] = key.collation;
+            out.field("collation", key.collation);
           if (key.descending)
-            item["desc"] = true;
-          keys.push_back(std::move(item));
+            out.field("desc", true);
+          out.end_object();
         }
-        ordered_json item = {{"name", index.name}, {"unique", index.unique}, {"columns", keys}};
+        out.end_array();
         if (index.where)
-          item["where"] = *index.where;
-        list.push_back(std::move(item));
+          out.field("where", *index.where);
+        out.end_object();
       }
-      out["indexes"] = list;
+      out.end_array();
     }
     if (table.without_rowid)
-      out["without_rowid"] = true;
+      out.field("without_rowid", true);
     if (table.strict)
-      out["strict"] = true;
-    tables.push_back(std::move(out));
+      out.field("strict", true);
+    out.end_object();
   }
-  ordered_json document = {{"tables", tables}};
+  out.end_array();
   if (!schema.views.empty()) {
-    ordered_json list = ordered_json::array();
+    out.key("views");
+    out.begin_array();
     for (const auto& [name, view] : schema.views) {
-      ordered_json item = {{"name", view.name}, {"sql", view.sql}};
+      out.begin_object();
+      out.field("name", view.name);
+      out.field("sql", view.sql);
       if (!view.columns.empty())
-        item["columns"] = view.columns;
-      list.push_back(std::move(item));
+        out.field("columns", view.columns);
+      out.end_object();
     }
-    document["views"] = list;
+    out.end_array();
   }
   if (!schema.triggers.empty()) {
-    ordered_json list = ordered_json::array();
-    for (const auto& [name, trigger] : schema.triggers)
-      list.push_back({{"name", trigger.name}, {"table", trigger.table}, {"sql", trigger.sql}});
-    document["triggers"] = list;
+    out.key("triggers");
+    out.begin_array();
+    for (const auto& [name, trigger] : schema.triggers) {
+      out.begin_object();
+      out.field("name", trigger.name);
+      out.field("table", trigger.table);
+      out.field("sql", trigger.sql);
+      out.end_object();
+    }
+    out.end_array();
   }
-  return document;
+  out.end_object();
+  return text;
 }
 
 } // namespace dbtool::schema

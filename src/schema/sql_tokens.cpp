@@ -36,14 +36,18 @@ std::size_t read_quoted(std::string_view sql, std::size_t i, char close, std::st
 bool Token::is_word(std::string_view upper_word) const {
   if (kind != Kind::Word || text.size() != upper_word.size())
     return false;
-  for (std::size_t i = 0; i < text.size(); ++i)
-    if (std::toupper(static_cast<unsigned char>(text[i])) != upper_word[i])
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    // ASCII only, as SQLite folds keywords (and std::toupper consults the locale).
+    if ((c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c) != upper_word[i])
       return false;
+  }
   return true;
 }
 
 std::vector<Token> tokenize_sql(std::string_view sql) {
   std::vector<Token> tokens;
+  tokens.reserve(sql.size() / 4);
   std::size_t i = 0;
   while (i < sql.size()) {
     const auto c = static_cast<unsigned char>(sql[i]);
@@ -71,7 +75,6 @@ std::vector<Token> tokenize_sql(std::string_view sql) {
       while (i < sql.size() && is_name_char(static_cast<unsigned char>(sql[i])))
         ++i;
       token.kind = Token::Kind::Word;
-      token.value = std::string(sql.substr(start, i - start));
     } else if (c == '"' || c == '`' || c == '[') {
       i = read_quoted(sql, i, c == '[' ? ']' : static_cast<char>(c), token.value);
       token.kind = Token::Kind::QuotedName;
@@ -109,7 +112,7 @@ std::vector<Token> tokenize_sql(std::string_view sql) {
           sql[i] == '>')
         ++i; // ->>
     }
-    token.text = std::string(sql.substr(start, i - start));
+    token.text = sql.substr(start, i - start);
     tokens.push_back(std::move(token));
   }
   return tokens;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <type_traits>
+#include <unordered_map>
 
 namespace dbtool::schema {
 
@@ -30,51 +32,114 @@ std::string column_spelling(const Table& table, const std::string& column) {
   return column;
 }
 
-// Uppercases an action or collation keyword so that spellings compare equal.
+// The PRAGMA rows the model needs, typed, as SQLite reports them.
+struct ColumnRow {
+  std::string name;
+  std::string type;
+  bool not_null = false;
+  std::optional<std::string> default_sql;
+  int primary_key_position = 0;
+  int hidden = 0;
+};
+struct ForeignKeyRow {
+  int id = 0;
+  std::string ref_table;
+  std::string from;
+  std::optional<std::string> to;
+  std::string on_update;
+  std::string on_delete;
+};
+struct IndexKeyRow {
+  int cid = 0;
+  std::string column;
+  bool descending = false;
+  std::string collation;
+  bool key = false; // false for the rowid or primary key appended to every index
+};
+
 // Every PRAGMA the introspection needs, read for all tables at once through the
-// table-valued pragma functions: a constant number of queries, not four per table.
+// table-valued pragma functions: a constant number of queries, not one per table.
+// SQLite prepares one PRAGMA per table inside them, so the queries ask only what
+// is needed: index_list is not read (the CREATE INDEX text in sqlite_schema says
+// UNIQUE and WHERE), and foreign_key_list only for tables whose text says REFERENCES.
 struct PragmaRows {
-  std::map<std::string, Rows> columns;      // table -> table_xinfo rows
-  std::map<std::string, Rows> foreign_keys; // table -> foreign_key_list rows
-  std::map<std::string, Rows> indexes;      // table -> index_list rows
-  std::map<std::string, Rows> index_keys;   // index -> index_xinfo rows
+  std::unordered_map<std::string, std::vector<ColumnRow>> columns;          // by table
+  std::unordered_map<std::string, std::vector<ForeignKeyRow>> foreign_keys; // by table
+  std::unordered_map<std::string, std::vector<IndexKeyRow>> index_keys;     // by index
 
   explicit PragmaRows(db::Connection& connection) {
-    const std::string tables =
-        "FROM sqlite_schema m, %s WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' "
-        "ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL%'";
-    auto read = [&](std::map<std::string, Rows>& into, const std::string& select,
-                    const std::string& from, const std::string& order) {
-      std::string sql = select + " " + tables + " ORDER BY " + order;
-      sql.replace(sql.find("%s"), 2, from);
-      for (auto& row : connection.query(sql)) {
-        const std::string owner = row.at(0).value_or("");
-        row.erase(row.begin());
-        into[owner].push_back(std::move(row));
+    const std::string tables = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                               "AND m.sql NOT LIKE 'CREATE VIRTUAL%'";
+    auto text = [](const db::Statement& row, int column) { return std::string(row.bytes(column)); };
+    auto optional_text = [&](const db::Statement& row, int column) -> std::optional<std::string> {
+      if (row.type(column) == db::ValueType::Null)
+        return std::nullopt;
+      return text(row, column);
+    };
+    auto integer = [](const db::Statement& row, int column) {
+      return static_cast<int>(row.integer(column));
+    };
+    // No ORDER BY: sorting the rows cost a quarter of the time. The pragma function is
+    // the inner loop of each join (it needs m.name), so an owner's rows arrive
+    // together and in the pragma's own order (cid, id and seq, seqno); a lookup per
+    // owner, not per row.
+    auto read = [&](auto& into, const std::string& sql, auto&& make_row) {
+      const auto statement = connection.prepare(sql);
+      std::string owner;
+      typename std::decay_t<decltype(into)>::mapped_type* rows = nullptr;
+      while (statement->step()) {
+        if (rows == nullptr || statement->bytes(0) != owner) {
+          owner = std::string(statement->bytes(0));
+          rows = &into[owner];
+        }
+        rows->push_back(make_row(*statement));
       }
     };
-    read(columns, "SELECT m.name, p.*", "pragma_table_xinfo(m.name) p", "m.name, p.cid");
-    read(foreign_keys, "SELECT m.name, p.*", "pragma_foreign_key_list(m.name) p",
-         "m.name, p.id, p.seq");
-    read(indexes, "SELECT m.name, p.*", "pragma_index_list(m.name) p", "m.name, p.seq");
-    read(index_keys, "SELECT l.name, x.*",
-         "pragma_index_list(m.name) l, pragma_index_xinfo(l.name) x", "l.name, x.seqno");
+    read(columns,
+         "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden "
+         "FROM sqlite_schema m, pragma_table_xinfo(m.name) p WHERE " +
+             tables,
+         [&](const db::Statement& row) {
+           return ColumnRow{text(row, 1),          text(row, 2),    integer(row, 3) != 0,
+                            optional_text(row, 4), integer(row, 5), integer(row, 6)};
+         });
+    read(foreign_keys,
+         "SELECT m.name, p.id, p.\"table\", p.\"from\", p.\"to\", p.on_update, p.on_delete "
+         "FROM sqlite_schema m, pragma_foreign_key_list(m.name) p WHERE " +
+             tables + " AND m.sql LIKE '%REFERENCES%'",
+         [&](const db::Statement& row) {
+           return ForeignKeyRow{integer(row, 1),       text(row, 2), text(row, 3),
+                                optional_text(row, 4), text(row, 5), text(row, 6)};
+         });
+    read(index_keys,
+         "SELECT m.name, x.cid, x.name, x.\"desc\", x.coll, x.\"key\" "
+         "FROM sqlite_schema m, pragma_index_xinfo(m.name) x "
+         "WHERE m.type = 'index' AND m.sql IS NOT NULL",
+         [&](const db::Statement& row) {
+           return IndexKeyRow{integer(row, 1), text(row, 2), integer(row, 3) != 0, text(row, 4),
+                              integer(row, 5) != 0};
+         });
+  }
+
+  template <typename Row>
+  static const std::vector<Row>& of(const std::unordered_map<std::string, std::vector<Row>>& rows,
+                                    const std::string& owner) {
+    static const std::vector<Row> none;
+    const auto found = rows.find(owner);
+    return found == rows.end() ? none : found->second;
   }
 };
 
 void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
   std::vector<std::pair<int, std::string>> key_columns;
-  const auto found = pragmas.columns.find(table.name);
-  for (const auto& row : found == pragmas.columns.end() ? Rows{} : found->second) {
-    // cid, name, type, notnull, dflt_value, pk, hidden
-    const int hidden = std::stoi(text_of(row.at(6)));
-    if (hidden == 1)
+  for (const auto& row : PragmaRows::of(pragmas.columns, table.name)) {
+    if (row.hidden == 1)
       continue; // a virtual table's hidden column
     Column column;
-    column.name = text_of(row.at(1));
-    column.type = text_of(row.at(2));
-    column.not_null = text_of(row.at(3)) == "1";
-    column.default_sql = row.at(4);
+    column.name = row.name;
+    column.type = row.type;
+    column.not_null = row.not_null;
+    column.default_sql = row.default_sql;
     for (const auto& parsed_column : parsed.columns)
       if (same_name(parsed_column.name, column.name)) {
         column.collation = util::to_upper(parsed_column.collation);
@@ -84,11 +149,10 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
         column.generated_stored = parsed_column.generated_stored;
         column.not_null_conflict = parsed_column.not_null_conflict;
       }
-    if (hidden == 2 || hidden == 3)
-      column.generated_stored = hidden == 3;
-    const int pk = std::stoi(text_of(row.at(5)));
-    if (pk > 0)
-      key_columns.emplace_back(pk, column.name);
+    if (row.hidden == 2 || row.hidden == 3)
+      column.generated_stored = row.hidden == 3;
+    if (row.primary_key_position > 0)
+      key_columns.emplace_back(row.primary_key_position, column.name);
     table.columns.push_back(std::move(column));
   }
   if (!key_columns.empty()) {
@@ -104,17 +168,15 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
 }
 
 void read_foreign_keys(const PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
-  // id, seq, table, from, to, on_update, on_delete, match
   std::map<int, ForeignKey> by_id;
-  const auto found = pragmas.foreign_keys.find(table.name);
-  for (const auto& row : found == pragmas.foreign_keys.end() ? Rows{} : found->second) {
-    auto& key = by_id[std::stoi(text_of(row.at(0)))];
-    key.ref_table = text_of(row.at(2));
-    key.columns.push_back(column_spelling(table, text_of(row.at(3))));
-    if (row.at(4))
-      key.ref_columns.push_back(*row.at(4));
-    key.on_update = util::to_upper(text_of(row.at(5)));
-    key.on_delete = util::to_upper(text_of(row.at(6)));
+  for (const auto& row : PragmaRows::of(pragmas.foreign_keys, table.name)) {
+    auto& key = by_id[row.id];
+    key.ref_table = row.ref_table;
+    key.columns.push_back(column_spelling(table, row.from));
+    if (row.to)
+      key.ref_columns.push_back(*row.to);
+    key.on_update = util::to_upper(row.on_update);
+    key.on_delete = util::to_upper(row.on_delete);
   }
   // SQLite numbers foreign keys from the last declared; declaration order (and the
   // names) come from the CREATE text.
@@ -142,51 +204,86 @@ void read_foreign_keys(const PragmaRows& pragmas, Table& table, const ParsedCrea
   table.foreign_keys = std::move(keys);
 }
 
-void read_indexes(const PragmaRows& pragmas, Table& table,
-                  const std::map<std::string, std::string>& index_sql) {
-  // seq, name, unique, origin, partial
-  const auto listed = pragmas.indexes.find(table.name);
-  for (const auto& row : listed == pragmas.indexes.end() ? Rows{} : listed->second) {
-    if (text_of(row.at(3)) != "c")
-      continue; // UNIQUE and PRIMARY KEY constraints are part of the table
-    Index index;
-    index.name = text_of(row.at(1));
-    index.unique = text_of(row.at(2)) == "1";
-    const auto sql = index_sql.find(index.name);
-    const ParsedCreateIndex parsed =
-        sql == index_sql.end() ? ParsedCreateIndex{} : parse_create_index(sql->second);
-    index.where = parsed.where;
-    std::size_t position = 0;
-    // seqno, cid, name, desc, coll, key
-    const auto keys = pragmas.index_keys.find(index.name);
-    for (const auto& key_row : keys == pragmas.index_keys.end() ? Rows{} : keys->second) {
-      if (text_of(key_row.at(5)) != "1")
-        continue; // the rowid or primary key appended to every index
-      IndexKey key;
-      const int cid = std::stoi(text_of(key_row.at(1)));
-      key.descending = text_of(key_row.at(3)) == "1";
-      std::string default_collation;
-      if (cid >= 0) {
-        key.column = text_of(key_row.at(2));
-        if (const Column* column = table.find_column(key.column))
-          default_collation = column->collation;
-      }
-      key.collation = util::to_upper(text_of(key_row.at(4)));
-      if (cid < 0 && position < parsed.keys.size()) {
-        const auto& parsed_key = parsed.keys[position];
-        key.expression = parsed_key.expression;
-        // The COLLATE at the end is the key's own when index_xinfo agrees; otherwise
-        // it binds inside the expression and stays part of its text.
-        if (!parsed_key.trailing_collation.empty() &&
-            util::to_upper(parsed_key.trailing_collation) == key.collation)
-          key.expression = parsed_key.without_collation;
-      }
-      if (key.collation == (default_collation.empty() ? "BINARY" : default_collation))
-        key.collation.clear();
-      index.keys.push_back(std::move(key));
-      ++position;
+// An index made by CREATE INDEX (UNIQUE and PRIMARY KEY constraints have automatic
+// indexes without text; they are part of the table).
+void read_index(const PragmaRows& pragmas, Table& table, const std::string& name,
+                const ParsedCreateIndex& parsed) {
+  Index index;
+  index.name = name;
+  index.unique = parsed.unique;
+  index.where = parsed.where;
+  std::size_t position = 0;
+  for (const auto& row : PragmaRows::of(pragmas.index_keys, index.name)) {
+    if (!row.key)
+      continue; // the rowid or primary key appended to every index
+    IndexKey key;
+    key.descending = row.descending;
+    std::string default_collation;
+    if (row.cid >= 0) {
+      key.column = row.column;
+      if (const Column* column = table.find_column(key.column))
+        default_collation = column->collation;
     }
-    table.indexes.emplace(index.name, std::move(index));
+    key.collation = util::to_upper(row.collation);
+    if (row.cid < 0 && position < parsed.keys.size()) {
+      const auto& parsed_key = parsed.keys[position];
+      key.expression = parsed_key.expression;
+      // The COLLATE at the end is the key's own when index_xinfo agrees; otherwise
+      // it binds inside the expression and stays part of its text.
+      if (!parsed_key.trailing_collation.empty() &&
+          util::to_upper(parsed_key.trailing_collation) == key.collation)
+        key.expression = parsed_key.without_collation;
+    }
+    if (key.collation == (default_collation.empty() ? "BINARY" : default_collation))
+      key.collation.clear();
+    index.keys.push_back(std::move(key));
+    ++position;
+  }
+  table.indexes.emplace(index.name, std::move(index));
+}
+
+// A row of sqlite_schema, with what its CREATE text says once parsed.
+struct SchemaObject {
+  std::string type;
+  std::string name;
+  std::string table;
+  std::optional<std::string> sql;
+  bool is_virtual = false;
+  ParsedCreateTable parsed_table;
+  ParsedCreateIndex parsed_index;
+};
+
+std::vector<SchemaObject> read_objects(db::Connection& connection) {
+  std::vector<SchemaObject> objects;
+  const auto statement = connection.prepare(
+      "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' "
+      "ESCAPE '\\'");
+  while (statement->step()) {
+    SchemaObject object;
+    object.type = statement->bytes(0);
+    object.name = statement->bytes(1);
+    object.table = statement->bytes(2);
+    if (statement->type(3) != db::ValueType::Null)
+      object.sql = std::string(statement->bytes(3));
+    objects.push_back(std::move(object));
+  }
+  return objects;
+}
+
+// Parses the CREATE TABLE and CREATE INDEX texts (the part of introspection that
+// needs no database).
+void parse_objects(std::vector<SchemaObject>& objects) {
+  for (auto& object : objects) {
+    if (!object.sql)
+      continue;
+    if (object.type == "table") {
+      object.is_virtual =
+          util::starts_with(util::trim(*object.sql).substr(0, 20), "CREATE VIRTUAL");
+      if (!object.is_virtual)
+        object.parsed_table = parse_create_table(*object.sql);
+    } else if (object.type == "index") {
+      object.parsed_index = parse_create_index(*object.sql);
+    }
   }
 }
 
@@ -206,14 +303,11 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
         connection.rollback();
     }
   } end_read{connection, own_transaction};
+  std::vector<SchemaObject> objects = read_objects(connection);
+  // (Parsing on a second thread while SQLite answers the PRAGMAs was tried: at 500
+  // tables both halves slowed down and the wall time stayed the same.)
+  parse_objects(objects);
   const PragmaRows pragmas(connection);
-  const Rows objects = connection.query(
-      "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' "
-      "ESCAPE '\\' ORDER BY type, name");
-  std::map<std::string, std::string> index_sql;
-  for (const auto& row : objects)
-    if (text_of(row.at(0)) == "index" && row.at(3))
-      index_sql[text_of(row.at(1))] = *row.at(3);
   // table_list knows STRICT and WITHOUT ROWID for certain, whatever the CREATE text says.
   std::map<std::string, std::pair<bool, bool>> options;
   std::set<std::string> shadow; // a virtual table's own storage (FTS5's f_data, ...)
@@ -224,17 +318,16 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       shadow.insert(text_of(row.at(1)));
   }
 
-  for (const auto& row : objects) {
-    const std::string type = text_of(row.at(0));
-    const std::string name = text_of(row.at(1));
-    const std::string table_name = text_of(row.at(2));
-    const std::string sql = text_of(row.at(3));
-    if (exclude.count(name) != 0 || exclude.count(table_name) != 0 || shadow.count(table_name) != 0)
+  for (auto& object : objects) {
+    const std::string& name = object.name;
+    if (exclude.count(name) != 0 || exclude.count(object.table) != 0 ||
+        shadow.count(object.table) != 0)
       continue;
-    if (type == "table") {
-      if (util::starts_with(util::trim(sql).substr(0, 20), "CREATE VIRTUAL"))
+    const std::string sql = object.sql.value_or("");
+    if (object.type == "table") {
+      if (object.is_virtual)
         continue; // virtual tables belong to their module, not to the model
-      const ParsedCreateTable parsed = parse_create_table(sql);
+      const ParsedCreateTable& parsed = object.parsed_table;
       Table table;
       table.name = name;
       read_columns(pragmas, table, parsed);
@@ -249,14 +342,19 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       table.without_rowid = found != options.end() ? found->second.first : parsed.without_rowid;
       table.strict = found != options.end() ? found->second.second : parsed.strict;
       schema.tables.emplace(name, std::move(table));
-    } else if (type == "view") {
+    } else if (object.type == "view") {
       schema.views.emplace(name, View{name, parse_view_select(sql), parse_view_columns(sql)});
-    } else if (type == "trigger") {
-      schema.triggers.emplace(name, Trigger{name, table_name, canonical_sql(sql)});
+    } else if (object.type == "trigger") {
+      schema.triggers.emplace(name, Trigger{name, object.table, canonical_sql(sql)});
     }
   }
-  for (auto& [name, table] : schema.tables)
-    read_indexes(pragmas, table, index_sql);
+  for (const auto& object : objects) {
+    if (object.type != "index" || !object.sql)
+      continue;
+    const auto table = schema.tables.find(object.table);
+    if (table != schema.tables.end())
+      read_index(pragmas, table->second, object.name, object.parsed_index);
+  }
   return schema;
 }
 

@@ -18,7 +18,7 @@ namespace {
 std::vector<std::string> texts(const std::vector<Token>& tokens) {
   std::vector<std::string> out;
   for (const auto& token : tokens)
-    out.push_back(token.text);
+    out.emplace_back(token.text);
   return out;
 }
 
@@ -104,8 +104,8 @@ TEST_CASE("tokenize_sql: unicode names, keywords in any case, unterminated input
   const auto tokens = tokenize_sql("čaj 表 sElEcT");
   REQUIRE(tokens.size() == 3);
   CHECK(tokens[0].kind == Token::Kind::Word);
-  CHECK(tokens[0].value == "čaj");
-  CHECK(tokens[1].value == "表");
+  CHECK(tokens[0].name() == "čaj");
+  CHECK(tokens[1].name() == "表");
   CHECK(tokens[2].is_word("SELECT"));
   CHECK_FALSE(tokens[2].is_word("SELEC"));
   CHECK_FALSE(tokenize_sql("\"SELECT\"")[0].is_word("SELECT")); // a quoted name is no keyword

@@ -540,7 +540,7 @@ class Spelling {
     std::string out;
     const auto tokens = tokenize_sql(sql);
     for (std::size_t i = 0; i < tokens.size(); ++i)
-      out += (i ? separator() : "") + tokens[i].text;
+      out += (i ? separator() : std::string()) + std::string(tokens[i].text);
     return out;
   }
   std::string separator() {

@@ -19,9 +19,6 @@ std::string real_literal(double value);
 void append_sql_text(std::string& out, std::string_view text);
 void append_sql_blob(std::string& out, std::string_view blob); // X'0a1b'
 
-// A JSON string literal of plain UTF-8 text.
-void append_json_string(std::string& out, std::string_view text);
-
 std::string base64_encode(std::string_view bytes);
 // Error(Project) naming WHERE for text that is not base64.
 std::string base64_decode(std::string_view text, const std::string& where);

@@ -51,6 +51,7 @@ struct ParsedIndexKey {
 };
 
 struct ParsedCreateIndex {
+  bool unique = false; // CREATE UNIQUE INDEX
   std::vector<ParsedIndexKey> keys;
   std::optional<std::string> where;
 };

@@ -12,7 +12,6 @@ namespace dbtool::schema {
 // generic types, mixins, a naming convention. This reads it into a model whose
 // types are rendered for SQLite; FILE names it in errors (Error(Project)).
 Schema schema_from_json(const nlohmann::json& document, const std::string& file);
-Schema schema_from_json(const nlohmann::ordered_json& document, const std::string& file);
 // Parses TEXT as JSON first; a syntax error names the file, line and column.
 Schema schema_from_json_text(const std::string& text, const std::string& file);
 
@@ -20,7 +19,8 @@ Schema schema_from_json_text(const std::string& text, const std::string& file);
 // types where the declared type is one's canonical rendering, the declared type
 // itself ("sqlite_type") where it is not, so that reading it back is exact.
 // Keys keep a reading order (name, type, ...), for files people commit and review.
-nlohmann::ordered_json schema_to_json(const Schema& schema);
+// The text is laid out as nlohmann's dump(2), without a final newline.
+std::string schema_to_json(const Schema& schema);
 
 // The SQLite rendering of a generic type ("string(20)" -> "VARCHAR(20)"); throws
 // Error(Project) for an unknown type or one SQLite cannot store.

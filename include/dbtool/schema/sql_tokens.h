@@ -7,14 +7,18 @@
 namespace dbtool::schema {
 
 // One SQL token. Comments and white space are dropped; TEXT is the token as written
-// (quotes included), VALUE is an identifier's name without its quotes.
+// (quotes included), a view into the tokenized source, which must outlive the token
+// (introspection tokenizes every CREATE statement; copying each token's text cost
+// more than finding it). VALUE is a quoted name's or string's content without quotes.
 struct Token {
   enum class Kind { Word, QuotedName, String, Number, Blob, Punct, Variable };
   Kind kind;
-  std::string text;
+  std::string_view text;
   std::string value;
   std::size_t offset = 0; // where the token starts in the source text
 
+  // The name a Word or QuotedName stands for (a String too, as SQLite allows).
+  std::string name() const { return kind == Kind::Word ? std::string(text) : value; }
   bool is_word(std::string_view upper_word) const; // case-insensitive keyword test
   bool is_punct(char c) const { return kind == Kind::Punct && text.size() == 1 && text[0] == c; }
   bool is_name() const {

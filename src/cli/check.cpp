@@ -2,6 +2,7 @@
 
 #include "dbtool/diff/autogenerate.h"
 #include "dbtool/migrate/migrator.h"
+#include "dbtool/schema/declared_schema.h"
 
 #include <iostream>
 
@@ -15,9 +16,12 @@ void setup_check(CLI::App& app, Context& context, int& exit_code) {
                     "Also print the SQL that would bring the database to the models");
   command->callback([&context, &exit_code, sql] {
     const auto& graph = context.graph();
+    // The models start loading before the database opens.
+    auto declared = schema::load_declared_schema_async(context.settings().schema_dir);
     const migrate::Migrator migrator(graph, context.settings());
-    const auto comparison = diff::compare_with_models(
-        graph, context.settings(), context.connection(), migrator.current(context.connection()));
+    const auto comparison =
+        diff::compare_with_models(graph, context.settings(), context.connection(),
+                                  migrator.current(context.connection()), std::move(declared));
     const auto& operations = comparison.operations;
     if (context.json) {
       nlohmann::json list = nlohmann::json::array();

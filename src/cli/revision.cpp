@@ -4,6 +4,7 @@
 #include "dbtool/diff/autogenerate.h"
 #include "dbtool/migrate/migrator.h"
 #include "dbtool/revision/script_directory.h"
+#include "dbtool/schema/declared_schema.h"
 
 #include <iostream>
 
@@ -34,10 +35,12 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
     std::optional<revision::Revision> created;
     nlohmann::json operations = nlohmann::json::array();
     if (*autogenerate) {
+      // The models start loading before the database opens.
+      auto declared = schema::load_declared_schema_async(context.settings().schema_dir);
       const migrate::Migrator migrator(graph, context.settings());
-      auto result =
-          diff::autogenerate_revision(graph, context.settings(), context.connection(),
-                                      migrator.current(context.connection()), *options, *empty);
+      auto result = diff::autogenerate_revision(graph, context.settings(), context.connection(),
+                                                migrator.current(context.connection()),
+                                                std::move(declared), *options, *empty);
       for (const auto& operation : result.comparison.operations)
         operations.push_back(operation.describe());
       created = std::move(result.written);

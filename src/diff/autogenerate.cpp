@@ -29,25 +29,37 @@ void require_at_head(const revision::RevisionGraph& graph, std::vector<std::stri
 
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
-                                    const std::vector<std::string>& current) {
+                                    const std::vector<std::string>& current,
+                                    std::future<schema::Schema> declared_models) {
   require_at_head(graph, current);
-  // The models first: a bad model is reported before the database is read.
-  const schema::Schema declared = schema::load_declared_schema(settings.schema_dir);
-  const schema::Schema live =
-      schema::introspect_sqlite(connection, {settings.version_table, settings.history_table});
+  // The database is read while the models load on their own thread.
+  schema::Schema live;
+  try {
+    live = schema::introspect_sqlite(connection, {settings.version_table, settings.history_table});
+  } catch (const Error&) {
+    declared_models.get(); // a bad model is the error to report
+    throw;
+  }
+  const schema::Schema declared = declared_models.get();
   ModelComparison comparison;
   comparison.operations = compare_schemas(live, declared);
   comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);
-  comparison.downgrade = render_sqlite_migration(declared, live, compare_schemas(declared, live));
+  // No change one way is no change the other way (and comparing costs a few ms at
+  // 500 tables).
+  comparison.downgrade = render_sqlite_migration(
+      declared, live,
+      comparison.operations.empty() ? std::vector<Operation>{} : compare_schemas(declared, live));
   return comparison;
 }
 
 AutogenerateResult
 autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
                       db::Connection& connection, const std::vector<std::string>& current,
+                      std::future<schema::Schema> declared,
                       const revision::NewRevisionOptions& options, bool write_empty) {
   AutogenerateResult result;
-  result.comparison = compare_with_models(graph, settings, connection, current);
+  result.comparison =
+      compare_with_models(graph, settings, connection, current, std::move(declared));
   if (result.comparison.operations.empty() && !write_empty)
     return result;
   revision::NewRevisionOptions planned = options;

@@ -256,15 +256,19 @@ bool can_drop_column(const Schema& schema, const Table& from, const std::string&
 std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names) {
   std::vector<std::string> order;
   std::set<std::string> done;
+  std::multimap<std::string, std::string> by_lower_name; // SQLite's names ignore case
+  for (const auto& name : names)
+    by_lower_name.emplace(util::to_lower(name), name);
   std::function<void(const std::string&)> visit = [&](const std::string& name) {
     if (!done.insert(name).second)
       return;
     const auto found = schema.tables.find(name);
     if (found != schema.tables.end())
-      for (const auto& key : found->second.foreign_keys)
-        for (const auto& other : names)
-          if (same_name(other, key.ref_table))
-            visit(other);
+      for (const auto& key : found->second.foreign_keys) {
+        const auto [first, last] = by_lower_name.equal_range(util::to_lower(key.ref_table));
+        for (auto other = first; other != last; ++other)
+          visit(other->second);
+      }
     order.push_back(name);
   };
   for (const auto& name : names)
@@ -387,11 +391,19 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
     if (to.find_table(name) == nullptr)
       dropped.insert(name);
 
+  // A dropped and an added table of the same shape are likely one table renamed.
+  std::map<std::string, std::string> added_shapes, dropped_shapes;
+  if (!added.empty() && !dropped.empty()) {
+    for (const auto& name : added)
+      added_shapes[name] = shape(to.tables.at(name));
+    for (const auto& name : dropped)
+      dropped_shapes[name] = shape(from.tables.at(name));
+  }
   for (const auto& name : parents_first(to, added)) {
     const Table& table = to.tables.at(name);
     Operation operation{OperationKind::CreateTable, name, {}, {}, false, {}};
-    for (const auto& gone : dropped)
-      if (shape(from.tables.at(gone)) == shape(table))
+    for (const auto& [gone, gone_shape] : dropped_shapes)
+      if (gone_shape == added_shapes[name])
         operation.note = "possible rename of table " + gone;
     create_tables.push_back(std::move(operation));
     for (const auto& [index_name, index] : table.indexes)
@@ -401,8 +413,8 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
   std::reverse(dropped_order.begin(), dropped_order.end());
   for (const auto& name : dropped_order) {
     Operation operation{OperationKind::DropTable, name, {}, {}, true, {}};
-    for (const auto& fresh : added)
-      if (shape(to.tables.at(fresh)) == shape(from.tables.at(name)))
+    for (const auto& [fresh, fresh_shape] : added_shapes)
+      if (fresh_shape == dropped_shapes[name])
         operation.note = "possible rename to table " + fresh;
     drop_tables.push_back(std::move(operation));
     structural = true;

@@ -37,7 +37,7 @@ namespace {
 
 Revision base_revision(const NewRevisionOptions& options) {
   Revision revision;
-  revision.id = options.rev_id.value_or(generate_revision_id());
+  revision.id = options.rev_id ? *options.rev_id : generate_revision_id();
   if (!is_valid_revision_id(revision.id))
     throw Error(ErrorKind::Usage,
                 "invalid revision id '" + revision.id + "' (" + revision_id_rule + ")");

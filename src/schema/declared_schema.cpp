@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -35,6 +37,87 @@ std::vector<std::string> object_names(db::Connection& connection) {
     if (row.at(0))
       names.push_back(util::to_lower(*row[0]));
   return names;
+}
+
+// The statement without its final ";\n", as sqlite_schema keeps it.
+std::string stored_text(std::string sql) {
+  while (!sql.empty() && (sql.back() == '\n' || sql.back() == ';'))
+    sql.pop_back();
+  return sql;
+}
+
+// Writes the CREATE statements of DECLARED straight into sqlite_schema of an empty
+// in-memory database and lets SQLite read them back as it reads any database's
+// schema: one parse per statement. Executing CREATE TABLE instead parses it, writes
+// sqlite_schema through nested SQL and parses it again, four times the work at 500
+// tables. SQLite applies the same checks when it reads a schema (syntax, defaults,
+// STRICT types, names declared twice), but reports only "malformed database
+// schema": on false the caller executes the statements one by one for the exact
+// error. Tables come first so that indexes and triggers find theirs.
+bool load_in_bulk(db::SqliteConnection& scratch, const Schema& declared) {
+  // The first CREATE TABLE of a database writes its schema format number (4); with
+  // none, SQLite reads the schema as format 1 and drops every DESC of an index.
+  scratch.execute("CREATE TABLE format_4 (x); DROP TABLE format_4");
+  scratch.execute("PRAGMA writable_schema = ON");
+  {
+    const auto insert = scratch.prepare(
+        "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES (?, ?, ?, 0, ?)");
+    auto add = [&](const char* type, const std::string& name, const std::string& table,
+                   const std::string& sql) {
+      insert->bind_text(1, type);
+      insert->bind_text(2, name);
+      insert->bind_text(3, table);
+      insert->bind_text(4, sql);
+      insert->step();
+      insert->reset();
+    };
+    for (const auto& [name, table] : declared.tables)
+      add("table", name, name, stored_text(render_create_table(table)));
+    for (const auto& [name, table] : declared.tables)
+      for (const auto& [index_name, index] : table.indexes)
+        add("index", index_name, name, stored_text(render_create_index(table, index)));
+    for (const auto& [name, view] : declared.views)
+      add("view", name, name, stored_text(render_create_view(view)));
+    for (const auto& [name, trigger] : declared.triggers)
+      add("trigger", name, trigger.table, trigger.sql);
+  }
+  scratch.execute("PRAGMA writable_schema = RESET"); // forget the schema read so far
+  try {
+    scratch.execute("SELECT count(*) FROM sqlite_schema"); // reads the schema again
+  } catch (const Error&) {
+    return false;
+  }
+  return true;
+}
+
+// DECLARED loaded in bulk into a scratch database and introspected; nothing when
+// SQLite rejects it.
+std::optional<Schema> introspect_in_bulk(const Schema& declared) {
+  db::SqliteConnection scratch{config::SqliteOptions{}};
+  if (!load_in_bulk(scratch, declared))
+    return std::nullopt;
+  return introspect_sqlite(scratch);
+}
+
+// A large schema of tables only is loaded as two halves, on two threads, each into
+// its own database: what introspection says of a table depends on its own CREATE
+// statements alone (SQLite resolves no foreign key until rows are written). Views
+// and triggers need their tables beside them, so a schema with any loads whole.
+std::optional<Schema> introspect_declared(const Schema& declared) {
+  constexpr std::size_t split_from = 100;
+  if (declared.tables.size() < split_from || !declared.views.empty() || !declared.triggers.empty())
+    return introspect_in_bulk(declared);
+  Schema halves[2];
+  std::size_t position = 0;
+  for (const auto& [name, table] : declared.tables)
+    halves[position++ < declared.tables.size() / 2 ? 0 : 1].tables.emplace(name, table);
+  auto second = std::async(std::launch::async, [&halves] { return introspect_in_bulk(halves[1]); });
+  std::optional<Schema> first = introspect_in_bulk(halves[0]);
+  std::optional<Schema> rest = second.get();
+  if (!first || !rest)
+    return std::nullopt;
+  first->tables.merge(rest->tables);
+  return first;
 }
 
 } // namespace
@@ -124,14 +207,6 @@ Schema load_declared_schema(const fs::path& folder) {
       throw Error(ErrorKind::Project, "SQLite rejects this model: " + message, file, error.line());
     }
   };
-  // JSON-only projects without views or triggers load their tables in batches, each
-  // into a fresh in-memory database: SQLite's CREATE TABLE costs time in proportion to
-  // the schema already there, so one database of 500 tables costs ~10x as much. Each
-  // table's introspection does not depend on the others.
-  const bool json_only = std::all_of(
-      files.begin(), files.end(), [](const fs::path& path) { return path.extension() == ".json"; });
-  Schema batched;
-  constexpr std::size_t batch_size = 50;
   // A JSON model into the one database of the project; JSON carries no lines, so a
   // statement SQLite rejects is reported for the file.
   auto load_json = [&](const Schema& declared, const std::string& file) {
@@ -147,56 +222,51 @@ Schema load_declared_schema(const fs::path& folder) {
       throw Error(ErrorKind::Project, "SQLite rejects this model: " + error.message(), file);
     }
   };
-  for (const auto& path : files) {
-    const std::string file = path.string();
-    const std::string text = read_text(path);
-    if (path.extension() == ".sql") {
-      run(text, file, 1);
-    } else if (json_only) {
-      const Schema declared = schema_from_json_text(text, file);
-      if (declared.views.empty() && declared.triggers.empty()) {
-        std::vector<const Table*> tables;
-        for (const auto& [name, table] : declared.tables) {
-          if (!owner.emplace(util::to_lower(name), file).second)
-            throw Error(ErrorKind::Project,
-                        "table '" + name + "' is declared twice (also in " +
-                            owner[util::to_lower(name)] + ")",
-                        file);
-          for (const auto& [index_name, index] : table.indexes)
-            if (!owner.emplace(util::to_lower(index_name), file).second)
-              throw Error(ErrorKind::Project,
-                          "index '" + index_name + "' is declared twice (also in " +
-                              owner[util::to_lower(index_name)] + ")",
-                          file);
-          tables.push_back(&table);
-        }
-        for (std::size_t start = 0; start < tables.size(); start += batch_size) {
-          Schema batch;
-          for (std::size_t i = start; i < std::min(tables.size(), start + batch_size); ++i)
-            batch.tables.emplace(tables[i]->name, *tables[i]);
-          db::SqliteConnection scratch{config::SqliteOptions{}};
-          try {
-            scratch.execute(render_sqlite_schema(batch));
-          } catch (const Error& error) {
-            throw Error(ErrorKind::Project, "SQLite rejects this model: " + error.message(), file);
-          }
-          for (auto& [name, table] : introspect_sqlite(scratch).tables)
-            batched.tables.emplace(name, std::move(table));
-        }
-        continue;
-      }
-      // Views and triggers need their tables beside them: one database after all.
-      load_json(declared, file);
-    } else {
-      load_json(schema_from_json_text(text, file), file);
+  // JSON-only projects go into sqlite_schema in bulk (load_in_bulk); when SQLite
+  // rejects that, or the project has SQL files, every file is executed in turn.
+  const bool json_only = std::all_of(
+      files.begin(), files.end(), [](const fs::path& path) { return path.extension() == ".json"; });
+  if (json_only && !files.empty()) {
+    std::vector<std::pair<std::string, Schema>> models;
+    Schema combined;
+    bool distinct = true;
+    for (const auto& path : files) {
+      models.emplace_back(path.string(), schema_from_json_text(read_text(path), path.string()));
+      const Schema& declared = models.back().second;
+      distinct = distinct && std::none_of(declared.tables.begin(), declared.tables.end(),
+                                          [&](const auto& table) {
+                                            return combined.tables.count(table.first) != 0;
+                                          });
+      combined.tables.insert(declared.tables.begin(), declared.tables.end());
+      combined.views.insert(declared.views.begin(), declared.views.end());
+      combined.triggers.insert(declared.triggers.begin(), declared.triggers.end());
     }
-    claim(file);
+    if (std::optional<Schema> schema = distinct ? introspect_declared(combined) : std::nullopt) {
+      validate_schema(*schema);
+      return std::move(*schema);
+    }
+    for (const auto& [file, declared] : models) {
+      load_json(declared, file);
+      claim(file);
+    }
+  } else {
+    for (const auto& path : files) {
+      const std::string file = path.string();
+      const std::string text = read_text(path);
+      if (path.extension() == ".sql")
+        run(text, file, 1);
+      else
+        load_json(schema_from_json_text(text, file), file);
+      claim(file);
+    }
   }
   Schema schema = introspect_sqlite(connection);
-  for (auto& [name, table] : batched.tables)
-    schema.tables.emplace(name, std::move(table));
   validate_schema(schema);
   return schema;
+}
+
+std::future<Schema> load_declared_schema_async(const fs::path& folder) {
+  return std::async(std::launch::async, [folder] { return load_declared_schema(folder); });
 }
 
 } // namespace dbtool::schema

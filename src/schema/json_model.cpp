@@ -510,6 +510,8 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
 
 } // namespace
 
+namespace {
+
 Schema schema_from_json(const json& document, const std::string& file) {
   const Reader reader(file);
   Schema schema;
@@ -576,6 +578,8 @@ Schema schema_from_json(const json& document, const std::string& file) {
   }
   return schema;
 }
+
+} // namespace
 
 Schema schema_from_json_text(const std::string& text, const std::string& file) {
   json document;

@@ -110,7 +110,8 @@ bool contains(const std::string& text, const std::string& part) {
 // the SQL (or JSON) involved.
 TEST_CASE("random schemas: generated, rendered, introspected and JSON round trips agree") {
   Failures rejected, normalised, sql_trip, layout, json_model, json_trip, idempotent_json,
-      text_model, text_trip;
+      text_model, text_trip, declared;
+  dbtool::test::TempDir models;
   int cases = 0;
   for (unsigned seed = 1; seed <= 600; ++seed) {
     std::mt19937 rng(seed);
@@ -166,6 +167,13 @@ TEST_CASE("random schemas: generated, rendered, introspected and JSON round trip
       if (const auto difference = describe_difference(a, from_text); !difference.empty())
         text_model.add(seed, compact, difference);
       through(from_text, text_trip);
+
+      // (d) The document as a project's schema/models.json: load_declared_schema writes
+      // JSON models into sqlite_schema in bulk, not through CREATE statements.
+      write_file(models.path() / "models.json", document);
+      if (const auto difference = describe_difference(a, load_declared_schema(models.path()));
+          !difference.empty())
+        declared.add(seed, document, difference);
     } catch (const std::exception& error) {
       json_model.add(seed, document, std::string("reading the JSON threw: ") + error.what());
     }
@@ -180,6 +188,7 @@ TEST_CASE("random schemas: generated, rendered, introspected and JSON round trip
   idempotent_json.report("schema_to_json(schema_from_json(J)) == J");
   text_model.report("(c) schema_from_json_text(compact schema_to_json(A)) == A");
   text_trip.report("(c) introspect(render(schema_from_json_text(...))) == A");
+  declared.report("(d) load_declared_schema(folder with schema_to_json(A)) == A");
 }
 
 // The same random schemas written the way people write SQL: column constraints, other
@@ -956,4 +965,97 @@ TEST_CASE("declared schema: a foreign key to a missing table or column names it"
     const auto error = load_error(dir.path() / "nope");
     CHECK(error.kind() == dbtool::ErrorKind::Project);
   }
+}
+
+// JSON models are written into sqlite_schema in bulk; when SQLite rejects the whole,
+// the files are executed one by one so that the error names the file and the reason.
+TEST_CASE("declared schema: JSON models that SQLite rejects name the file and SQLite's reason") {
+  struct Case {
+    const char* what;
+    const char* model;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"a default that is no expression",
+       R"j({"tables": [{"name": "t", "columns": [
+         {"name": "a", "type": "integer", "default": "1 +"}]}]})j",
+       "syntax error"},
+      {"a default that is not constant",
+       R"j({"tables": [{"name": "t", "columns": [
+         {"name": "a", "type": "integer", "default": "a + 1"}]}]})j",
+       "is not constant"},
+      {"a check with a syntax error",
+       R"j({"tables": [{"name": "t", "columns": [{"name": "a", "type": "integer"}],
+         "check_constraints": [{"name": "c", "expression": "a >"}]}]})j",
+       "syntax error"},
+      {"a STRICT table with a type STRICT does not know",
+       R"j({"tables": [{"name": "t", "strict": true, "columns": [
+         {"name": "a", "type": "text", "sqlite_type": "VARCHAR(10)"}]}]})j",
+       "unknown datatype"},
+      {"a trigger on a table nobody declared",
+       R"j({"tables": [{"name": "t", "columns": [{"name": "a", "type": "integer"}]}],
+         "triggers": [{"name": "tr", "table": "nope",
+           "sql": "CREATE TRIGGER tr AFTER INSERT ON nope BEGIN SELECT 1; END"}]})j",
+       "no such table"},
+  };
+  for (const auto& c : cases) {
+    INFO(std::string(c.what));
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.json",
+               R"j({"tables": [{"name": "fine", "columns": [{"name": "x", "type": "text"}]}]})j");
+    write_file(dir.path() / "b.json", c.model);
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.json"));
+    INFO(std::string(error.what()));
+    CHECK(contains(error.message(), c.reason));
+  }
+}
+
+TEST_CASE("declared schema: a table in two JSON files, spelled in another case") {
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "a.json",
+             R"j({"tables": [{"name": "Users", "columns": [{"name": "x", "type": "text"}]}]})j");
+  write_file(dir.path() / "b.json",
+             R"j({"tables": [{"name": "users", "columns": [{"name": "y", "type": "text"}]}]})j");
+  const auto error = load_error(dir.path());
+  CHECK(error.kind() == dbtool::ErrorKind::Project);
+  CHECK(contains(error.what(), "b.json"));
+  CHECK(contains(error.message(), "a.json"));
+  CHECK(contains(error.message(), "twice"));
+}
+
+// Large table-only models load as two halves on two threads (introspect_declared);
+// the result must be what one database gives. The tables of many random schemas,
+// renamed apart, make a model of a few hundred tables.
+TEST_CASE("declared schema: a large JSON model loads in halves and equals the whole") {
+  Schema big;
+  for (unsigned seed = 1; big.tables.size() < 300; ++seed) {
+    std::mt19937 rng(seed);
+    Schema a;
+    try {
+      a = load(render_sqlite_schema(generate_schema(rng)));
+    } catch (const std::exception&) {
+      continue;
+    }
+    const std::string prefix = "s" + std::to_string(seed) + "_";
+    for (auto [name, table] : a.tables) {
+      table.name = prefix + name;
+      for (auto& key : table.foreign_keys)
+        key.ref_table = prefix + key.ref_table;
+      std::map<std::string, Index> indexes;
+      for (auto [index_name, index] : table.indexes) {
+        index.name = prefix + index_name;
+        indexes.emplace(index.name, std::move(index));
+      }
+      table.indexes = std::move(indexes);
+      big.tables.emplace(table.name, std::move(table));
+    }
+  }
+  std::string sql;
+  const Schema expected = load(render_sqlite_schema(big));
+  REQUIRE(describe_difference(big, expected) == "");
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "models.json", schema_to_json(big));
+  CHECK(describe_difference(expected, load_declared_schema(dir.path())) == "");
 }

@@ -5,6 +5,7 @@
 #include "dbtool/diff/sqlite_migration.h"
 #include "dbtool/revision/script_directory.h"
 
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,10 +20,13 @@ struct ModelComparison {
 };
 
 // Compares the database (at head: CURRENT must equal the graph's heads, else
-// Error(Project)) with the declared models of settings.schema_dir.
+// Error(Project)) with DECLARED, the models of settings.schema_dir as
+// schema::load_declared_schema_async reads them (they load while the database is read;
+// a bad model is reported before a database error).
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
-                                    const std::vector<std::string>& current);
+                                    const std::vector<std::string>& current,
+                                    std::future<schema::Schema> declared);
 
 struct AutogenerateResult {
   ModelComparison comparison;
@@ -35,6 +39,7 @@ struct AutogenerateResult {
 AutogenerateResult
 autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
                       db::Connection& connection, const std::vector<std::string>& current,
+                      std::future<schema::Schema> declared,
                       const revision::NewRevisionOptions& options, bool write_empty);
 
 } // namespace dbtool::diff

@@ -3,6 +3,7 @@
 #include "dbtool/schema/schema.h"
 
 #include <filesystem>
+#include <future>
 
 namespace dbtool::schema {
 
@@ -11,6 +12,9 @@ namespace dbtool::schema {
 // declared twice is an error naming both files; SQL that SQLite rejects names the file
 // and the statement's line; a foreign key to a missing table or column names it.
 Schema load_declared_schema(const std::filesystem::path& folder);
+// The same on another thread, started at once: `check` and `revision --autogenerate`
+// start it before they open the database, and get() gives the schema or rethrows.
+std::future<Schema> load_declared_schema_async(const std::filesystem::path& folder);
 
 // Checks that every foreign key names an existing table and columns, and that no
 // table has two columns of one name. Error(Project) naming the table.

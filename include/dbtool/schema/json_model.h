@@ -2,17 +2,14 @@
 
 #include "dbtool/schema/schema.h"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <string>
 
 namespace dbtool::schema {
 
 // The dialect-neutral model format of schema/*.json (README.md, "Declared models"):
-// generic types, mixins, a naming convention. This reads it into a model whose
-// types are rendered for SQLite; FILE names it in errors (Error(Project)).
-Schema schema_from_json(const nlohmann::json& document, const std::string& file);
-// Parses TEXT as JSON first; a syntax error names the file, line and column.
+// generic types, mixins, a naming convention. This reads TEXT into a model whose
+// types are rendered for SQLite; FILE names it in errors (Error(Project)), and a
+// syntax error also names the line and column.
 Schema schema_from_json_text(const std::string& text, const std::string& file);
 
 // The same format, written from a model (what `scan --format json` prints): generic

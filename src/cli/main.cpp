@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   app.add_option("-C,--project", context.project_dir, "Run as if started in DIR");
   app.add_flag("--json", context.json, "Print one JSON document on stdout");
   app.add_flag("--echo", context.options.echo, "Log every SQL statement to stderr");
+  app.add_option("--lock-timeout", context.options.lock_timeout_s,
+                 "PostgreSQL: seconds to wait for another run's migration lock (default 60)");
   app.add_flag("-q,--quiet", context.quiet, "Print only errors");
   app.add_flag("-v,--verbose", context.verbose, "Print more detail");
   app.add_flag("--no-color", context.no_color, "Never colour the output");

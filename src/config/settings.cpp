@@ -87,6 +87,31 @@ void read_sqlite_section(const toml::table& table, const std::string& file, Sqli
   }
 }
 
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+}
+
+void read_postgres_section(const toml::table& table, const std::string& file,
+                           PostgresOptions& out) {
+  for (const auto& [key, node] : table)
+    if (key.str() != "schema" && key.str() != "lock_timeout_s")
+      throw Error(ErrorKind::Project, "unknown key 'postgres." + std::string(key.str()) + "'", file,
+                  line_of(node));
+  if (const auto schema = string_key(table, "schema", file, "postgres.")) {
+    if (schema->empty())
+      throw Error(ErrorKind::Project, "'postgres.schema' must not be empty", file,
+                  line_of(*table.get("schema")));
+    out.schema = *schema;
+  }
+  if (const toml::node* node = table.get("lock_timeout_s")) {
+    const auto value = node->value<double>();
+    if (!value || *value < 0 || *value > 86'400)
+      throw Error(ErrorKind::Project, "'postgres.lock_timeout_s' must be a number from 0 to 86400",
+                  file, line_of(*node));
+    out.lock_timeout = seconds_to_ms(*value);
+  }
+}
+
 struct FileSettings {
   std::optional<std::string> url;
   int url_line = 0;
@@ -95,6 +120,7 @@ struct FileSettings {
   std::optional<std::string> version_table;
   std::optional<std::string> history_table;
   SqliteOptions sqlite;
+  PostgresOptions postgres;
 };
 
 FileSettings read_config_file(const fs::path& path) {
@@ -109,8 +135,8 @@ FileSettings read_config_file(const fs::path& path) {
       throw Error(ErrorKind::Project, "cannot read config file", file);
     throw Error(ErrorKind::Project, "invalid TOML: " + description, file, line);
   }
-  static const std::array<std::string_view, 6> known = {"url",           "migrations",    "schema",
-                                                        "version_table", "history_table", "sqlite"};
+  static const std::array<std::string_view, 7> known = {
+      "url", "migrations", "schema", "version_table", "history_table", "sqlite", "postgres"};
   for (const auto& [key, node] : root) {
     if (std::find(known.begin(), known.end(), key.str()) == known.end())
       throw Error(ErrorKind::Project, "unknown key '" + std::string(key.str()) + "'", file,
@@ -129,6 +155,12 @@ FileSettings read_config_file(const fs::path& path) {
     if (table == nullptr)
       throw Error(ErrorKind::Project, "'sqlite' must be a table", file, line_of(*node));
     read_sqlite_section(*table, file, settings.sqlite);
+  }
+  if (const toml::node* node = root.get("postgres")) {
+    const auto* table = node->as_table();
+    if (table == nullptr)
+      throw Error(ErrorKind::Project, "'postgres' must be a table", file, line_of(*node));
+    read_postgres_section(*table, file, settings.postgres);
   }
   for (const char* key : {"version_table", "history_table"}) {
     const auto& name =
@@ -212,6 +244,12 @@ Settings load_settings(const GlobalOptions& options, const EnvironmentLookup& en
     throw Error(ErrorKind::Project, "version_table and history_table must differ",
                 settings.config_file.string());
   settings.sqlite = file.sqlite;
+  settings.postgres = file.postgres;
+  if (options.lock_timeout_s) {
+    if (*options.lock_timeout_s < 0 || *options.lock_timeout_s > 86'400)
+      throw Error(ErrorKind::Usage, "--lock-timeout must be a number of seconds from 0 to 86400");
+    settings.postgres.lock_timeout = seconds_to_ms(*options.lock_timeout_s);
+  }
   const auto echo = environment("DBTOOL_ECHO");
   settings.echo = options.echo || (echo && !echo->empty() && *echo != "0");
   return settings;
@@ -230,6 +268,10 @@ journal_mode = "WAL"
 synchronous = "NORMAL"
 busy_timeout_ms = 5000
 foreign_keys = true
+
+[postgres]                      # used when url is postgresql://...
+# schema = "app"                # SET search_path on connect (default: the server's)
+lock_timeout_s = 60             # how long a run waits for another run's migration lock
 )";
 }
 

@@ -1,5 +1,6 @@
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
+#include "dbtool/db/postgres/postgres_connection.h"
 #include "dbtool/db/sqlite/sqlite_connection.h"
 #include "dbtool/error.h"
 
@@ -10,8 +11,7 @@ namespace dbtool::db {
 std::unique_ptr<Connection> connect(const config::Settings& settings, StatementObserver observer) {
   const auto& url = settings.url;
   if (url.backend() == config::Backend::Postgres)
-    throw Error(ErrorKind::Database,
-                "cannot connect to " + url.masked() + ": the PostgreSQL backend is not built yet");
+    return std::make_unique<PostgresConnection>(url, settings.postgres, std::move(observer));
   if (url.in_memory())
     return std::make_unique<SqliteConnection>(settings.sqlite, std::move(observer));
   const auto& path = url.sqlite_path();

@@ -1,5 +1,6 @@
 #include "dbtool/schema/sqlite_introspector.h"
 
+#include "dbtool/error.h"
 #include "dbtool/schema/create_statement.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/util/strings.h"
@@ -290,6 +291,10 @@ void parse_objects(std::vector<SchemaObject>& objects) {
 } // namespace
 
 Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude) {
+  if (connection.backend() != config::Backend::Sqlite)
+    throw Error(ErrorKind::Usage,
+                "reading a PostgreSQL database's schema (scan, check, revision --autogenerate, "
+                "dump, seed) is not supported yet; the migration commands are");
   Schema schema;
   // One read transaction: a consistent view, and no lock taken per query.
   const bool own_transaction = !connection.in_transaction();

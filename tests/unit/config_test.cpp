@@ -143,3 +143,45 @@ TEST_CASE("bad configuration is a project error naming the file and line") {
         file + ":2: invalid database URL 'nope': expected sqlite:///path or "
                "postgresql://user@host/db");
 }
+
+TEST_CASE("[postgres]: schema and lock timeout, from the file and from --lock-timeout") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  auto settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.postgres.schema.empty());
+  CHECK(settings.postgres.lock_timeout == std::chrono::seconds(60));
+  write_file(dir.path() / "dbtool.toml", "[postgres]\nschema = \"app\"\nlock_timeout_s = 2.5\n");
+  settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.postgres.schema == "app");
+  CHECK(settings.postgres.lock_timeout == std::chrono::milliseconds(2500));
+  options.lock_timeout_s = 0.25;
+  settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.postgres.lock_timeout == std::chrono::milliseconds(250));
+  options.lock_timeout_s = -1;
+  CHECK_THROWS_WITH(dbtool::config::load_settings(options, environment({})),
+                    "--lock-timeout must be a number of seconds from 0 to 86400");
+}
+
+TEST_CASE("bad [postgres] keys name the file and line") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  const auto file = (dir.path() / "dbtool.toml").string();
+  auto error_for = [&](const std::string& text) {
+    write_file(file, text);
+    try {
+      dbtool::config::load_settings(options, environment({}));
+    } catch (const dbtool::Error& error) {
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(error_for("[postgres]\nport = 5\n") == file + ":2: unknown key 'postgres.port'");
+  CHECK(error_for("[postgres]\n\nschema = 5\n") == file + ":3: 'postgres.schema' must be a string");
+  CHECK(error_for("[postgres]\nschema = \"\"\n") ==
+        file + ":2: 'postgres.schema' must not be empty");
+  CHECK(error_for("[postgres]\nlock_timeout_s = \"long\"\n") ==
+        file + ":2: 'postgres.lock_timeout_s' must be a number from 0 to 86400");
+  CHECK(error_for("postgres = 1\n") == file + ":1: 'postgres' must be a table");
+}

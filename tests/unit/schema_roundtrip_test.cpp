@@ -522,7 +522,8 @@ TEST_CASE("quote_name quotes only what needs it") {
   for (const char* name : {"order", "my table", "we\"ird", "1st", "čaj", "表",
                            "x\"; DROP TABLE y; --", "[x]", "`y`", "a.b", "key", "rowid"}) {
     INFO(name);
-    const auto tokens = tokenize_sql(quote_name(name));
+    const std::string quoted = quote_name(name); // the tokens view it
+    const auto tokens = tokenize_sql(quoted);
     REQUIRE(tokens.size() == 1);
     CHECK(tokens[0].is_name());
     CHECK((tokens[0].kind == Token::Kind::QuotedName ? tokens[0].value : tokens[0].text) == name);

@@ -2,6 +2,7 @@
 
 #include "dbtool/config/database_url.h"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -17,12 +18,20 @@ struct SqliteOptions {
   bool foreign_keys = true;
 };
 
+// PostgreSQL connection options ([postgres] in dbtool.toml).
+struct PostgresOptions {
+  std::string schema; // SET search_path to it on connect; empty: the server's default
+  // How long a run waits for another run's migration lock (also --lock-timeout).
+  std::chrono::milliseconds lock_timeout{60'000};
+};
+
 // What the command line says before the configuration is read. Empty optionals
 // mean "not given", so the environment and dbtool.toml can fill them.
 struct GlobalOptions {
   std::optional<std::string> config_path; // -c/--config
   std::optional<std::string> url;         // --url
   std::optional<std::string> project_dir; // -C/--project
+  std::optional<double> lock_timeout_s;   // --lock-timeout
   bool echo = false;
 };
 
@@ -37,6 +46,7 @@ struct Settings {
   std::string version_table = "dbtool_version";
   std::string history_table = "dbtool_history";
   SqliteOptions sqlite;
+  PostgresOptions postgres;
   bool echo = false;
 };
 

@@ -60,6 +60,13 @@ class Connection {
   // LIMIT of them.
   virtual std::vector<std::string> foreign_key_violations(std::size_t limit) = 0;
 
+  // Keeps every other dbtool run that asks for the lock NAME waiting until
+  // unlock_run, or fails with Error(Database) after the configured timeout.
+  // PostgreSQL holds a session advisory lock; SQLite needs none, since each step's
+  // BEGIN IMMEDIATE already excludes other writers.
+  virtual void lock_for_run(const std::string& name) { (void)name; }
+  virtual void unlock_run() noexcept {}
+
   void set_observer(StatementObserver observer) { m_observer = std::move(observer); }
 
  protected:

@@ -81,6 +81,8 @@ class Migrator {
   std::string script(Direction direction, const std::string& range) const;
   // Resolves TARGET now when it does not depend on the database's state.
   void check_target(const std::string& target) const;
+  // What Connection::lock_for_run locks for a run of this project.
+  std::string lock_name() const;
 
   const revision::RevisionGraph& m_graph;
   const config::Settings& m_settings;

@@ -14,7 +14,9 @@ namespace dbtool::migrate {
 // as SQL text here, so that online runs and offline --sql scripts say the same thing.
 class VersionStore {
  public:
-  VersionStore(std::string version_table, std::string history_table);
+  // BACKEND decides the dialect of the statements (identity column and clock).
+  VersionStore(std::string version_table, std::string history_table,
+               config::Backend backend = config::Backend::Sqlite);
 
   const std::string& version_table() const { return m_version_table; }
   const std::string& history_table() const { return m_history_table; }
@@ -39,6 +41,7 @@ class VersionStore {
   std::string m_version_table;
   std::string m_history_table;
   std::string m_select_versions;
+  config::Backend m_backend;
 };
 
 } // namespace dbtool::migrate

@@ -250,6 +250,55 @@ expect_pg "$pg_db" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" 
 run "$p" current
 expect_out "x001 (head)"
 
+test_case "examples/postgres: upgrade, use, downgrade"
+pg_project example
+p=$project_dir
+cp -r "$SOURCE_DIR/examples/postgres/migrations" "$p/"
+run "$p" upgrade head
+expect_rc 0
+expect_out "Done: the database is at e03d7a2c9f48"
+pg_sql "$pg_db" "INSERT INTO jobs (id, request) VALUES ('j1', '{\"prompt\": \"hi\"}');
+INSERT INTO lessons (job_id, title, tags) VALUES ('j1', 'first', ARRAY['a', 'b']);
+INSERT INTO llm_call_audit (job_id, model, prompt_tokens, completion_tokens, started_at)
+  VALUES ('j1', 'm', 10, 20, now());
+UPDATE jobs SET status = 'done', progress = 1 WHERE id = 'j1';" >/dev/null
+expect_pg "$pg_db" "SELECT status, progress, updated_at > created_at OR updated_at = created_at FROM jobs" "done|1|t"
+expect_pg "$pg_db" "SELECT count(*) FROM lessons WHERE tags @> ARRAY['b']" "1"
+expect_pg "$pg_db" "SELECT indexdef LIKE '%USING btree (job_id, started_at DESC)%' FROM pg_indexes WHERE indexname = 'llm_call_audit_job_idx'" "t"
+expect_pg "$pg_db" "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'llm_call_audit_job_idx' AND i.indisvalid" "1"
+pg_sql "$pg_db" "UPDATE jobs SET status = 'lost'" >/dev/null
+expect_pg "$pg_db" "SELECT status FROM jobs" "done"
+run "$p" downgrade base
+expect_rc 0
+expect_pg "$pg_db" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'dbtool%'" "0"
+expect_pg "$pg_db" "SELECT count(*) FROM pg_proc WHERE proname = 'jobs_touch'" "0"
+
+test_case "examples/postgres: onboarding an existing database with stamp head"
+pg_project onboard
+p=$project_dir
+cp -r "$SOURCE_DIR/examples/postgres/migrations" "$p/"
+# The tables exist already, made without dbtool (here by psql from the revisions' SQL).
+for f in "$p"/migrations/*.sql; do
+  sed -n '/^-- +upgrade/,/^-- +downgrade/p' "$f" | grep -v '^-- +' >>"$TEST_TMP/existing.sql"
+done
+psql -X -q -v ON_ERROR_STOP=1 "$pg_url" -f "$TEST_TMP/existing.sql" >/dev/null 2>&1
+expect_pg "$pg_db" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" "3"
+pg_sql "$pg_db" "INSERT INTO jobs (id, request) VALUES ('keep', '{}')" >/dev/null
+run "$p" upgrade head --sql >/dev/null
+run "$p" stamp head
+expect_rc 0
+run "$p" current
+expect_out "e03d7a2c9f48 (head)"
+expect_pg "$pg_db" "SELECT count(*) FROM dbtool_history WHERE direction = 'stamp'" "1"
+expect_pg "$pg_db" "SELECT id FROM jobs" "keep"
+write_revision "$p" f1a2b3c4d5e6 e03d7a2c9f48 "jobs get an owner" \
+  "ALTER TABLE jobs ADD COLUMN owner text;" "ALTER TABLE jobs DROP COLUMN owner;"
+run "$p" upgrade head
+expect_rc 0
+expect_out "upgrade f1a2b3c4d5e6"
+expect_no_out "upgrade 3c1f0a9b2d41"
+expect_pg "$pg_db" "SELECT id, owner IS NULL FROM jobs" "keep|t"
+
 test_case "commands that read the schema say they do not support PostgreSQL yet"
 pg_project unsupported
 p=$project_dir

@@ -3,8 +3,9 @@
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/diagram.h"
+#include "dbtool/schema/introspector.h"
 #include "dbtool/schema/json_model.h"
-#include "dbtool/schema/sqlite_introspector.h"
+#include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sqlite_renderer.h"
 
 #include <iostream>
@@ -50,11 +51,14 @@ void setup_scan(CLI::App& app, Context& context, int& exit_code) {
     const auto& settings = context.settings();
     const auto schema = select_tables(
         options->models ? schema::load_declared_schema(settings.schema_dir)
-                        : schema::introspect_sqlite(context.connection(), {settings.version_table,
-                                                                           settings.history_table}),
+                        : schema::introspect(context.connection(),
+                                             {settings.version_table, settings.history_table}),
         options->tables);
+    const auto backend = options->models ? config::Backend::Sqlite : settings.url.backend();
     if (options->format == "json")
-      std::cout << schema::schema_to_json(schema) << "\n";
+      std::cout << schema::schema_to_json(schema, backend) << "\n";
+    else if (options->format == "sql" && backend == config::Backend::Postgres)
+      std::cout << schema::render_postgres_schema(schema);
     else if (options->format == "sql")
       std::cout << schema::render_sqlite_schema(schema);
     else if (options->format == "mermaid")

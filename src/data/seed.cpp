@@ -573,6 +573,8 @@ std::vector<fs::path> seed_files_in(const fs::path& folder) {
 }
 
 SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files) {
+  if (connection.backend() != config::Backend::Sqlite)
+    throw Error(ErrorKind::Usage, "seed is not supported yet on PostgreSQL");
   db::WriteTransaction transaction(connection);
   Seeder seeder(connection);
   for (const auto& path : files) {

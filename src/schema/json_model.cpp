@@ -248,6 +248,35 @@ std::optional<std::string> generic_for(const std::string& declared) {
 }
 
 // The generic type nearest to a declared type SQLite knows only by affinity.
+// The generic type whose PostgreSQL rendering is DECLARED (format_type's spelling).
+std::optional<std::string> generic_for_postgres(const std::string& declared) {
+  static const std::map<std::string, std::string> simple = {
+      {"integer", "integer"},
+      {"bigint", "bigint"},
+      {"smallint", "smallint"},
+      {"text", "text"},
+      {"boolean", "boolean"},
+      {"double precision", "double"},
+      {"real", "float"},
+      {"date", "date"},
+      {"time without time zone", "time"},
+      {"timestamp without time zone", "timestamp"},
+      {"timestamp with time zone", "timestamp_tz"},
+      {"jsonb", "json"},
+      {"uuid", "uuid"},
+      {"bytea", "blob"},
+      {"character varying", "string"},
+      {"numeric", "numeric"}};
+  if (const auto found = simple.find(declared); found != simple.end())
+    return found->second;
+  for (const auto& [prefix, generic] :
+       {std::pair<std::string, std::string>{"character varying(", "string("},
+        std::pair<std::string, std::string>{"numeric(", "numeric("}})
+    if (util::starts_with(declared, prefix) && declared.back() == ')')
+      return generic + declared.substr(prefix.size());
+  return std::nullopt;
+}
+
 std::string generic_by_affinity(const std::string& declared) {
   switch (type_affinity(declared)) {
   case Affinity::Integer:
@@ -606,7 +635,8 @@ Schema schema_from_json_text(const std::string& text, const std::string& file) {
   return schema_from_json(document, file);
 }
 
-std::string schema_to_json(const Schema& schema) {
+std::string schema_to_json(const Schema& schema, config::Backend backend) {
+  const bool postgres = backend == config::Backend::Postgres;
   std::string text;
   text.reserve(2048 * schema.tables.size());
   util::JsonWriter out(text);
@@ -615,7 +645,10 @@ std::string schema_to_json(const Schema& schema) {
   auto generic_type = [&](const std::string& declared) -> const std::optional<std::string>& {
     auto found = generic_types.find(declared);
     if (found == generic_types.end())
-      found = generic_types.emplace(declared, generic_for(declared)).first;
+      found =
+          generic_types
+              .emplace(declared, postgres ? generic_for_postgres(declared) : generic_for(declared))
+              .first;
     return found->second;
   };
   out.begin_object();
@@ -634,10 +667,15 @@ std::string schema_to_json(const Schema& schema) {
       out.field("name", column.name);
       if (const auto& generic = generic_type(column.type)) {
         out.field("type", *generic);
+      } else if (postgres) {
+        out.field("type", "text"); // what other dialects get; PostgreSQL's own type follows
+        out.field("postgres_type", column.type);
       } else {
         out.field("type", generic_by_affinity(column.type));
         out.field("sqlite_type", column.type);
       }
+      if (!column.identity.empty())
+        out.field("identity", util::to_lower(column.identity));
       const bool is_key = column_key && table.primary_key->columns[0] == column.name;
       if (is_key) {
         out.field("primary_key", true);
@@ -654,6 +692,8 @@ std::string schema_to_json(const Schema& schema) {
         out.field("collation", column.collation);
       if (!column.not_null_conflict.empty())
         out.field("not_null_on_conflict", column.not_null_conflict);
+      if (!column.comment.empty())
+        out.field("comment", column.comment);
       if (column.generated) {
         out.key("generated");
         out.begin_object();
@@ -731,7 +771,8 @@ std::string schema_to_json(const Schema& schema) {
         out.key("columns");
         out.begin_array();
         for (const auto& key : index.keys) {
-          if (key.expression.empty() && key.collation.empty() && !key.descending) {
+          if (key.expression.empty() && key.collation.empty() && !key.descending &&
+              key.nulls.empty() && key.opclass.empty()) {
             out.value(key.column);
             continue;
           }
@@ -744,11 +785,28 @@ std::string schema_to_json(const Schema& schema) {
             out.field("collation", key.collation);
           if (key.descending)
             out.field("desc", true);
+          if (!key.nulls.empty())
+            out.field("nulls", util::to_lower(key.nulls));
+          if (!key.opclass.empty())
+            out.field("opclass", key.opclass);
           out.end_object();
         }
         out.end_array();
         if (index.where)
           out.field("where", *index.where);
+        if (!index.method.empty())
+          out.field("method", index.method);
+        out.end_object();
+      }
+      out.end_array();
+    }
+    if (!table.exclusions.empty()) {
+      out.key("exclusion_constraints");
+      out.begin_array();
+      for (const auto& exclusion : table.exclusions) {
+        out.begin_object();
+        out.field("name", exclusion.name);
+        out.field("definition", exclusion.definition);
         out.end_object();
       }
       out.end_array();
@@ -757,6 +815,8 @@ std::string schema_to_json(const Schema& schema) {
       out.field("without_rowid", true);
     if (table.strict)
       out.field("strict", true);
+    if (!table.comment.empty())
+      out.field("comment", table.comment);
     out.end_object();
   }
   out.end_array();
@@ -769,6 +829,8 @@ std::string schema_to_json(const Schema& schema) {
       out.field("sql", view.sql);
       if (!view.columns.empty())
         out.field("columns", view.columns);
+      if (view.materialized)
+        out.field("materialized", true);
       out.end_object();
     }
     out.end_array();
@@ -781,6 +843,41 @@ std::string schema_to_json(const Schema& schema) {
       out.field("name", trigger.name);
       out.field("table", trigger.table);
       out.field("sql", trigger.sql);
+      out.end_object();
+    }
+    out.end_array();
+  }
+  if (!schema.enums.empty()) {
+    out.key("enums");
+    out.begin_array();
+    for (const auto& [name, type] : schema.enums) {
+      out.begin_object();
+      out.field("name", type.name);
+      out.field("values", type.values);
+      out.end_object();
+    }
+    out.end_array();
+  }
+  if (!schema.sequences.empty()) {
+    out.key("sequences");
+    out.begin_array();
+    for (const auto& [name, sequence] : schema.sequences) {
+      out.begin_object();
+      out.field("name", sequence.name);
+      out.field("type", sequence.type);
+      out.field("start", std::to_string(sequence.start));
+      out.field("increment", std::to_string(sequence.increment));
+      out.end_object();
+    }
+    out.end_array();
+  }
+  if (!schema.routines.empty()) {
+    out.key("routines");
+    out.begin_array();
+    for (const auto& [name, routine] : schema.routines) {
+      out.begin_object();
+      out.field("name", routine.name);
+      out.field("definition", routine.definition);
       out.end_object();
     }
     out.end_array();

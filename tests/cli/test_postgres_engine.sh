@@ -302,9 +302,10 @@ expect_pg "$pg_db" "SELECT id, owner IS NULL FROM jobs" "keep|t"
 test_case "commands that read the schema say they do not support PostgreSQL yet"
 pg_project unsupported
 p=$project_dir
-mkdir -p "$p/schema"
+mkdir -p "$p/schema" "$p/seeds"
 printf '{"tables": []}' >"$p/schema/models.json"
-for command in scan check dump; do
+printf '{"table": "t", "rows": [{"id": 1}]}' >"$p/seeds/01.json"
+for command in check dump seed; do
   run "$p" $command
   expect_rc 2
   expect_err "not supported yet"

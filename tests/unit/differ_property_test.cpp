@@ -132,7 +132,7 @@ void mutate(Schema& model, std::mt19937& rng) {
     const auto columns = plain_columns(table);
     if (columns.empty())
       break;
-    index.keys.push_back({random.pick(columns), "", "", random.chance(0.3)});
+    index.keys.push_back({random.pick(columns), "", "", random.chance(0.3), {}, {}});
     table.indexes.emplace(index.name, index);
     break;
   }

@@ -390,9 +390,9 @@ TEST_CASE("every feature with awkward names: introspected fields") {
   const Index& ix = my.indexes.at("ix my");
   CHECK(ix.unique);
   REQUIRE(ix.keys.size() == 3);
-  CHECK(ix.keys[0] == IndexKey{"order", "", "", true});
-  CHECK(ix.keys[1] == IndexKey{"", "lower(\"x\"\"; DROP TABLE y; --\")", "NOCASE", false});
-  CHECK(ix.keys[2] == IndexKey{"čaj", "", "", false}); // BINARY is the column's default
+  CHECK(ix.keys[0] == IndexKey{"order", "", "", true, {}, {}});
+  CHECK(ix.keys[1] == IndexKey{"", "lower(\"x\"\"; DROP TABLE y; --\")", "NOCASE", false, {}, {}});
+  CHECK(ix.keys[2] == IndexKey{"čaj", "", "", false, {}, {}}); // BINARY is the column's default
   CHECK(ix.where == "\"order\" IS NOT NULL");
   const Index& collate = my.indexes.at("ix_collate");
   REQUIRE(collate.keys.size() == 1);
@@ -471,23 +471,23 @@ TEST_CASE("a model built by hand renders to SQL that gives it back") {
   Table parent;
   parent.name = "x\"; DROP TABLE y; --";
   parent.columns = {
-      Column{"id", "INTEGER", false, std::nullopt, "", std::nullopt, false, {}},
-      Column{"my col", "VARCHAR(20)", true, "'a, (b)'", "NOCASE", std::nullopt, false, {}},
-      Column{"select", "", false, std::nullopt, "", "\"my col\" || 'x'", true, {}}};
+      Column{"id", "INTEGER", false, std::nullopt, "", std::nullopt, false, {}, {}, {}},
+      Column{"my col", "VARCHAR(20)", true, "'a, (b)'", "NOCASE", std::nullopt, false, {}, {}, {}},
+      Column{"select", "", false, std::nullopt, "", "\"my col\" || 'x'", true, {}, {}, {}}};
   parent.primary_key = PrimaryKey{"", {"id"}, true, {}};
   parent.checks = {CheckConstraint{"where", "length(\"my col\") > 0"}};
   parent.unique_constraints = {UniqueConstraint{"group", {"my col", "select"}, {}}};
   Index index;
   index.name = "čaj";
   index.unique = true;
-  index.keys = {IndexKey{"my col", "", "RTRIM", true},
-                IndexKey{"", "upper(\"my col\")", "", false}};
+  index.keys = {IndexKey{"my col", "", "RTRIM", true, {}, {}},
+                IndexKey{"", "upper(\"my col\")", "", false, {}, {}}};
   index.where = "id > 10";
   parent.indexes.emplace(index.name, index);
   Table child;
   child.name = "表";
-  child.columns = {Column{"a", "INT", true, "0", "", std::nullopt, false, {}},
-                   Column{"b", "TEXT", true, std::nullopt, "", std::nullopt, false, {}}};
+  child.columns = {Column{"a", "INT", true, "0", "", std::nullopt, false, {}, {}, {}},
+                   Column{"b", "TEXT", true, std::nullopt, "", std::nullopt, false, {}, {}, {}}};
   child.primary_key = PrimaryKey{"pk 表", {"b", "a"}, false, {}};
   child.foreign_keys = {
       ForeignKey{"fk", {"a"}, parent.name, {"id"}, "CASCADE", "SET DEFAULT", true},
@@ -580,8 +580,9 @@ TEST_CASE("an index key expression keeps the collation the model gives it") {
   Schema model;
   Table table;
   table.name = "t";
-  table.columns = {Column{"a", "TEXT", false, std::nullopt, "", std::nullopt, false, {}}};
-  table.indexes.emplace("ix", Index{"ix", false, {IndexKey{"", "a * 2", "NOCASE", true}}, {}});
+  table.columns = {Column{"a", "TEXT", false, std::nullopt, "", std::nullopt, false, {}, {}, {}}};
+  table.indexes.emplace(
+      "ix", Index{"ix", false, {IndexKey{"", "a * 2", "NOCASE", true, {}, {}}}, {}, {}});
   model.tables.emplace("t", table);
   INFO(render_sqlite_schema(model));
   std::string sql;
@@ -860,8 +861,8 @@ TEST_CASE("declared schema: duplicate columns") {
     Schema schema;
     Table table;
     table.name = "t";
-    table.columns = {Column{"a", "INT", false, std::nullopt, "", std::nullopt, false, {}},
-                     Column{"a", "TEXT", false, std::nullopt, "", std::nullopt, false, {}}};
+    table.columns = {Column{"a", "INT", false, std::nullopt, "", std::nullopt, false, {}, {}, {}},
+                     Column{"a", "TEXT", false, std::nullopt, "", std::nullopt, false, {}, {}, {}}};
     schema.tables.emplace("t", table);
     try {
       validate_schema(schema);

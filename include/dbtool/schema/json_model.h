@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dbtool/config/database_url.h"
 #include "dbtool/schema/schema.h"
 
 #include <string>
@@ -16,8 +17,12 @@ Schema schema_from_json_text(const std::string& text, const std::string& file);
 // types where the declared type is one's canonical rendering, the declared type
 // itself ("sqlite_type") where it is not, so that reading it back is exact.
 // Keys keep a reading order (name, type, ...), for files people commit and review.
-// The text is laid out as nlohmann's dump(2), without a final newline.
-std::string schema_to_json(const Schema& schema);
+// The text is laid out as nlohmann's dump(2), without a final newline. For a
+// PostgreSQL model, types map from PostgreSQL's spelling, "postgres_type" carries the
+// others, and PostgreSQL's extras (identity, comments, index methods, exclusion
+// constraints, enums, sequences, routines) have keys of their own; reading those
+// back is part of PostgreSQL's declared models, not built yet.
+std::string schema_to_json(const Schema& schema, config::Backend backend = config::Backend::Sqlite);
 
 // The SQLite rendering of a generic type ("string(20)" -> "VARCHAR(20)"); throws
 // Error(Project) for an unknown type or one SQLite cannot store.

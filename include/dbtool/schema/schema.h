@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +26,8 @@ struct Column {
   std::optional<std::string> generated;   // GENERATED ALWAYS AS (expression)
   bool generated_stored = false;
   std::string not_null_conflict; // NOT NULL ON CONFLICT <this>; empty: the default, ABORT
+  std::string identity;          // PostgreSQL: "ALWAYS" or "BY DEFAULT" for an identity column
+  std::string comment;           // PostgreSQL: COMMENT ON COLUMN
   bool operator==(const Column&) const = default;
 };
 
@@ -53,6 +56,8 @@ struct IndexKey {
   std::string expression; // canonical SQL
   std::string collation;
   bool descending = false;
+  std::string nulls;   // PostgreSQL: "FIRST" or "LAST" where not the default of the order
+  std::string opclass; // PostgreSQL: an operator class other than the type's default
   bool operator==(const IndexKey&) const = default;
 };
 
@@ -61,6 +66,7 @@ struct Index {
   bool unique = false;
   std::vector<IndexKey> keys;
   std::optional<std::string> where; // partial index predicate, canonical SQL
+  std::string method;               // PostgreSQL: the access method when not btree (gin, gist...)
   bool operator==(const Index&) const = default;
 };
 
@@ -77,6 +83,13 @@ struct CheckConstraint {
   bool operator==(const CheckConstraint&) const = default;
 };
 
+// PostgreSQL's EXCLUDE constraint, kept as the server prints its definition.
+struct ExclusionConstraint {
+  std::string name;
+  std::string definition; // EXCLUDE USING gist (...) [WHERE (...)]
+  bool operator==(const ExclusionConstraint&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns; // in declaration order
@@ -85,8 +98,10 @@ struct Table {
   std::vector<UniqueConstraint> unique_constraints; // in declaration order
   std::vector<CheckConstraint> checks;              // in declaration order
   std::map<std::string, Index> indexes;             // CREATE INDEX ones, by name
+  std::vector<ExclusionConstraint> exclusions;      // PostgreSQL, by name
   bool without_rowid = false;
   bool strict = false;
+  std::string comment; // PostgreSQL: COMMENT ON TABLE
 
   const Column* find_column(const std::string& column) const;
   // Whether COLUMN is an alias of the rowid (INTEGER PRIMARY KEY of a rowid table).
@@ -98,6 +113,7 @@ struct View {
   std::string name;
   std::string sql;                  // the SELECT, canonical
   std::vector<std::string> columns; // CREATE VIEW v (x, y): the column names; usually none
+  bool materialized = false;        // PostgreSQL: CREATE MATERIALIZED VIEW
   bool operator==(const View&) const = default;
 };
 
@@ -108,6 +124,31 @@ struct Trigger {
   bool operator==(const Trigger&) const = default;
 };
 
+// PostgreSQL: CREATE TYPE name AS ENUM (values...).
+struct EnumType {
+  std::string name;
+  std::vector<std::string> values; // in their sort order
+  bool operator==(const EnumType&) const = default;
+};
+
+// PostgreSQL: a sequence no column owns (identity and serial sequences belong to their
+// column and are not listed).
+struct Sequence {
+  std::string name;
+  std::string type = "bigint";
+  std::int64_t start = 1;
+  std::int64_t increment = 1;
+  bool operator==(const Sequence&) const = default;
+};
+
+// PostgreSQL: a function or procedure of the schema (trigger functions, mostly), as
+// pg_get_functiondef prints it.
+struct Routine {
+  std::string name; // name(argument types): overloads are distinct
+  std::string definition;
+  bool operator==(const Routine&) const = default;
+};
+
 struct Schema {
   // A table by name, as SQLite finds it: without regard to case.
   const Table* find_table(const std::string& name) const;
@@ -115,6 +156,9 @@ struct Schema {
   std::map<std::string, Table> tables;
   std::map<std::string, View> views;
   std::map<std::string, Trigger> triggers;
+  std::map<std::string, EnumType> enums;     // PostgreSQL
+  std::map<std::string, Sequence> sequences; // PostgreSQL
+  std::map<std::string, Routine> routines;   // PostgreSQL
   bool operator==(const Schema&) const = default;
 };
 

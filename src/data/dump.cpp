@@ -1,11 +1,13 @@
 #include "dbtool/data/dump.h"
 
+#include "dbtool/data/postgres_dump.h"
 #include "dbtool/data/value_codec.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/json_writer.h"
 #include "dbtool/util/strings.h"
+#include "dump_output.h"
 
 #include <cerrno>
 #include <charconv>
@@ -23,29 +25,7 @@ namespace {
 
 using schema::quote_name;
 
-// A write buffer over a FILE*: rows are appended as text and flushed in large
-// chunks, so memory stays flat whatever the table's size.
-class Output {
- public:
-  explicit Output(std::FILE* file) : m_file(file) { m_buffer.reserve(capacity + 4096); }
-  std::string& buffer() { return m_buffer; }
-  void maybe_flush() {
-    if (m_buffer.size() >= capacity)
-      flush();
-  }
-  void flush() {
-    if (!m_buffer.empty() &&
-        std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) != m_buffer.size())
-      throw Error(ErrorKind::Database,
-                  std::string("cannot write the dump: ") + std::strerror(errno));
-    m_buffer.clear();
-  }
-
- private:
-  static constexpr std::size_t capacity = 1 << 20;
-  std::FILE* m_file;
-  std::string m_buffer;
-};
+using Output = DumpOutput;
 
 struct TableInfo {
   std::string name;
@@ -204,6 +184,8 @@ std::uint64_t dump_rows(db::Connection& connection, const TableInfo& table, Dump
 } // namespace
 
 DumpResult dump_database(db::Connection& connection, const DumpOptions& options, std::FILE* file) {
+  if (connection.backend() == config::Backend::Postgres)
+    return dump_postgres(connection, options, file);
   DumpResult result;
   Output out(file);
   // One read transaction: the dump is a consistent snapshot even while others write.

@@ -193,6 +193,11 @@ std::string quote_postgres_name(const std::string& name) {
 }
 
 std::string render_postgres_schema(const Schema& schema) {
+  auto ddl = render_postgres_ddl(schema);
+  return ddl.before_data + ddl.after_data;
+}
+
+PostgresDdl render_postgres_ddl(const Schema& schema) {
   std::string sql;
   for (const auto& [name, type] : schema.enums) {
     std::string values;
@@ -238,7 +243,9 @@ std::string render_postgres_schema(const Schema& schema) {
     if (!table.comment.empty())
       comments += "COMMENT ON TABLE " + q(name) + " IS " + util::sql_quote(table.comment) + ";\n";
   }
-  sql += foreign_keys;
+  PostgresDdl ddl;
+  ddl.before_data = std::move(sql);
+  sql = foreign_keys;
   for (const auto& [name, table] : schema.tables)
     for (const auto& [index_name, index] : table.indexes)
       sql += render_index(table, index);
@@ -247,7 +254,8 @@ std::string render_postgres_schema(const Schema& schema) {
            " AS\n" + view.sql + ";\n";
   for (const auto& [name, trigger] : schema.triggers)
     sql += trigger.sql + ";\n";
-  return sql + comments;
+  ddl.after_data = sql + comments;
+  return ddl;
 }
 
 } // namespace dbtool::schema

@@ -293,8 +293,8 @@ void parse_objects(std::vector<SchemaObject>& objects) {
 Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude) {
   if (connection.backend() != config::Backend::Sqlite)
     throw Error(ErrorKind::Usage,
-                "check, revision --autogenerate and dump are not supported yet on PostgreSQL "
-                "(the migration commands and scan are)");
+                "check and revision --autogenerate are not supported yet on PostgreSQL "
+                "(the migration commands, scan and dump are)");
   Schema schema;
   // One read transaction: a consistent view, and no lock taken per query.
   const bool own_transaction = !connection.in_transaction();

@@ -305,7 +305,7 @@ p=$project_dir
 mkdir -p "$p/schema" "$p/seeds"
 printf '{"tables": []}' >"$p/schema/models.json"
 printf '{"table": "t", "rows": [{"id": 1}]}' >"$p/seeds/01.json"
-for command in check dump seed; do
+for command in check seed; do
   run "$p" $command
   expect_rc 2
   expect_err "not supported yet"

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "dbtool/error.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace dbtool::data {
+
+// A write buffer over a FILE*: rows are appended as text and flushed in large
+// chunks, so memory stays flat whatever the table's size. (Private to the dumpers.)
+class DumpOutput {
+ public:
+  explicit DumpOutput(std::FILE* file) : m_file(file) { m_buffer.reserve(capacity + 4096); }
+  std::string& buffer() { return m_buffer; }
+  void maybe_flush() {
+    if (m_buffer.size() >= capacity)
+      flush();
+  }
+  void flush() {
+    if (!m_buffer.empty() &&
+        std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) != m_buffer.size())
+      throw Error(ErrorKind::Database,
+                  std::string("cannot write the dump: ") + std::strerror(errno));
+    m_buffer.clear();
+  }
+
+ private:
+  static constexpr std::size_t capacity = 1 << 20;
+  std::FILE* m_file;
+  std::string m_buffer;
+};
+
+} // namespace dbtool::data

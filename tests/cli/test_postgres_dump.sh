@@ -1,0 +1,96 @@
+# `dbtool dump` on PostgreSQL: the sql format rebuilds schema, rows and sequence
+# positions in an empty database (psql), with triggers created after the rows; jsonl
+# writes every value as PostgreSQL's JSON; --table, --schema-only, --data-only, -o.
+source "$(dirname "$0")/pg_lib.sh"
+
+# A fingerprint of every table's rows (in the order of their text) and of the
+# sequences' next values, to compare two databases.
+fingerprint() {
+  pg_sql "$1" "SELECT string_agg(x, E'\\n' ORDER BY x) FROM (
+    SELECT 'parents ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) AS x FROM parents t
+    UNION ALL SELECT 'x ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \"x\"\"; DROP TABLE y; --\" t
+    UNION ALL SELECT 'always ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM always_id t
+    UNION ALL SELECT 'always next ' || nextval(pg_get_serial_sequence('always_id', 'id'))
+    UNION ALL SELECT 'cjk ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM \"表\" t
+    UNION ALL SELECT 'seq ' || nextval('invoice_numbers')
+    UNION ALL SELECT 'identity ' || nextval(pg_get_serial_sequence('parents', 'id'))
+    UNION ALL SELECT 'serial ' || nextval(pg_get_serial_sequence('\"x\"\"; DROP TABLE y; --\"', 'id'))) s"
+}
+
+test_case "dump --format sql rebuilds rows and sequence positions; triggers do not fire on load"
+pg_project source
+p=$project_dir
+source_db=$pg_db
+psql -X -q -v ON_ERROR_STOP=1 "$pg_url" -f "$SOURCE_DIR/tests/cli/pg_every_feature.sql" >/dev/null
+pg_sql "$source_db" "
+INSERT INTO parents (code, \"Mixed Case\", \"order\", updated_at) VALUES
+  ('a', 'Ab''c \\ d', 1, '2026-01-02 03:04:05.678901+05:30'),
+  ('b', NULL, 20, '1999-12-31 23:59:59+00'),
+  ('表', E'tab\\tnew\\nline', 0, 'infinity');
+SELECT nextval('invoice_numbers'); SELECT nextval('invoice_numbers');
+INSERT INTO \"x\"\"; DROP TABLE y; --\" (parent_id, feeling, tags, doc, amount, ratio, uid, raw, during)
+VALUES (1, 'it''s fine', ARRAY['a', 'b c', 'd\"e', NULL], '{\"k\": [1, 2.50, null, \"x\"]}', 12345678.91, 'NaN',
+        'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff10', '[2026-01-01, 2026-02-01)'),
+       (2, 'sad', '{}', NULL, -0.01, '-Infinity', NULL, '', NULL),
+       (NULL, 'ok', '{}', 'null', NULL, 1.5e-30, NULL, NULL, 'empty');
+DELETE FROM \"x\"\"; DROP TABLE y; --\" WHERE feeling = 'sad';
+INSERT INTO \"表\" VALUES (1, 'ü'), (2, '');
+CREATE TABLE always_id (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+INSERT INTO always_id (v) VALUES ('one'), ('two'), ('three');
+DELETE FROM always_id WHERE v = 'two';" >/dev/null
+run "$p" dump
+expect_rc 0
+printf '%s\n' "$out" >"$TEST_TMP/dump.sql"
+dump_sql=$out
+expect_out "OVERRIDING SYSTEM VALUE" # always_id's identity values are kept as they are
+run "$p" dump
+expect_equal "$out" "$dump_sql" "a second dump is the same text (deterministic)"
+before=$(fingerprint "$source_db") # (it advances the sequences once, as it will the copy's)
+pg_project target
+t=$project_dir
+psql -X -q -v ON_ERROR_STOP=1 "$pg_url" -f "$TEST_TMP/dump.sql" >/dev/null 2>"$TEST_TMP/load.err"
+expect_equal "$?" "0" "psql loads the dump ($(head -c 300 "$TEST_TMP/load.err"))"
+expect_equal "$(fingerprint "$pg_db")" "$before" "rows and sequences of the loaded dump"
+# The touch trigger would have set updated_at to now() had it fired on the load.
+expect_pg "$pg_db" "SELECT updated_at FROM parents WHERE code = 'b'" "1999-12-31 23:59:59+00"
+run "$t" scan
+scanned_target=$out
+run "$p" scan
+expect_equal "$scanned_target" "$out" "the loaded schema scans as the source"
+
+test_case "dump --format jsonl: PostgreSQL's JSON for every value"
+run "$p" dump --format jsonl --table "x\"; DROP TABLE y; --"
+expect_rc 0
+printf '%s\n' "$out" >"$TEST_TMP/x.jsonl"
+lines=$("$PY" - "$TEST_TMP/x.jsonl" <<'PYEOF'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+header, data = rows[0], rows[1:]
+print(header["table"], [c["name"] for c in header["columns"]].index("total") if "total" in [c["name"] for c in header["columns"]] else "no-generated")
+print(len(data), data[0][3], data[0][4]["k"], data[0][5], data[0][6], data[0][8], data[1][4])
+PYEOF
+)
+expect_equal "$lines" 'x"; DROP TABLE y; -- no-generated
+2 ['"'"'a'"'"', '"'"'b c'"'"', '"'"'d"e'"'"', None] [1, 2.5, None, '"'"'x'"'"'] 12345678.91 NaN \x00ff10 None' "jsonl rows"
+
+test_case "--schema-only, --data-only, --table, -o"
+run "$p" dump --schema-only
+expect_rc 0
+expect_out "CREATE TABLE parents"
+expect_no_out "INSERT INTO"
+run "$p" dump --data-only --table parents
+expect_rc 0
+expect_out "INSERT INTO parents"
+expect_no_out "CREATE TABLE"
+expect_no_out "INSERT INTO \"表\""
+run "$p" dump --table nope
+expect_rc 3
+expect_err "no table 'nope'"
+run "$p" dump
+dump_sql=$out
+run "$p" dump -o "$TEST_TMP/out.sql"
+expect_rc 0
+expect_out "rows to"
+expect_equal "$(cat "$TEST_TMP/out.sql")" "$dump_sql" "dump -o writes the same text"
+
+finish

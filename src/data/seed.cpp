@@ -2,6 +2,7 @@
 
 #include "dbtool/data/value_codec.h"
 #include "dbtool/error.h"
+#include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
 
@@ -125,36 +126,13 @@ void bind_row(db::Statement& statement, const std::vector<Value>& values,
 // One table's columns, key and prepared statements (per set of columns a row gives).
 class TableLoader {
  public:
-  TableLoader(db::Connection& connection, const std::string& table) : m_connection(connection) {
+  TableLoader(db::Connection& connection, const std::string& table)
+      : m_connection(connection), m_postgres(connection.backend() == config::Backend::Postgres) {
     m_name = table;
-    bool found = false;
-    for (const auto& row : connection.query("SELECT name FROM sqlite_schema WHERE type = 'table' "
-                                            "AND name = " +
-                                            util::sql_quote(table)))
-      found = found || row.at(0).has_value();
-    if (!found)
-      throw Error(ErrorKind::Project, "no table '" + table + "' in the database");
-    std::vector<std::pair<int, std::string>> key;
-    // cid, name, type, notnull, dflt_value, pk, hidden
-    for (const auto& row : connection.query("PRAGMA table_xinfo(" + util::sql_quote(table) + ")")) {
-      const std::string name = row.at(1).value_or("");
-      const int hidden = std::stoi(row.at(6).value_or("0"));
-      if (hidden == 2 || hidden == 3)
-        m_generated.push_back(util::to_lower(name));
-      else
-        m_columns[util::to_lower(name)] = name;
-      const int pk = std::stoi(row.at(5).value_or("0"));
-      if (pk > 0)
-        key.emplace_back(pk, name);
-    }
-    std::sort(key.begin(), key.end());
-    for (const auto& [position, name] : key)
-      m_key.push_back(name);
-    bool without_rowid = false;
-    for (const auto& row :
-         connection.query("PRAGMA main.table_list(" + util::sql_quote(table) + ")"))
-      without_rowid = row.at(4).value_or("0") == "1";
-    m_has_rowid = !without_rowid;
+    if (m_postgres)
+      read_postgres_table();
+    else
+      read_sqlite_table();
   }
 
   // The table's own spelling of COLUMN; Error naming WHERE for an unknown one.
@@ -227,6 +205,80 @@ class TableLoader {
   };
 
  private:
+  void read_sqlite_table() {
+    const std::string& table = m_name;
+    bool found = false;
+    for (const auto& row : m_connection.query("SELECT name FROM sqlite_schema WHERE type = "
+                                              "'table' AND name = " +
+                                              util::sql_quote(table)))
+      found = found || row.at(0).has_value();
+    if (!found)
+      throw Error(ErrorKind::Project, "no table '" + table + "' in the database");
+    std::vector<std::pair<int, std::string>> key;
+    // cid, name, type, notnull, dflt_value, pk, hidden
+    for (const auto& row :
+         m_connection.query("PRAGMA table_xinfo(" + util::sql_quote(table) + ")")) {
+      const std::string name = row.at(1).value_or("");
+      const int hidden = std::stoi(row.at(6).value_or("0"));
+      if (hidden == 2 || hidden == 3)
+        m_generated.push_back(util::to_lower(name));
+      else
+        m_columns[util::to_lower(name)] = name;
+      const int pk = std::stoi(row.at(5).value_or("0"));
+      if (pk > 0)
+        key.emplace_back(pk, name);
+    }
+    std::sort(key.begin(), key.end());
+    for (const auto& [position, name] : key)
+      m_key.push_back(name);
+    bool without_rowid = false;
+    for (const auto& row :
+         m_connection.query("PRAGMA main.table_list(" + util::sql_quote(table) + ")"))
+      without_rowid = row.at(4).value_or("0") == "1";
+    m_has_rowid = !without_rowid;
+  }
+
+  // PostgreSQL: the table on the search path, its columns and primary key; no rowid.
+  void read_postgres_table() {
+    m_has_rowid = false;
+    const std::string relation =
+        "to_regclass(" + util::sql_quote(schema::quote_postgres_name(m_name)) + ")";
+    const auto found = m_connection.query("SELECT " + relation + " IS NOT NULL");
+    if (found.empty() || found[0].at(0) != std::optional<std::string>("t"))
+      throw Error(ErrorKind::Project, "no table '" + m_name + "' in the database");
+    for (const auto& row : m_connection.query(
+             "SELECT attname, attgenerated <> '' FROM pg_attribute WHERE attrelid = " + relation +
+             " AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
+      const std::string name = row.at(0).value_or("");
+      if (row.at(1) == std::optional<std::string>("t"))
+        m_generated.push_back(util::to_lower(name));
+      else
+        m_columns[util::to_lower(name)] = name;
+    }
+    for (const auto& row : m_connection.query(
+             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+             "a.attnum = ANY (i.indkey) WHERE i.indrelid = " +
+             relation + " AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)"))
+      m_key.push_back(row.at(0).value_or(""));
+  }
+
+  std::string quoted(const std::string& name) const {
+    if (name == "rowid")
+      return name;
+    return m_postgres ? schema::quote_postgres_name(name) : quote_name(name);
+  }
+
+  // Parameter markers in order: ? for SQLite, $1, $2, ... for PostgreSQL.
+  struct Markers {
+    bool postgres;
+    int count = 0;
+    std::string next() { return postgres ? "$" + std::to_string(++count) : "?"; }
+  };
+  // "a IS ?": equal, NULL equal to NULL.
+  std::string same_as(const std::string& column, Markers& markers) const {
+    return quoted(column) + (m_postgres ? " IS NOT DISTINCT FROM " : " IS ") + markers.next();
+  }
+
   std::unique_ptr<db::Statement>& plain_insert(const std::vector<std::string>& columns) {
     auto& statement = m_plain_inserts[util::join(columns, "\x1f")];
     if (!statement)
@@ -236,11 +288,12 @@ class TableLoader {
 
   std::string insert_sql(const std::vector<std::string>& columns) const {
     std::vector<std::string> names, marks;
+    Markers markers{m_postgres};
     for (const auto& column : columns) {
-      names.push_back(column == "rowid" ? column : quote_name(column));
-      marks.push_back("?");
+      names.push_back(quoted(column));
+      marks.push_back(markers.next());
     }
-    return "INSERT INTO " + quote_name(m_name) + " (" + util::join(names, ", ") + ") VALUES (" +
+    return "INSERT INTO " + quoted(m_name) + " (" + util::join(names, ", ") + ") VALUES (" +
            util::join(marks, ", ") + ")";
   }
 
@@ -262,33 +315,40 @@ class TableLoader {
       complete = complete && position_of(name).has_value();
     if (!complete)
       key = position_of("rowid") ? std::vector<std::string>{"rowid"} : columns;
-    std::vector<std::string> conditions, comparisons, assignments, key_names;
+    std::vector<std::string> key_names;
     for (const auto& name : key) {
       statements.key_positions.push_back(*position_of(name));
-      const std::string quoted = name == "rowid" ? name : quote_name(name);
-      conditions.push_back(quoted + " IS ?");
-      key_names.push_back(quoted);
+      key_names.push_back(quoted(name));
     }
+    // Markers number in binding order: the row's values, then its key (bind_row).
+    auto where_key = [&](Markers& markers) {
+      std::vector<std::string> conditions;
+      for (const auto& name : key)
+        conditions.push_back(same_as(name, markers));
+      return util::join(conditions, " AND ");
+    };
+    Markers select_markers{m_postgres}, update_markers{m_postgres};
+    std::vector<std::string> comparisons, assignments;
     for (const auto& column : columns) {
-      const std::string quoted = column == "rowid" ? column : quote_name(column);
-      comparisons.push_back("(" + quoted + " IS ?)");
-      assignments.push_back(quoted + " = ?");
+      comparisons.push_back("(" + same_as(column, select_markers) + ")");
+      assignments.push_back(quoted(column) + " = " + update_markers.next());
     }
     // Insert-first only with the primary key as the conflict target: a clash on any
     // other UNIQUE constraint must fail, not vanish.
     if (complete)
       statements.insert = m_connection.prepare(insert_sql(columns) + " ON CONFLICT (" +
                                                util::join(key_names, ", ") + ") DO NOTHING");
-    statements.select = m_connection.prepare("SELECT " + util::join(comparisons, " AND ") +
-                                             " FROM " + quote_name(m_name) + " WHERE " +
-                                             util::join(conditions, " AND ") + " LIMIT 1");
-    statements.update = m_connection.prepare("UPDATE " + quote_name(m_name) + " SET " +
-                                             util::join(assignments, ", ") + " WHERE " +
-                                             util::join(conditions, " AND "));
+    statements.select =
+        m_connection.prepare("SELECT " + util::join(comparisons, " AND ") + " FROM " +
+                             quoted(m_name) + " WHERE " + where_key(select_markers) + " LIMIT 1");
+    statements.update =
+        m_connection.prepare("UPDATE " + quoted(m_name) + " SET " + util::join(assignments, ", ") +
+                             " WHERE " + where_key(update_markers));
     return statements;
   }
 
   db::Connection& m_connection;
+  bool m_postgres;
   std::string m_name;
   std::map<std::string, std::string> m_columns; // lower-cased -> spelling
   std::vector<std::string> m_generated;
@@ -573,8 +633,6 @@ std::vector<fs::path> seed_files_in(const fs::path& folder) {
 }
 
 SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files) {
-  if (connection.backend() != config::Backend::Sqlite)
-    throw Error(ErrorKind::Usage, "seed is not supported yet on PostgreSQL");
   db::WriteTransaction transaction(connection);
   Seeder seeder(connection);
   for (const auto& path : files) {

@@ -294,7 +294,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
   if (connection.backend() != config::Backend::Sqlite)
     throw Error(ErrorKind::Usage,
                 "check and revision --autogenerate are not supported yet on PostgreSQL "
-                "(the migration commands, scan and dump are)");
+                "(the migration commands, scan, dump and seed are)");
   Schema schema;
   // One read transaction: a consistent view, and no lock taken per query.
   const bool own_transaction = !connection.in_transaction();

@@ -93,4 +93,55 @@ expect_rc 0
 expect_out "rows to"
 expect_equal "$(cat "$TEST_TMP/out.sql")" "$dump_sql" "dump -o writes the same text"
 
+test_case "seed on PostgreSQL: upsert by primary key, idempotent, all or nothing"
+pg_project seeding
+s=$project_dir
+cp -r "$SOURCE_DIR/examples/postgres/migrations" "$s/"
+run "$s" upgrade head
+expect_rc 0
+mkdir -p "$s/seeds"
+cat >"$s/seeds/01_jobs.json" <<'JSON'
+{"table": "jobs", "rows": [
+  {"id": "j1", "request": {"prompt": "hi", "n": [1, 2]}, "status": "running", "progress": 0.25},
+  {"id": "it's", "request": {}, "phase": null}
+]}
+JSON
+cat >"$s/seeds/02_more.json" <<'JSON'
+[{"table": "lessons", "rows": [{"job_id": "j1", "title": "first", "tags": "{a,\"b c\"}"}]},
+ {"table": "llm_call_audit", "rows": [{"id": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "job_id": "j1",
+   "model": "m", "prompt_tokens": 3, "completion_tokens": 4, "cost": "0.000123",
+   "started_at": "2026-01-01T10:00:00+02:00"}]}]
+JSON
+run "$s" seed
+expect_rc 0
+expect_pg "$pg_db" "SELECT id, request->>'prompt', request->'n'->>1, status, progress FROM jobs ORDER BY id" "it's|||queued|0
+j1|hi|2|running|0.25"
+expect_pg "$pg_db" "SELECT tags[2] FROM lessons" "b c"
+expect_pg "$pg_db" "SELECT cost, started_at FROM llm_call_audit" "0.000123|2026-01-01 08:00:00+00"
+run "$s" --json seed
+expect_rc 0
+json_eq "[d['inserted'], d['updated'], d['unchanged']]" "[0,0,4]"
+sed -i 's/"running"/"done"/' "$s/seeds/01_jobs.json"
+run "$s" --json seed
+json_eq "[d['inserted'], d['updated'], d['unchanged']]" "[0,1,3]"
+expect_pg "$pg_db" "SELECT status FROM jobs WHERE id = 'j1'" "done"
+before=$(pg_sql "$pg_db" "SELECT string_agg(t::text, ',' ORDER BY t::text) FROM jobs t")
+printf '{"table": "jobs", "rows": [{"id": "j9", "request": {}}, {"id": "j10", "request": {}, "progress": "lots"}]}' >"$TEST_TMP/bad.json"
+run "$s" seed "$TEST_TMP/bad.json"
+expect_rc 4
+expect_err "bad.json"
+expect_err "invalid input syntax for type double precision"
+expect_one_line_error
+printf '{"table": "jobs", "rows": [{"id": "j9", "request": {}, "nope": 1}]}' >"$TEST_TMP/bad2.json"
+run "$s" seed "$TEST_TMP/bad2.json"
+expect_rc 4
+expect_err "column 'nope'"
+run "$s" seed "$TEST_TMP/none.json"
+expect_rc 3
+printf '{"table": "missing", "rows": [{"id": 1}]}' >"$TEST_TMP/bad3.json"
+run "$s" seed "$TEST_TMP/bad3.json"
+expect_rc 3
+expect_err "no table 'missing'"
+expect_equal "$(pg_sql "$pg_db" "SELECT string_agg(t::text, ',' ORDER BY t::text) FROM jobs t")" "$before" "jobs after the failed seeds"
+
 finish

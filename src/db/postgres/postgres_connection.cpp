@@ -139,8 +139,9 @@ std::int64_t lock_key(const std::string& name) {
 // (bytea as hex, decoded by bytes()).
 class PostgresStatement : public Statement {
  public:
-  PostgresStatement(PGconn* connection, std::string sql)
-      : m_connection(connection), m_sql(std::move(sql)) {}
+  // CHANGES receives the rows an INSERT, UPDATE or DELETE touched, for changes().
+  PostgresStatement(PGconn* connection, std::string sql, std::int64_t* changes)
+      : m_connection(connection), m_sql(std::move(sql)), m_changes(changes) {}
   ~PostgresStatement() override { PQclear(m_result); }
   PostgresStatement(const PostgresStatement&) = delete;
   PostgresStatement& operator=(const PostgresStatement&) = delete;
@@ -173,6 +174,8 @@ class PostgresStatement : public Statement {
       const auto status = PQresultStatus(m_result);
       if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         throw Error(ErrorKind::Database, server_message(m_result));
+      const char* tuples = PQcmdTuples(m_result);
+      *m_changes = tuples != nullptr && *tuples != '\0' ? std::strtoll(tuples, nullptr, 10) : 0;
       m_row = -1;
     }
     ++m_row;
@@ -187,6 +190,7 @@ class PostgresStatement : public Statement {
     if (PQgetisnull(m_result, m_row, column))
       return ValueType::Null;
     switch (PQftype(m_result, column)) {
+    case 16: // bool, as SQLite has it: 1 or 0
     case 20: // int8
     case 21: // int2
     case 23: // int4
@@ -202,7 +206,10 @@ class PostgresStatement : public Statement {
     }
   }
   std::int64_t integer(int column) const override {
-    return std::strtoll(PQgetvalue(m_result, m_row, column), nullptr, 10);
+    const char* value = PQgetvalue(m_result, m_row, column);
+    if (PQftype(m_result, column) == 16)
+      return value[0] == 't' ? 1 : 0;
+    return std::strtoll(value, nullptr, 10);
   }
   double real(int column) const override {
     return std::strtod(PQgetvalue(m_result, m_row, column), nullptr);
@@ -229,6 +236,7 @@ class PostgresStatement : public Statement {
 
   PGconn* m_connection;
   std::string m_sql;
+  std::int64_t* m_changes;
   std::vector<std::optional<std::string>> m_parameters;
   PGresult* m_result = nullptr;
   int m_row = -1;
@@ -334,7 +342,7 @@ Rows PostgresConnection::query(std::string_view sql) {
 
 std::unique_ptr<Statement> PostgresConnection::prepare(std::string_view sql) {
   observe(sql);
-  return std::make_unique<PostgresStatement>(m_connection, std::string(sql));
+  return std::make_unique<PostgresStatement>(m_connection, std::string(sql), &m_changes);
 }
 
 std::int64_t PostgresConnection::changes() {

@@ -17,7 +17,7 @@ void setup_check(CLI::App& app, Context& context, int& exit_code) {
   command->callback([&context, &exit_code, sql] {
     const auto& graph = context.graph();
     // The models start loading before the database opens.
-    auto declared = schema::load_declared_schema_async(context.settings().schema_dir);
+    auto declared = schema::load_declared_schema_async(context.settings());
     const migrate::Migrator migrator(graph, context.settings());
     const auto comparison =
         diff::compare_with_models(graph, context.settings(), context.connection(),

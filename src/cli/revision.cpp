@@ -36,7 +36,7 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
     nlohmann::json operations = nlohmann::json::array();
     if (*autogenerate) {
       // The models start loading before the database opens.
-      auto declared = schema::load_declared_schema_async(context.settings().schema_dir);
+      auto declared = schema::load_declared_schema_async(context.settings());
       const migrate::Migrator migrator(graph, context.settings());
       auto result = diff::autogenerate_revision(graph, context.settings(), context.connection(),
                                                 migrator.current(context.connection()),

@@ -1,8 +1,9 @@
 #include "dbtool/diff/autogenerate.h"
 
+#include "dbtool/diff/postgres_migration.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
-#include "dbtool/schema/sqlite_introspector.h"
+#include "dbtool/schema/introspector.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
@@ -33,15 +34,24 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     std::future<schema::Schema> declared_models) {
   require_at_head(graph, current);
   // The database is read while the models load on their own thread.
+  const std::set<std::string> own_tables{settings.version_table, settings.history_table};
   schema::Schema live;
   try {
-    live = schema::introspect_sqlite(connection, {settings.version_table, settings.history_table});
+    live = schema::introspect(connection, own_tables);
   } catch (const Error&) {
     declared_models.get(); // a bad model is the error to report
     throw;
   }
   const schema::Schema declared = declared_models.get();
   ModelComparison comparison;
+  if (connection.backend() == config::Backend::Postgres) {
+    auto upgrade = plan_postgres_migration(live, declared);
+    comparison.operations = std::move(upgrade.operations);
+    comparison.upgrade.sql = std::move(upgrade.sql);
+    if (!comparison.operations.empty())
+      comparison.downgrade.sql = plan_postgres_migration(declared, live).sql;
+    return comparison;
+  }
   comparison.operations = compare_schemas(live, declared);
   comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);
   // No change one way is no change the other way (and comparing costs a few ms at

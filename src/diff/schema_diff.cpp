@@ -330,6 +330,22 @@ const char* Operation::kind_name() const {
     return "create_view";
   case OperationKind::CreateTrigger:
     return "create_trigger";
+  case OperationKind::CreateType:
+    return "create_type";
+  case OperationKind::AlterType:
+    return "alter_type";
+  case OperationKind::DropType:
+    return "drop_type";
+  case OperationKind::CreateSequence:
+    return "create_sequence";
+  case OperationKind::DropSequence:
+    return "drop_sequence";
+  case OperationKind::CreateRoutine:
+    return "create_routine";
+  case OperationKind::ReplaceRoutine:
+    return "replace_routine";
+  case OperationKind::DropRoutine:
+    return "drop_routine";
   }
   return "unknown";
 }
@@ -369,6 +385,30 @@ std::string Operation::describe() const {
     break;
   case OperationKind::CreateTrigger:
     text = "+ trigger " + table;
+    break;
+  case OperationKind::CreateType:
+    text = "+ type " + table;
+    break;
+  case OperationKind::AlterType:
+    text = "~ type " + table + ": " + util::join(changes, "; ");
+    break;
+  case OperationKind::DropType:
+    text = "- type " + table;
+    break;
+  case OperationKind::CreateSequence:
+    text = "+ sequence " + table;
+    break;
+  case OperationKind::DropSequence:
+    text = "- sequence " + table;
+    break;
+  case OperationKind::CreateRoutine:
+    text = "+ function " + table;
+    break;
+  case OperationKind::ReplaceRoutine:
+    text = "~ function " + table;
+    break;
+  case OperationKind::DropRoutine:
+    text = "- function " + table;
     break;
   }
   if (destructive)

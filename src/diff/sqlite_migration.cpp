@@ -126,6 +126,15 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
     case OperationKind::CreateTrigger:
       sql += to.triggers.at(operation.table).sql + ";\n";
       break;
+    case OperationKind::CreateType:
+    case OperationKind::AlterType:
+    case OperationKind::DropType:
+    case OperationKind::CreateSequence:
+    case OperationKind::DropSequence:
+    case OperationKind::CreateRoutine:
+    case OperationKind::ReplaceRoutine:
+    case OperationKind::DropRoutine:
+      break; // PostgreSQL's; compare_schemas never makes them
     }
   }
   return script;

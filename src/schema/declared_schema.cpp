@@ -1,8 +1,11 @@
 #include "dbtool/schema/declared_schema.h"
 
+#include "dbtool/db/postgres/postgres_connection.h"
 #include "dbtool/db/sqlite/sqlite_connection.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/json_model.h"
+#include "dbtool/schema/postgres_introspector.h"
+#include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
@@ -15,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 namespace dbtool::schema {
 
@@ -265,8 +269,49 @@ Schema load_declared_schema(const fs::path& folder) {
   return schema;
 }
 
-std::future<Schema> load_declared_schema_async(const fs::path& folder) {
-  return std::async(std::launch::async, [folder] { return load_declared_schema(folder); });
+Schema load_declared_schema_postgres(const config::Settings& settings) {
+  std::error_code ec;
+  if (!fs::is_directory(settings.schema_dir, ec))
+    throw Error(ErrorKind::Project, "schema folder not found", settings.schema_dir.string());
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(settings.schema_dir, ec)) {
+    const auto extension = entry.path().extension();
+    if (entry.path().filename().string().front() == '.' || !entry.is_regular_file(ec))
+      continue;
+    if (extension == ".json")
+      throw Error(ErrorKind::Project,
+                  "JSON models are not read on PostgreSQL yet: declare the models in "
+                  "schema/*.sql",
+                  entry.path().string());
+    if (extension == ".sql")
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  db::PostgresConnection scratch(settings.url, settings.postgres);
+  scratch.begin_write();
+  const std::string name = "dbtool_models_" + std::to_string(getpid());
+  const auto path = scratch.query("SHOW search_path").at(0).at(0).value_or("");
+  scratch.execute("CREATE SCHEMA " + quote_postgres_name(name) + "; SET LOCAL search_path = " +
+                  quote_postgres_name(name) + (path.empty() ? "" : ", " + path));
+  for (const auto& file : files) {
+    try {
+      scratch.execute_script(read_text(file), 1);
+    } catch (const Error& error) {
+      throw Error(ErrorKind::Project, "PostgreSQL rejects this model: " + error.message(),
+                  file.string(), error.line());
+    }
+  }
+  Schema schema = introspect_postgres(scratch);
+  scratch.rollback();
+  return schema;
+}
+
+std::future<Schema> load_declared_schema_async(const config::Settings& settings) {
+  if (settings.url.backend() == config::Backend::Postgres)
+    return std::async(std::launch::async,
+                      [&settings] { return load_declared_schema_postgres(settings); });
+  return std::async(std::launch::async,
+                    [folder = settings.schema_dir] { return load_declared_schema(folder); });
 }
 
 } // namespace dbtool::schema

@@ -1,6 +1,7 @@
 #include "dbtool/schema/postgres_introspector.h"
 
 #include "dbtool/error.h"
+#include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/util/strings.h"
 
 #include <nlohmann/json.hpp>
@@ -269,7 +270,10 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
     schema.sequences.emplace(sequence.name, std::move(sequence));
   }
 
-  // Functions and procedures of the schema, not those an extension brought.
+  // Functions and procedures of the schema, not those an extension brought. Their
+  // definitions name the schema ("CREATE ... FUNCTION public.f()"): it goes, so that
+  // the same function compares equal in another schema (the declared models' scratch).
+  const std::string current = text_of(query("SELECT current_schema()").at(0).at(0));
   for (const auto& row :
        query(std::string(
                  "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', "
@@ -280,6 +284,11 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
              "d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')")) {
     const std::string name = text_of(row.at(0));
     std::string definition(util::trim(text_of(row.at(1))));
+    for (const char* kind : {"FUNCTION ", "PROCEDURE "}) {
+      const std::string qualified = std::string(kind) + quote_postgres_name(current) + ".";
+      if (const auto at = definition.find(qualified); at != std::string::npos)
+        definition.replace(at, qualified.size(), kind);
+    }
     schema.routines.emplace(name, Routine{name, definition});
   }
   return schema;

@@ -145,7 +145,9 @@ std::optional<std::string> serial_type(const Column& column, const Schema& schem
   return std::nullopt;
 }
 
-std::string render_column(const Column& column, const Schema& schema) {
+} // namespace
+
+std::string render_postgres_column(const Column& column, const Schema& schema) {
   const auto serial = serial_type(column, schema);
   std::string item = q(column.name) + " " + serial.value_or(column.type);
   if (!column.collation.empty())
@@ -161,7 +163,7 @@ std::string render_column(const Column& column, const Schema& schema) {
   return item;
 }
 
-std::string render_index(const Table& table, const Index& index) {
+std::string render_postgres_index(const Table& table, const Index& index) {
   std::string keys;
   for (const auto& key : index.keys) {
     keys += keys.empty() ? "" : ", ";
@@ -180,7 +182,58 @@ std::string render_index(const Table& table, const Index& index) {
          keys + ")" + (index.where ? " WHERE " + *index.where : "") + ";\n";
 }
 
+namespace {
+
+std::string constraint(const std::string& name) {
+  return name.empty() ? std::string() : "CONSTRAINT " + q(name) + " ";
+}
+
 } // namespace
+
+std::string render_postgres_primary_key(const PrimaryKey& key) {
+  return constraint(key.name) + "PRIMARY KEY (" + name_list(key.columns) + ")";
+}
+
+std::string render_postgres_unique(const UniqueConstraint& unique) {
+  return constraint(unique.name) + "UNIQUE (" + name_list(unique.columns) + ")";
+}
+
+std::string render_postgres_check(const CheckConstraint& check) {
+  return constraint(check.name) + "CHECK (" + check.expression + ")";
+}
+
+std::string render_postgres_exclusion(const ExclusionConstraint& exclusion) {
+  return constraint(exclusion.name) + exclusion.definition;
+}
+
+std::string render_postgres_foreign_key(const Table& table, const ForeignKey& key) {
+  return "ALTER TABLE " + q(table.name) + " ADD " + constraint(key.name) + "FOREIGN KEY (" +
+         name_list(key.columns) + ") REFERENCES " + q(key.ref_table) +
+         (key.ref_columns.empty() ? "" : " (" + name_list(key.ref_columns) + ")") +
+         (key.on_update == "NO ACTION" ? "" : " ON UPDATE " + key.on_update) +
+         (key.on_delete == "NO ACTION" ? "" : " ON DELETE " + key.on_delete) +
+         (key.deferrable ? " DEFERRABLE INITIALLY DEFERRED" : "") + ";\n";
+}
+
+std::string render_postgres_create_table(const Table& table, const Schema& schema) {
+  std::vector<std::string> items;
+  for (const auto& column : table.columns)
+    items.push_back(render_postgres_column(column, schema));
+  if (table.primary_key)
+    items.push_back(render_postgres_primary_key(*table.primary_key));
+  for (const auto& unique : table.unique_constraints)
+    items.push_back(render_postgres_unique(unique));
+  for (const auto& check : table.checks)
+    items.push_back(render_postgres_check(check));
+  for (const auto& exclusion : table.exclusions)
+    items.push_back(render_postgres_exclusion(exclusion));
+  return "CREATE TABLE " + q(table.name) + " (\n  " + util::join(items, ",\n  ") + "\n);\n";
+}
+
+std::string render_postgres_view(const View& view) {
+  return std::string("CREATE ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " +
+         q(view.name) + " AS\n" + view.sql + ";\n";
+}
 
 std::string quote_postgres_name(const std::string& name) {
   bool plain = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
@@ -214,32 +267,13 @@ PostgresDdl render_postgres_ddl(const Schema& schema) {
   std::string foreign_keys;
   std::string comments;
   for (const auto& [name, table] : schema.tables) {
-    std::vector<std::string> items;
-    for (const auto& column : table.columns) {
-      items.push_back(render_column(column, schema));
+    sql += render_postgres_create_table(table, schema);
+    for (const auto& column : table.columns)
       if (!column.comment.empty())
         comments += "COMMENT ON COLUMN " + q(name) + "." + q(column.name) + " IS " +
                     util::sql_quote(column.comment) + ";\n";
-    }
-    if (table.primary_key)
-      items.push_back("CONSTRAINT " + q(table.primary_key->name) + " PRIMARY KEY (" +
-                      name_list(table.primary_key->columns) + ")");
-    for (const auto& unique : table.unique_constraints)
-      items.push_back("CONSTRAINT " + q(unique.name) + " UNIQUE (" + name_list(unique.columns) +
-                      ")");
-    for (const auto& check : table.checks)
-      items.push_back("CONSTRAINT " + q(check.name) + " CHECK (" + check.expression + ")");
-    for (const auto& exclusion : table.exclusions)
-      items.push_back("CONSTRAINT " + q(exclusion.name) + " " + exclusion.definition);
-    sql += "CREATE TABLE " + q(name) + " (\n  " + util::join(items, ",\n  ") + "\n);\n";
     for (const auto& key : table.foreign_keys)
-      foreign_keys += "ALTER TABLE " + q(name) + " ADD CONSTRAINT " + q(key.name) +
-                      " FOREIGN KEY (" + name_list(key.columns) + ") REFERENCES " +
-                      q(key.ref_table) +
-                      (key.ref_columns.empty() ? "" : " (" + name_list(key.ref_columns) + ")") +
-                      (key.on_update == "NO ACTION" ? "" : " ON UPDATE " + key.on_update) +
-                      (key.on_delete == "NO ACTION" ? "" : " ON DELETE " + key.on_delete) +
-                      (key.deferrable ? " DEFERRABLE INITIALLY DEFERRED" : "") + ";\n";
+      foreign_keys += render_postgres_foreign_key(table, key);
     if (!table.comment.empty())
       comments += "COMMENT ON TABLE " + q(name) + " IS " + util::sql_quote(table.comment) + ";\n";
   }
@@ -248,10 +282,9 @@ PostgresDdl render_postgres_ddl(const Schema& schema) {
   sql = foreign_keys;
   for (const auto& [name, table] : schema.tables)
     for (const auto& [index_name, index] : table.indexes)
-      sql += render_index(table, index);
+      sql += render_postgres_index(table, index);
   for (const auto& [name, view] : schema.views)
-    sql += std::string("CREATE ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " + q(name) +
-           " AS\n" + view.sql + ";\n";
+    sql += render_postgres_view(view);
   for (const auto& [name, trigger] : schema.triggers)
     sql += trigger.sql + ";\n";
   ddl.after_data = sql + comments;

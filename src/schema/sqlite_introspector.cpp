@@ -292,9 +292,8 @@ void parse_objects(std::vector<SchemaObject>& objects) {
 
 Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude) {
   if (connection.backend() != config::Backend::Sqlite)
-    throw Error(ErrorKind::Usage,
-                "check and revision --autogenerate are not supported yet on PostgreSQL "
-                "(the migration commands, scan, dump and seed are)");
+    throw Error(ErrorKind::Database, "introspect_sqlite needs a SQLite database "
+                                     "(schema::introspect reads either)");
   Schema schema;
   // One read transaction: a consistent view, and no lock taken per query.
   const bool own_transaction = !connection.in_transaction();

@@ -19,10 +19,20 @@ enum class OperationKind {
   CreateIndex,
   CreateView,
   CreateTrigger,
+  // PostgreSQL's schema objects beside tables (plan_postgres_migration only).
+  CreateType,
+  AlterType,
+  DropType,
+  CreateSequence,
+  DropSequence,
+  CreateRoutine,
+  ReplaceRoutine,
+  DropRoutine,
 };
 
 // One step from one schema to another. CHANGES says in words what a RebuildTable
-// changes; NOTE carries advice (a likely rename).
+// (on PostgreSQL: an ALTER TABLE) or AlterType changes; NOTE carries advice (a likely
+// rename). TABLE names the table, or the view, trigger, type, sequence or routine.
 struct Operation {
   OperationKind kind;
   std::string table;  // the table, or the view or trigger itself

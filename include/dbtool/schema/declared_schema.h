@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dbtool/config/settings.h"
 #include "dbtool/schema/schema.h"
 
 #include <filesystem>
@@ -12,9 +13,17 @@ namespace dbtool::schema {
 // declared twice is an error naming both files; SQL that SQLite rejects names the file
 // and the statement's line; a foreign key to a missing table or column names it.
 Schema load_declared_schema(const std::filesystem::path& folder);
-// The same on another thread, started at once: `check` and `revision --autogenerate`
-// start it before they open the database, and get() gives the schema or rethrows.
-std::future<Schema> load_declared_schema_async(const std::filesystem::path& folder);
+// The declared models for a PostgreSQL project: every schema/*.sql file, in name order,
+// run inside a scratch schema of the project's database (search_path set to it, the
+// server's own schemas after it), introspected with introspect_postgres, then rolled
+// back: nothing stays, and it needs the right to CREATE SCHEMA. SQL the server rejects
+// names the file and line (Error(Project)). JSON models are not read on PostgreSQL yet.
+Schema load_declared_schema_postgres(const config::Settings& settings);
+
+// The models of SETTINGS' project for its backend, on another thread, started at once:
+// `check` and `revision --autogenerate` start it before they open the database, and
+// get() gives the schema or rethrows.
+std::future<Schema> load_declared_schema_async(const config::Settings& settings);
 
 // Checks that every foreign key names an existing table and columns, and that no
 // table has two columns of one name. Error(Project) naming the table.

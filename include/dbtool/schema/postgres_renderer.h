@@ -22,6 +22,18 @@ struct PostgresDdl {
 };
 PostgresDdl render_postgres_ddl(const Schema& schema);
 
+// The pieces, for the differ's ALTER statements.
+std::string render_postgres_column(const Column& column, const Schema& schema);
+std::string render_postgres_create_table(const Table& table, const Schema& schema); // no FKs
+std::string render_postgres_foreign_key(const Table& table, const ForeignKey& key);
+std::string render_postgres_index(const Table& table, const Index& index);
+std::string render_postgres_view(const View& view);
+// "CONSTRAINT name PRIMARY KEY (...)" and the like, for CREATE TABLE or ADD.
+std::string render_postgres_primary_key(const PrimaryKey& key);
+std::string render_postgres_unique(const UniqueConstraint& unique);
+std::string render_postgres_check(const CheckConstraint& check);
+std::string render_postgres_exclusion(const ExclusionConstraint& exclusion);
+
 // Quotes NAME for PostgreSQL only when it needs it: anything but a lower-case plain
 // identifier, and the reserved keywords.
 std::string quote_postgres_name(const std::string& name);

@@ -1,0 +1,507 @@
+#include "dbtool/diff/postgres_migration.h"
+
+#include "dbtool/schema/postgres_renderer.h"
+#include "dbtool/util/strings.h"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <set>
+
+namespace dbtool::diff {
+
+namespace {
+
+using schema::Column;
+using schema::Schema;
+using schema::Table;
+
+std::string q(const std::string& name) {
+  return schema::quote_postgres_name(name);
+}
+
+// The phases of a migration, in the order their SQL runs.
+enum Phase {
+  DropDependents, // triggers and views
+  DropIndexes,
+  DropForeignKeys,
+  CreateObjects, // types, sequences, functions
+  CreateTables,
+  AlterTables,
+  AddConstraints, // after the columns they name exist, with their types
+  DropTables,
+  AddForeignKeys,
+  CreateIndexes,
+  CreateDependents, // views, then triggers
+  DropObjects,      // functions, sequences, types
+  PhaseCount
+};
+
+class Planner {
+ public:
+  // Set when a column changes its type or goes: PostgreSQL then refuses while a view
+  // reads the table, so every view is dropped first and made again at the end.
+  bool views_in_the_way = false;
+
+  // An operation (none for a step that only completes another) and its SQL.
+  void add(Phase phase, std::optional<Operation> operation, std::string sql) {
+    m_steps[phase].push_back({std::move(operation), std::move(sql)});
+  }
+
+  PostgresMigration finish() {
+    PostgresMigration migration;
+    for (auto& steps : m_steps)
+      for (auto& [operation, sql] : steps) {
+        if (operation) {
+          migration.sql += "-- " + operation->describe() + "\n";
+          if (operation->destructive)
+            migration.sql += "-- WARNING: destructive: this step can lose data\n";
+          if (!operation->note.empty())
+            migration.sql += "-- NOTE: " + operation->note + "\n";
+          migration.operations.push_back(std::move(*operation));
+        }
+        migration.sql += sql;
+      }
+    return migration;
+  }
+
+ private:
+  std::array<std::vector<std::pair<std::optional<Operation>, std::string>>, PhaseCount> m_steps;
+};
+
+Operation operation(OperationKind kind, const std::string& table, const std::string& object = {},
+                    bool destructive = false) {
+  return Operation{kind, table, object, {}, destructive, {}};
+}
+
+const Column* column_named(const Table& table, const std::string& name) {
+  for (const auto& column : table.columns)
+    if (column.name == name)
+      return &column;
+  return nullptr;
+}
+
+template <typename Item>
+const Item* named(const std::vector<Item>& items, const std::string& name) {
+  for (const auto& item : items)
+    if (item.name == name)
+      return &item;
+  return nullptr;
+}
+
+// Parents before children along the foreign keys of SCHEMA, among NAMES.
+std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names) {
+  std::vector<std::string> order;
+  std::set<std::string> done;
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    if (!done.insert(name).second)
+      return;
+    for (const auto& key : schema.tables.at(name).foreign_keys)
+      if (names.count(key.ref_table) != 0)
+        visit(key.ref_table);
+    order.push_back(name);
+  };
+  for (const auto& name : names)
+    visit(name);
+  return order;
+}
+
+std::string comment_sql(const std::string& target, const std::string& comment) {
+  return "COMMENT ON " + target + " IS " +
+         (comment.empty() ? std::string("NULL") : util::sql_quote(comment)) + ";\n";
+}
+
+// The column changes of one surviving table: ALTER COLUMN subcommands, with words.
+void alter_columns(const Table& before, const Table& after, const Schema& to, Planner& planner) {
+  const std::string table = q(after.name);
+  std::vector<std::string> commands, changes;
+  std::string extra; // statements after the ALTER TABLE (comments)
+  for (const auto& column : before.columns) {
+    const Column* other = column_named(after, column.name);
+    const bool generated_changed = other != nullptr && (column.generated != other->generated);
+    if (other != nullptr && !generated_changed)
+      continue;
+    planner.add(AlterTables, operation(OperationKind::DropColumn, after.name, column.name, true),
+                "ALTER TABLE " + table + " DROP COLUMN " + q(column.name) + ";\n");
+    planner.views_in_the_way = true;
+  }
+  for (const auto& column : after.columns) {
+    const Column* old = column_named(before, column.name);
+    if (old == nullptr || old->generated != column.generated) {
+      planner.add(AlterTables, operation(OperationKind::AddColumn, after.name, column.name),
+                  "ALTER TABLE " + table + " ADD COLUMN " +
+                      schema::render_postgres_column(column, to) + ";\n");
+      if (!column.comment.empty())
+        planner.add(AlterTables, std::nullopt,
+                    comment_sql("COLUMN " + table + "." + q(column.name), column.comment));
+      continue;
+    }
+    const std::string name = q(column.name);
+    const std::string alter = "ALTER COLUMN " + name + " ";
+    if (old->default_sql != column.default_sql && old->default_sql)
+      commands.push_back(alter + "DROP DEFAULT"); // before a type change it would not fit
+    if (old->type != column.type || old->collation != column.collation) {
+      planner.views_in_the_way = true;
+      commands.push_back(
+          alter + "TYPE " + column.type +
+          (column.collation.empty() ? "" : " COLLATE " + util::sql_identifier(column.collation)) +
+          " USING " + name + "::" + column.type);
+      changes.push_back("column " + column.name + ": type " + old->type + " -> " + column.type +
+                        (old->collation != column.collation
+                             ? " (collation " +
+                                   (old->collation.empty() ? "default" : old->collation) + " -> " +
+                                   (column.collation.empty() ? "default" : column.collation) + ")"
+                             : ""));
+    }
+    if (old->default_sql != column.default_sql) {
+      if (column.default_sql)
+        commands.push_back(alter + "SET DEFAULT " + *column.default_sql);
+      changes.push_back("column " + column.name + ": default " + old->default_sql.value_or("none") +
+                        " -> " + column.default_sql.value_or("none"));
+    }
+    if (old->not_null != column.not_null) {
+      commands.push_back(alter + (column.not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+      changes.push_back("column " + column.name + (column.not_null ? ": NOT NULL" : ": nullable"));
+    }
+    if (old->identity != column.identity) {
+      if (old->identity.empty())
+        commands.push_back(alter + "ADD GENERATED " + column.identity + " AS IDENTITY");
+      else if (column.identity.empty())
+        commands.push_back(alter + "DROP IDENTITY");
+      else
+        commands.push_back(alter + "SET GENERATED " + column.identity);
+      changes.push_back("column " + column.name + ": identity " +
+                        (old->identity.empty() ? "none" : old->identity) + " -> " +
+                        (column.identity.empty() ? "none" : column.identity));
+    }
+    if (old->comment != column.comment) {
+      extra += comment_sql("COLUMN " + table + "." + name, column.comment);
+      changes.push_back("column " + column.name + ": comment");
+    }
+  }
+  if (before.comment != after.comment) {
+    extra += comment_sql("TABLE " + table, after.comment);
+    changes.push_back("comment");
+  }
+  if (changes.empty())
+    return;
+  Operation change = operation(OperationKind::RebuildTable, after.name);
+  change.changes = changes;
+  planner.add(AlterTables, change,
+              (commands.empty()
+                   ? std::string()
+                   : "ALTER TABLE " + table + "\n  " + util::join(commands, ",\n  ") + ";\n") +
+                  extra);
+}
+
+// Constraints of one surviving table, matched by name: a changed one is dropped and
+// added again.
+void alter_constraints(const Table& before, const Table& after, Planner& planner) {
+  const std::string table = q(after.name);
+  std::vector<std::string> drops, adds, changes;
+  auto compare = [&](const std::string& what, const std::string& name, bool in_before,
+                     bool in_after, bool same, const std::string& add_sql) {
+    if (in_before && in_after && same)
+      return;
+    if (in_before)
+      drops.push_back("DROP CONSTRAINT " + q(name));
+    if (in_after)
+      adds.push_back("ADD " + add_sql);
+    changes.push_back(what + " " + name +
+                      (in_before && in_after ? " changed"
+                       : in_after            ? " added"
+                                             : " dropped"));
+  };
+  if (before.primary_key != after.primary_key) {
+    const auto& old = before.primary_key;
+    const auto& now = after.primary_key;
+    if (old)
+      drops.push_back("DROP CONSTRAINT " + q(old->name));
+    if (now)
+      adds.push_back("ADD " + schema::render_postgres_primary_key(*now));
+    changes.push_back("primary key changed");
+  }
+  std::set<std::string> names;
+  for (const auto& item : before.unique_constraints)
+    names.insert(item.name);
+  for (const auto& item : after.unique_constraints)
+    names.insert(item.name);
+  for (const auto& name : names) {
+    const auto* a = named(before.unique_constraints, name);
+    const auto* b = named(after.unique_constraints, name);
+    compare("unique", name, a, b, a && b && *a == *b, b ? schema::render_postgres_unique(*b) : "");
+  }
+  names.clear();
+  for (const auto& item : before.checks)
+    names.insert(item.name);
+  for (const auto& item : after.checks)
+    names.insert(item.name);
+  for (const auto& name : names) {
+    const auto* a = named(before.checks, name);
+    const auto* b = named(after.checks, name);
+    compare("check", name, a, b, a && b && *a == *b, b ? schema::render_postgres_check(*b) : "");
+  }
+  names.clear();
+  for (const auto& item : before.exclusions)
+    names.insert(item.name);
+  for (const auto& item : after.exclusions)
+    names.insert(item.name);
+  for (const auto& name : names) {
+    const auto* a = named(before.exclusions, name);
+    const auto* b = named(after.exclusions, name);
+    compare("exclusion", name, a, b, a && b && *a == *b,
+            b ? schema::render_postgres_exclusion(*b) : "");
+  }
+  if (changes.empty())
+    return;
+  Operation change = operation(OperationKind::RebuildTable, after.name);
+  change.changes = changes;
+  // Drops run before the table's columns change, adds after them; the operation is
+  // listed with the first of the two.
+  std::optional<Operation> listed = change;
+  if (!drops.empty()) {
+    planner.add(DropForeignKeys, listed,
+                "ALTER TABLE " + table + "\n  " + util::join(drops, ",\n  ") + ";\n");
+    listed.reset();
+  }
+  if (!adds.empty())
+    planner.add(AddConstraints, listed,
+                "ALTER TABLE " + table + "\n  " + util::join(adds, ",\n  ") + ";\n");
+}
+
+void foreign_keys(const Table* before, const Table& after, Planner& planner) {
+  std::set<std::string> names;
+  if (before)
+    for (const auto& key : before->foreign_keys)
+      names.insert(key.name);
+  for (const auto& key : after.foreign_keys)
+    names.insert(key.name);
+  for (const auto& name : names) {
+    const auto* a = before ? named(before->foreign_keys, name) : nullptr;
+    const auto* b = named(after.foreign_keys, name);
+    if (a && b && *a == *b)
+      continue;
+    std::optional<Operation> change;
+    if (before) { // a new table's keys come with its creation
+      change = operation(OperationKind::RebuildTable, after.name);
+      change->changes = {"foreign key " + name + (a && b ? " changed" : b ? " added" : " dropped")};
+    }
+    if (a) {
+      planner.add(DropForeignKeys, change,
+                  "ALTER TABLE " + q(after.name) + " DROP CONSTRAINT " + q(name) + ";\n");
+      change.reset();
+    }
+    if (b)
+      planner.add(AddForeignKeys, change, schema::render_postgres_foreign_key(after, *b));
+  }
+}
+
+void indexes(const Table* before, const Table& after, Planner& planner) {
+  if (before)
+    for (const auto& [name, index] : before->indexes) {
+      const auto other = after.indexes.find(name);
+      if (other == after.indexes.end() || !(other->second == index))
+        planner.add(DropIndexes, operation(OperationKind::DropIndex, after.name, name),
+                    "DROP INDEX " + q(name) + ";\n");
+    }
+  for (const auto& [name, index] : after.indexes) {
+    const auto* old = before ? &before->indexes : nullptr;
+    const bool kept = old && old->count(name) != 0 && old->at(name) == index;
+    if (!kept)
+      planner.add(CreateIndexes, operation(OperationKind::CreateIndex, after.name, name),
+                  schema::render_postgres_index(after, index));
+  }
+}
+
+// Remakes enum type NAME with TYPE's values when values go or move (PostgreSQL can only
+// add them): the old type is renamed away, the new one made, every column of the type
+// cast through text (a row holding a value that goes makes the migration fail, with
+// nothing lost), and the old type dropped.
+std::string remake_enum(const std::string& name, const schema::EnumType& type, const Schema& to,
+                        Planner& planner) {
+  const std::string old_name = q(name + "__dbtool_old");
+  std::string values;
+  for (const auto& value : type.values)
+    values += (values.empty() ? "" : ", ") + util::sql_quote(value);
+  std::string sql = "ALTER TYPE " + q(name) + " RENAME TO " + old_name + ";\nCREATE TYPE " +
+                    q(name) + " AS ENUM (" + values + ");\n";
+  for (const auto& [table_name, table] : to.tables)
+    for (const auto& column : table.columns) {
+      if (column.type != name && column.type != name + "[]")
+        continue;
+      const std::string target = "ALTER TABLE " + q(table_name) + " ALTER COLUMN " + q(column.name);
+      if (column.default_sql)
+        sql += target + " DROP DEFAULT;\n";
+      sql += target + " TYPE " + column.type + " USING " + q(column.name) + "::text" +
+             (column.type == name ? "" : "[]") + "::" + column.type + ";\n";
+      if (column.default_sql)
+        sql += target + " SET DEFAULT " + *column.default_sql + ";\n";
+      planner.views_in_the_way = true;
+    }
+  return sql + "DROP TYPE " + old_name + ";\n";
+}
+
+void enums(const Schema& from, const Schema& to, Planner& planner) {
+  for (const auto& [name, type] : to.enums) {
+    const auto old = from.enums.find(name);
+    if (old == from.enums.end()) {
+      std::string values;
+      for (const auto& value : type.values)
+        values += (values.empty() ? "" : ", ") + util::sql_quote(value);
+      planner.add(CreateObjects, operation(OperationKind::CreateType, name),
+                  "CREATE TYPE " + q(name) + " AS ENUM (" + values + ");\n");
+      continue;
+    }
+    if (old->second == type)
+      continue;
+    // Values only added (anywhere): ALTER TYPE ... ADD VALUE; else the type is remade.
+    const auto& before = old->second.values;
+    std::size_t matched = 0;
+    for (const auto& value : type.values)
+      if (matched < before.size() && before[matched] == value)
+        ++matched;
+    Operation change = operation(OperationKind::AlterType, name);
+    if (matched == before.size()) {
+      std::string sql;
+      for (std::size_t i = 0; i < type.values.size(); ++i) {
+        const auto& value = type.values[i];
+        if (std::find(before.begin(), before.end(), value) != before.end())
+          continue;
+        sql += "ALTER TYPE " + q(name) + " ADD VALUE IF NOT EXISTS " + util::sql_quote(value) +
+               (i == 0 ? " BEFORE " + util::sql_quote(type.values[1])
+                       : " AFTER " + util::sql_quote(type.values[i - 1])) +
+               ";\n";
+        change.changes.push_back("add value " + value);
+      }
+      planner.add(CreateObjects, change, sql);
+    } else {
+      for (const auto& value : before)
+        if (std::find(type.values.begin(), type.values.end(), value) == type.values.end())
+          change.changes.push_back("drop value " + value);
+      if (change.changes.empty())
+        change.changes.push_back("values reordered");
+      change.destructive = true;
+      // After the tables change (a column of the type may be new), before views return.
+      planner.add(AddConstraints, change, remake_enum(name, type, to, planner));
+    }
+  }
+  for (const auto& [name, type] : from.enums)
+    if (to.enums.count(name) == 0)
+      planner.add(DropObjects, operation(OperationKind::DropType, name),
+                  "DROP TYPE " + q(name) + ";\n");
+}
+
+void sequences_and_routines(const Schema& from, const Schema& to, Planner& planner) {
+  for (const auto& [name, sequence] : to.sequences) {
+    const auto old = from.sequences.find(name);
+    if (old != from.sequences.end() && old->second == sequence)
+      continue;
+    if (old != from.sequences.end())
+      planner.add(DropTables, operation(OperationKind::DropSequence, name),
+                  "DROP SEQUENCE " + q(name) + ";\n");
+    planner.add(old != from.sequences.end() ? DropTables : CreateObjects,
+                operation(OperationKind::CreateSequence, name),
+                "CREATE SEQUENCE " + q(name) + " AS " + sequence.type + " START WITH " +
+                    std::to_string(sequence.start) + " INCREMENT BY " +
+                    std::to_string(sequence.increment) + ";\n");
+  }
+  for (const auto& [name, sequence] : from.sequences)
+    if (to.sequences.count(name) == 0)
+      planner.add(DropObjects, operation(OperationKind::DropSequence, name),
+                  "DROP SEQUENCE " + q(name) + ";\n");
+  for (const auto& [name, routine] : to.routines) {
+    const auto old = from.routines.find(name);
+    if (old != from.routines.end() && old->second == routine)
+      continue;
+    planner.add(CreateObjects,
+                operation(old == from.routines.end() ? OperationKind::CreateRoutine
+                                                     : OperationKind::ReplaceRoutine,
+                          name),
+                routine.definition + ";\n");
+  }
+  for (const auto& [name, routine] : from.routines)
+    if (to.routines.count(name) == 0)
+      planner.add(DropObjects, operation(OperationKind::DropRoutine, name),
+                  "DROP ROUTINE " + q(name.substr(0, name.find('('))) +
+                      name.substr(name.find('(')) + ";\n");
+}
+
+} // namespace
+
+PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) {
+  Planner planner;
+  // Triggers and views that go or change are dropped first, and made again last.
+  for (const auto& [name, trigger] : from.triggers) {
+    const auto other = to.triggers.find(name);
+    if (other == to.triggers.end() || !(other->second == trigger))
+      planner.add(DropDependents, operation(OperationKind::DropTrigger, name),
+                  "DROP TRIGGER " + q(name) + " ON " + q(trigger.table) + ";\n");
+  }
+  for (const auto& [name, view] : from.views) {
+    const auto other = to.views.find(name);
+    if (other == to.views.end() || !(other->second == view))
+      planner.add(DropDependents, operation(OperationKind::DropView, name),
+                  std::string("DROP ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " +
+                      q(name) + ";\n");
+  }
+  enums(from, to, planner);
+  sequences_and_routines(from, to, planner);
+
+  std::set<std::string> added, dropped;
+  for (const auto& [name, table] : to.tables)
+    if (from.tables.count(name) == 0)
+      added.insert(name);
+  for (const auto& [name, table] : from.tables)
+    if (to.tables.count(name) == 0)
+      dropped.insert(name);
+  for (const auto& name : parents_first(to, added)) {
+    const Table& table = to.tables.at(name);
+    std::string sql = schema::render_postgres_create_table(table, to);
+    if (!table.comment.empty())
+      sql += comment_sql("TABLE " + q(name), table.comment);
+    for (const auto& column : table.columns)
+      if (!column.comment.empty())
+        sql += comment_sql("COLUMN " + q(name) + "." + q(column.name), column.comment);
+    planner.add(CreateTables, operation(OperationKind::CreateTable, name), sql);
+    foreign_keys(nullptr, table, planner);
+    indexes(nullptr, table, planner);
+  }
+  for (const auto& [name, after] : to.tables) {
+    const auto found = from.tables.find(name);
+    if (found == from.tables.end())
+      continue;
+    const Table& before = found->second;
+    alter_constraints(before, after, planner);
+    alter_columns(before, after, to, planner);
+    foreign_keys(&before, after, planner);
+    indexes(&before, after, planner);
+  }
+  auto dropping = parents_first(from, dropped);
+  std::reverse(dropping.begin(), dropping.end());
+  for (const auto& name : dropping)
+    planner.add(DropTables, operation(OperationKind::DropTable, name, {}, true),
+                "DROP TABLE " + q(name) + ";\n");
+
+  for (const auto& [name, view] : to.views) {
+    const auto other = from.views.find(name);
+    const bool unchanged = other != from.views.end() && other->second == view;
+    if (!unchanged)
+      planner.add(CreateDependents, operation(OperationKind::CreateView, name),
+                  schema::render_postgres_view(view));
+    else if (planner.views_in_the_way) { // made again, unchanged: not listed
+      planner.add(DropDependents, std::nullopt,
+                  std::string("DROP ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " +
+                      q(name) + ";\n");
+      planner.add(CreateDependents, std::nullopt, schema::render_postgres_view(view));
+    }
+  }
+  for (const auto& [name, trigger] : to.triggers) {
+    const auto other = from.triggers.find(name);
+    if (other == from.triggers.end() || !(other->second == trigger))
+      planner.add(CreateDependents, operation(OperationKind::CreateTrigger, name),
+                  trigger.sql + ";\n");
+  }
+  return planner.finish();
+}
+
+} // namespace dbtool::diff

@@ -278,12 +278,7 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
     const auto extension = entry.path().extension();
     if (entry.path().filename().string().front() == '.' || !entry.is_regular_file(ec))
       continue;
-    if (extension == ".json")
-      throw Error(ErrorKind::Project,
-                  "JSON models are not read on PostgreSQL yet: declare the models in "
-                  "schema/*.sql",
-                  entry.path().string());
-    if (extension == ".sql")
+    if (extension == ".sql" || extension == ".json")
       files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
@@ -293,12 +288,18 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
   const auto path = scratch.query("SHOW search_path").at(0).at(0).value_or("");
   scratch.execute("CREATE SCHEMA " + quote_postgres_name(name) + "; SET LOCAL search_path = " +
                   quote_postgres_name(name) + (path.empty() ? "" : ", " + path));
+  // A JSON model becomes PostgreSQL DDL (it may refer to tables of earlier files).
   for (const auto& file : files) {
+    const bool json = file.extension() == ".json";
+    const std::string text = read_text(file);
+    const std::string sql = json ? render_postgres_schema(schema_from_json_text(
+                                       text, file.string(), config::Backend::Postgres))
+                                 : text;
     try {
-      scratch.execute_script(read_text(file), 1);
+      scratch.execute_script(sql, 1);
     } catch (const Error& error) {
       throw Error(ErrorKind::Project, "PostgreSQL rejects this model: " + error.message(),
-                  file.string(), error.line());
+                  file.string(), json ? 0 : error.line());
     }
   }
   Schema schema = introspect_postgres(scratch);

@@ -20,7 +20,14 @@ namespace {
 // Reading one document: every error names the file and what is being read.
 class Reader {
  public:
-  explicit Reader(std::string file) : m_file(std::move(file)) {}
+  Reader(std::string file, bool postgres) : m_file(std::move(file)), m_postgres(postgres) {}
+
+  // Whether the model is read for PostgreSQL: its types, its names (case kept), its
+  // SQL as written (SQLite's canonical spacing would split PostgreSQL's :: casts).
+  bool postgres() const { return m_postgres; }
+  std::string sql(const std::string& text) const {
+    return m_postgres ? std::string(util::trim(text)) : canonical_sql(text);
+  }
 
   [[noreturn]] void fail(const std::string& where, const std::string& message) const {
     throw Error(ErrorKind::Project, (where.empty() ? "" : where + ": ") + message, m_file);
@@ -91,6 +98,7 @@ class Reader {
 
  private:
   std::string m_file;
+  bool m_postgres;
 };
 
 // ON CONFLICT's action, upper case; ABORT (the default) and absence are empty.
@@ -208,6 +216,25 @@ std::string sqlite_type_for(const std::string& generic) {
                   "array(T))");
 }
 
+std::string postgres_type_for(const std::string& generic) {
+  const std::string text = util::to_lower(std::string(util::trim(generic)));
+  // array(T): T's type with []; anything else is SQLite's spelling, lower-cased, with
+  // PostgreSQL's names where they differ.
+  if (util::starts_with(text, "array(") && text.back() == ')')
+    return postgres_type_for(text.substr(6, text.size() - 7)) + "[]";
+  static const std::map<std::string, std::string> renamed = {
+      {"float", "real"},         {"double", "double precision"},
+      {"datetime", "timestamp"}, {"timestamp_tz", "timestamptz"},
+      {"json", "jsonb"},         {"blob", "bytea"},
+      {"string", "varchar"}};
+  const auto open = text.find('(');
+  const std::string base = std::string(util::trim(text.substr(0, open)));
+  std::string type = util::to_lower(sqlite_type_for(generic)); // validates the generic type
+  if (const auto found = renamed.find(base); found != renamed.end())
+    type = found->second + (open == std::string::npos ? "" : type.substr(type.find('(')));
+  return type;
+}
+
 namespace {
 
 // The generic name whose SQLite rendering is exactly DECLARED, if there is one.
@@ -312,33 +339,44 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
                    std::vector<UniqueConstraint>& uniques, std::vector<ForeignKey>& keys) {
   reader.object(value, where);
   reader.allow_keys(value, where,
-                    {"name", "type", "sqlite_type", "nullable", "primary_key", "autoincrement",
-                     "default", "unique", "references", "on_delete", "on_update", "collation",
-                     "generated", "not_null_on_conflict", "comment"});
+                    {"name", "type", "sqlite_type", "postgres_type", "nullable", "primary_key",
+                     "autoincrement", "identity", "default", "unique", "references", "on_delete",
+                     "on_update", "collation", "generated", "not_null_on_conflict", "comment"});
   Column column;
   column.name = reader.string(value, "name", where, true);
   const std::string at = where + " column '" + column.name + "'";
   const std::string generic = reader.string(value, "type", at, true);
+  const auto exact =
+      reader.optional_string(value, reader.postgres() ? "postgres_type" : "sqlite_type", at);
   try {
-    column.type = sqlite_type_for(generic);
+    column.type = exact               ? *exact
+                  : reader.postgres() ? postgres_type_for(generic)
+                                      : sqlite_type_for(generic);
   } catch (const Error& error) {
     reader.fail(at, error.message());
   }
-  if (const auto exact = reader.optional_string(value, "sqlite_type", at))
-    column.type = *exact;
   const bool primary = reader.boolean(value, "primary_key", at, false);
   column.not_null = !reader.boolean(value, "nullable", at, !primary) && !primary;
   if (primary && value.contains("nullable") && value["nullable"] == false)
     column.not_null = true;
   column.not_null_conflict = conflict_action(reader, value, "not_null_on_conflict", at);
   column.default_sql = reader.optional_string(value, "default", at);
-  column.collation = util::to_upper(reader.string(value, "collation", at));
+  column.collation = reader.string(value, "collation", at);
+  if (!reader.postgres())
+    column.collation = util::to_upper(column.collation);
   if (column.collation == "BINARY")
     column.collation.clear();
+  if (reader.postgres()) {
+    column.comment = reader.string(value, "comment", at);
+    const std::string identity = util::to_upper(reader.string(value, "identity", at));
+    if (!identity.empty() && identity != "ALWAYS" && identity != "BY DEFAULT")
+      reader.fail(at, "'identity' is \"always\" or \"by default\"");
+    column.identity = identity;
+  }
   if (value.contains("generated")) {
     const json& generated = reader.object(value["generated"], at + " generated");
     reader.allow_keys(generated, at + " generated", {"expression", "stored"});
-    column.generated = canonical_sql(reader.string(generated, "expression", at, true));
+    column.generated = reader.sql(reader.string(generated, "expression", at, true));
     column.generated_stored = reader.boolean(generated, "stored", at, false);
   }
   if (primary)
@@ -371,15 +409,20 @@ IndexKey read_index_key(const Reader& reader, const json& value, const std::stri
     return key;
   }
   reader.object(value, where);
-  reader.allow_keys(value, where, {"column", "expression", "collation", "desc"});
+  reader.allow_keys(value, where,
+                    {"column", "expression", "collation", "desc", "nulls", "opclass"});
   key.column = reader.string(value, "column", where);
   const std::string expression = reader.string(value, "expression", where);
   if (key.column.empty() == expression.empty())
     reader.fail(where, "an index key has either 'column' or 'expression'");
   if (!expression.empty())
-    key.expression = canonical_sql(expression);
-  key.collation = util::to_upper(reader.string(value, "collation", where));
+    key.expression = reader.sql(expression);
+  key.collation = reader.string(value, "collation", where);
+  if (!reader.postgres())
+    key.collation = util::to_upper(key.collation);
   key.descending = reader.boolean(value, "desc", where, false);
+  key.nulls = util::to_upper(reader.string(value, "nulls", where));
+  key.opclass = reader.string(value, "opclass", where);
   return key;
 }
 
@@ -389,7 +432,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
   reader.allow_keys(value, where,
                     {"name", "columns", "mixins", "primary_key", "unique_constraints",
                      "check_constraints", "foreign_keys", "indexes", "without_rowid", "strict",
-                     "comment"});
+                     "comment", "exclusion_constraints"});
   Table table;
   table.name = reader.string(value, "name", where, true);
   const std::string at = "table '" + table.name + "'";
@@ -469,7 +512,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
       reader.object(item, at + " check constraint");
       reader.allow_keys(item, at + " check constraint", {"name", "expression"});
       CheckConstraint check{reader.string(item, "name", at),
-                            canonical_sql(reader.string(item, "expression", at, true))};
+                            reader.sql(reader.string(item, "expression", at, true))};
       if (check.name.empty())
         check.name = conventions.name("ck", table.name, {}, "", "");
       table.checks.push_back(std::move(check));
@@ -510,7 +553,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
     for (const auto& item : value["indexes"]) {
       const std::string index_at = at + " index";
       reader.object(item, index_at);
-      reader.allow_keys(item, index_at, {"name", "columns", "unique", "where"});
+      reader.allow_keys(item, index_at, {"name", "columns", "unique", "where", "method"});
       Index index;
       index.name = reader.string(item, "name", index_at);
       index.unique = reader.boolean(item, "unique", index_at, false);
@@ -522,7 +565,8 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
         names.push_back(index.keys.back().column.empty() ? "expr" : index.keys.back().column);
       }
       if (const auto predicate = reader.optional_string(item, "where", index_at))
-        index.where = canonical_sql(*predicate);
+        index.where = reader.sql(*predicate);
+      index.method = reader.string(item, "method", index_at);
       if (index.name.empty())
         index.name = conventions.name(index.unique ? "uq" : "ix", table.name, names);
       if (index.name.empty())
@@ -534,6 +578,26 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
   }
   table.without_rowid = reader.boolean(value, "without_rowid", at, false);
   table.strict = reader.boolean(value, "strict", at, false);
+  if (reader.postgres()) {
+    table.comment = reader.string(value, "comment", at);
+    if (value.contains("exclusion_constraints")) {
+      if (!value["exclusion_constraints"].is_array())
+        reader.fail(at, "'exclusion_constraints' must be a list");
+      for (const auto& item : value["exclusion_constraints"]) {
+        reader.object(item, at + " exclusion constraint");
+        reader.allow_keys(item, at + " exclusion constraint", {"name", "definition"});
+        table.exclusions.push_back(
+            {reader.string(item, "name", at), reader.string(item, "definition", at, true)});
+      }
+    }
+    // AUTOINCREMENT is SQLite's; PostgreSQL's counterpart is an identity column.
+    if (table.primary_key && table.primary_key->autoincrement) {
+      table.primary_key->autoincrement = false;
+      for (auto& column : table.columns)
+        if (column.name == table.primary_key->columns.front() && column.identity.empty())
+          column.identity = "BY DEFAULT";
+    }
+  }
   return table;
 }
 
@@ -541,13 +605,13 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
 
 namespace {
 
-Schema schema_from_json(const json& document, const std::string& file) {
-  const Reader reader(file);
+Schema schema_from_json(const json& document, const std::string& file, bool postgres) {
+  const Reader reader(file, postgres);
   Schema schema;
   reader.object(document, "");
-  reader.allow_keys(
-      document, "",
-      {"tables", "views", "triggers", "mixins", "naming_convention", "dialect", "comment"});
+  reader.allow_keys(document, "",
+                    {"tables", "views", "triggers", "mixins", "naming_convention", "dialect",
+                     "comment", "enums", "sequences", "routines"});
   Conventions conventions;
   if (document.contains("naming_convention")) {
     const json& templates = reader.object(document["naming_convention"], "naming_convention");
@@ -582,10 +646,11 @@ Schema schema_from_json(const json& document, const std::string& file) {
       reader.fail("", "'views' must be a list");
     for (const auto& value : document["views"]) {
       reader.object(value, "view");
-      reader.allow_keys(value, "view", {"name", "sql", "columns", "comment"});
+      reader.allow_keys(value, "view", {"name", "sql", "columns", "comment", "materialized"});
       View view{reader.string(value, "name", "view", true),
-                canonical_sql(reader.string(value, "sql", "view", true)),
-                reader.strings(value, "columns", "view")};
+                reader.sql(reader.string(value, "sql", "view", true)),
+                reader.strings(value, "columns", "view"),
+                reader.boolean(value, "materialized", "view", false)};
       const std::string name = view.name;
       if (!schema.views.emplace(name, std::move(view)).second)
         reader.fail("view '" + name + "'", "declared twice");
@@ -599,18 +664,65 @@ Schema schema_from_json(const json& document, const std::string& file) {
       reader.allow_keys(value, "trigger", {"name", "table", "sql", "comment"});
       Trigger trigger{reader.string(value, "name", "trigger", true),
                       reader.string(value, "table", "trigger", true),
-                      canonical_sql(reader.string(value, "sql", "trigger", true))};
+                      reader.sql(reader.string(value, "sql", "trigger", true))};
       const std::string name = trigger.name;
       if (!schema.triggers.emplace(name, std::move(trigger)).second)
         reader.fail("trigger '" + name + "'", "declared twice");
     }
+  }
+  // PostgreSQL's schema objects beside tables.
+  auto list = [&](const char* key) -> const json& {
+    static const json none = json::array();
+    if (!document.contains(key))
+      return none;
+    if (!document[key].is_array())
+      reader.fail("", std::string("'") + key + "' must be a list");
+    if (!reader.postgres())
+      reader.fail("", std::string("'") + key + "' is PostgreSQL's (this project is SQLite)");
+    return document[key];
+  };
+  for (const auto& value : list("enums")) {
+    reader.object(value, "enum");
+    reader.allow_keys(value, "enum", {"name", "values"});
+    EnumType type{reader.string(value, "name", "enum", true),
+                  reader.strings(value, "values", "enum")};
+    const std::string name = type.name;
+    schema.enums.emplace(name, std::move(type));
+  }
+  for (const auto& value : list("sequences")) {
+    reader.object(value, "sequence");
+    reader.allow_keys(value, "sequence", {"name", "type", "start", "increment"});
+    Sequence sequence;
+    sequence.name = reader.string(value, "name", "sequence", true);
+    sequence.type = reader.string(value, "type", "sequence");
+    if (sequence.type.empty())
+      sequence.type = "bigint";
+    try {
+      const auto start = reader.string(value, "start", "sequence");
+      const auto increment = reader.string(value, "increment", "sequence");
+      sequence.start = start.empty() ? 1 : std::stoll(start);
+      sequence.increment = increment.empty() ? 1 : std::stoll(increment);
+    } catch (const std::exception&) {
+      reader.fail("sequence '" + sequence.name + "'", "'start' and 'increment' are integers");
+    }
+    const std::string name = sequence.name;
+    schema.sequences.emplace(name, std::move(sequence));
+  }
+  for (const auto& value : list("routines")) {
+    reader.object(value, "routine");
+    reader.allow_keys(value, "routine", {"name", "definition"});
+    Routine routine{reader.string(value, "name", "routine", true),
+                    reader.string(value, "definition", "routine", true)};
+    const std::string name = routine.name;
+    schema.routines.emplace(name, std::move(routine));
   }
   return schema;
 }
 
 } // namespace
 
-Schema schema_from_json_text(const std::string& text, const std::string& file) {
+Schema schema_from_json_text(const std::string& text, const std::string& file,
+                             config::Backend backend) {
   json document;
   try {
     document = json::parse(text);
@@ -632,7 +744,7 @@ Schema schema_from_json_text(const std::string& text, const std::string& file) {
     throw Error(ErrorKind::Project,
                 "invalid JSON at column " + std::to_string(column) + ": " + detail, file, line);
   }
-  return schema_from_json(document, file);
+  return schema_from_json(document, file, backend == config::Backend::Postgres);
 }
 
 std::string schema_to_json(const Schema& schema, config::Backend backend) {

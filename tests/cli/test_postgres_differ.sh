@@ -149,6 +149,65 @@ expect_out "- view cheap_books"
 expect_out "- table reviews (destructive)"
 step "drop a view and a table"
 
+test_case "scan's JSON is a model: with it, check finds nothing"
+run "$p" scan
+printf '%s\n' "$out" >"$TEST_TMP/scanned.json"
+mv "$p/schema/models.sql" "$TEST_TMP/models.sql.saved"
+cp "$TEST_TMP/scanned.json" "$p/schema/models.json"
+run "$p" check
+expect_rc 0
+expect_out "OK: the database matches the models"
+rm "$p/schema/models.json"
+mv "$TEST_TMP/models.sql.saved" "$p/schema/models.sql"
+
+test_case "a JSON model with generic types becomes PostgreSQL's types"
+pg_project generic
+g=$project_dir
+mkdir -p "$g/schema"
+cat >"$g/schema/models.json" <<'JSON'
+{
+  "naming_convention": {"ix": "ix_%(table_name)s_%(column_0_name)s"},
+  "mixins": {"timestamps": [
+    {"name": "created_at", "type": "timestamp_tz", "nullable": false, "default": "now()"}]},
+  "tables": [
+    {"name": "jobs", "mixins": ["timestamps"], "columns": [
+      {"name": "id", "type": "integer", "primary_key": true, "autoincrement": true},
+      {"name": "key", "type": "uuid", "nullable": false, "unique": true},
+      {"name": "title", "type": "string(64)", "nullable": false, "comment": "shown to people"},
+      {"name": "request", "type": "json"},
+      {"name": "tags", "type": "array(text)", "nullable": false, "default": "'{}'"},
+      {"name": "cost", "type": "numeric(10,2)"},
+      {"name": "ratio", "type": "double"},
+      {"name": "raw", "type": "blob"},
+      {"name": "state", "type": "text", "postgres_type": "job_state", "nullable": false, "default": "'new'"}],
+     "check_constraints": [{"expression": "cost >= 0"}],
+     "indexes": [{"columns": ["title"]}, {"columns": ["tags"], "method": "gin"}],
+     "comment": "work to do"},
+    {"name": "steps", "columns": [
+      {"name": "job_id", "type": "integer", "references": "jobs.id", "on_delete": "CASCADE"},
+      {"name": "n", "type": "smallint"}],
+     "primary_key": {"columns": ["job_id", "n"]}}
+  ],
+  "enums": [{"name": "job_state", "values": ["new", "done"]}]
+}
+JSON
+run "$g" revision --autogenerate -m "from JSON"
+expect_rc 0
+run "$g" upgrade head
+expect_rc 0
+run "$g" check
+expect_rc 0
+expect_pg "$pg_db" "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'jobs'" \
+  "id integer, key uuid, title character varying, request jsonb, tags ARRAY, cost numeric, ratio double precision, raw bytea, state USER-DEFINED, created_at timestamp with time zone"
+expect_pg "$pg_db" "SELECT is_identity, identity_generation FROM information_schema.columns WHERE table_name = 'jobs' AND column_name = 'id'" "YES|BY DEFAULT"
+expect_pg "$pg_db" "SELECT indexname FROM pg_indexes WHERE tablename = 'jobs' AND indexname LIKE 'ix_%' ORDER BY 1" "ix_jobs_tags
+ix_jobs_title"
+expect_pg "$pg_db" "SELECT obj_description('jobs'::regclass), col_description('jobs'::regclass, 3)" "work to do|shown to people"
+sed -i 's/"values": \["new", "done"\]/"values": ["new", "running", "done"]/' "$g/schema/models.json"
+run "$g" check
+expect_rc 1
+expect_out "~ type job_state: add value running"
+
 test_case "a model PostgreSQL rejects names the file and line; nothing is left behind"
 printf 'CREATE TABLE ok (id int);\n\nCREATE TABLE bad (id int,, x int);\n' >"$p/schema/models.sql"
 run "$p" check

@@ -299,17 +299,4 @@ expect_out "upgrade f1a2b3c4d5e6"
 expect_no_out "upgrade 3c1f0a9b2d41"
 expect_pg "$pg_db" "SELECT id, owner IS NULL FROM jobs" "keep|t"
 
-test_case "JSON models are refused on PostgreSQL (not read there yet), nothing written"
-pg_project unsupported
-p=$project_dir
-mkdir -p "$p/schema"
-printf '{"tables": []}' >"$p/schema/models.json"
-for command in check "revision --autogenerate -m x"; do
-  run "$p" $command
-  expect_rc 3
-  expect_err "models.json: JSON models are not read on PostgreSQL yet"
-  expect_one_line_error
-done
-expect_equal "$(ls "$p/migrations" | wc -l)" "0" "revision files written"
-
 finish

@@ -17,7 +17,8 @@ Schema load_declared_schema(const std::filesystem::path& folder);
 // run inside a scratch schema of the project's database (search_path set to it, the
 // server's own schemas after it), introspected with introspect_postgres, then rolled
 // back: nothing stays, and it needs the right to CREATE SCHEMA. SQL the server rejects
-// names the file and line (Error(Project)). JSON models are not read on PostgreSQL yet.
+// names the file and line (Error(Project)). *.json models are rendered for PostgreSQL
+// and run in the same order (a JSON file may refer to tables of earlier files).
 Schema load_declared_schema_postgres(const config::Settings& settings);
 
 // The models of SETTINGS' project for its backend, on another thread, started at once:

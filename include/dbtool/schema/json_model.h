@@ -11,7 +11,12 @@ namespace dbtool::schema {
 // generic types, mixins, a naming convention. This reads TEXT into a model whose
 // types are rendered for SQLite; FILE names it in errors (Error(Project)), and a
 // syntax error also names the line and column.
-Schema schema_from_json_text(const std::string& text, const std::string& file);
+// BACKEND Postgres reads the same format for PostgreSQL: generic types rendered as
+// PostgreSQL's (postgres_type_for), "postgres_type" instead of "sqlite_type", SQL kept
+// as written, and PostgreSQL's extras (identity, comments, index methods, exclusion
+// constraints, enums, sequences, routines) read back as scan writes them.
+Schema schema_from_json_text(const std::string& text, const std::string& file,
+                             config::Backend backend = config::Backend::Sqlite);
 
 // The same format, written from a model (what `scan --format json` prints): generic
 // types where the declared type is one's canonical rendering, the declared type
@@ -20,12 +25,15 @@ Schema schema_from_json_text(const std::string& text, const std::string& file);
 // The text is laid out as nlohmann's dump(2), without a final newline. For a
 // PostgreSQL model, types map from PostgreSQL's spelling, "postgres_type" carries the
 // others, and PostgreSQL's extras (identity, comments, index methods, exclusion
-// constraints, enums, sequences, routines) have keys of their own; reading those
-// back is part of PostgreSQL's declared models, not built yet.
+// constraints, enums, sequences, routines) have keys of their own, which
+// schema_from_json_text reads back for PostgreSQL.
 std::string schema_to_json(const Schema& schema, config::Backend backend = config::Backend::Sqlite);
 
 // The SQLite rendering of a generic type ("string(20)" -> "VARCHAR(20)"); throws
 // Error(Project) for an unknown type or one SQLite cannot store.
 std::string sqlite_type_for(const std::string& generic);
+// The PostgreSQL rendering of a generic type ("json" -> "jsonb", "array(text)" ->
+// "text[]", "timestamp_tz" -> "timestamptz"); Error(Project) for an unknown one.
+std::string postgres_type_for(const std::string& generic);
 
 } // namespace dbtool::schema

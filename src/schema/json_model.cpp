@@ -611,7 +611,7 @@ Schema schema_from_json(const json& document, const std::string& file, bool post
   reader.object(document, "");
   reader.allow_keys(document, "",
                     {"tables", "views", "triggers", "mixins", "naming_convention", "dialect",
-                     "comment", "enums", "sequences", "routines"});
+                     "comment", "enums", "domains", "sequences", "routines"});
   Conventions conventions;
   if (document.contains("naming_convention")) {
     const json& templates = reader.object(document["naming_convention"], "naming_convention");
@@ -688,6 +688,14 @@ Schema schema_from_json(const json& document, const std::string& file, bool post
                   reader.strings(value, "values", "enum")};
     const std::string name = type.name;
     schema.enums.emplace(name, std::move(type));
+  }
+  for (const auto& value : list("domains")) {
+    reader.object(value, "domain");
+    reader.allow_keys(value, "domain", {"name", "definition"});
+    Domain domain{reader.string(value, "name", "domain", true),
+                  reader.string(value, "definition", "domain", true)};
+    const std::string name = domain.name;
+    schema.domains.emplace(name, std::move(domain));
   }
   for (const auto& value : list("sequences")) {
     reader.object(value, "sequence");
@@ -966,6 +974,17 @@ std::string schema_to_json(const Schema& schema, config::Backend backend) {
       out.begin_object();
       out.field("name", type.name);
       out.field("values", type.values);
+      out.end_object();
+    }
+    out.end_array();
+  }
+  if (!schema.domains.empty()) {
+    out.key("domains");
+    out.begin_array();
+    for (const auto& [name, domain] : schema.domains) {
+      out.begin_object();
+      out.field("name", domain.name);
+      out.field("definition", domain.definition);
       out.end_object();
     }
     out.end_array();

@@ -254,6 +254,29 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
     schema.enums.emplace(name, EnumType{name, strings_of(row.at(1))});
   }
 
+  for (const auto& row : query(
+           std::string(
+               "SELECT t.typname, format_type(t.typbasetype, t.typtypmod), "
+               "CASE WHEN t.typcollation <> b.typcollation THEN co.collname END, t.typdefault, "
+               "t.typnotnull, to_json(ARRAY(SELECT 'CONSTRAINT ' || quote_ident(k.conname) || ' ' "
+               "|| pg_get_constraintdef(k.oid, true) FROM pg_constraint k WHERE k.contypid = "
+               "t.oid ORDER BY k.conname)) FROM pg_type t JOIN pg_namespace n ON n.oid = "
+               "t.typnamespace JOIN pg_type b ON b.oid = t.typbasetype LEFT JOIN pg_collation co "
+               "ON co.oid = t.typcollation WHERE ") +
+           in_schema + " AND t.typtype = 'd'")) {
+    std::string definition = text_of(row.at(1));
+    if (row.at(2))
+      definition += " COLLATE " + util::sql_identifier(*row.at(2));
+    if (row.at(3))
+      definition += " DEFAULT " + *row.at(3);
+    if (flag(row.at(4)))
+      definition += " NOT NULL";
+    for (const auto& constraint : strings_of(row.at(5)))
+      definition += " " + constraint;
+    const std::string name = text_of(row.at(0));
+    schema.domains.emplace(name, Domain{name, definition});
+  }
+
   // Sequences no column owns (serial: dependency 'a'; identity: 'i').
   for (const auto& row :
        query(std::string("SELECT c.relname, format_type(s.seqtypid, NULL), s.seqstart, "

@@ -258,6 +258,8 @@ PostgresDdl render_postgres_ddl(const Schema& schema) {
       values += (values.empty() ? "" : ", ") + util::sql_quote(value);
     sql += "CREATE TYPE " + q(name) + " AS ENUM (" + values + ");\n";
   }
+  for (const auto& [name, domain] : schema.domains)
+    sql += "CREATE DOMAIN " + q(name) + " AS " + domain.definition + ";\n";
   for (const auto& [name, sequence] : schema.sequences)
     sql += "CREATE SEQUENCE " + q(name) + " AS " + sequence.type + " START WITH " +
            std::to_string(sequence.start) + " INCREMENT BY " + std::to_string(sequence.increment) +

@@ -1,6 +1,7 @@
 -- A PostgreSQL schema with every feature dbtool's model knows, awkward names included;
 -- tests/cli/test_postgres_scan.sh and test_postgres_dump.sh load it.
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'it''s fine');
+CREATE DOMAIN positive_int AS integer DEFAULT 1 NOT NULL CONSTRAINT positive CHECK (VALUE > 0);
 CREATE SEQUENCE invoice_numbers AS integer START WITH 1000 INCREMENT BY 5;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,7 +33,7 @@ CREATE TABLE "x""; DROP TABLE y; --" (
   CONSTRAINT no_overlap EXCLUDE USING gist (during WITH &&),
   CONSTRAINT pair UNIQUE (parent_id, uid)
 );
-CREATE TABLE "表" (a integer, b text, PRIMARY KEY (a, b));
+CREATE TABLE "表" (a integer, b text, n positive_int, PRIMARY KEY (a, b));
 CREATE INDEX parents_lower_code ON parents (lower(code) DESC NULLS LAST, "order" NULLS FIRST) WHERE "order" > 0;
 CREATE UNIQUE INDEX parents_mixed ON parents ("Mixed Case" COLLATE "POSIX" text_pattern_ops);
 CREATE INDEX x_tags ON "x""; DROP TABLE y; --" USING gin (tags);

@@ -179,7 +179,8 @@ cat >"$g/schema/models.json" <<'JSON'
       {"name": "cost", "type": "numeric(10,2)"},
       {"name": "ratio", "type": "double"},
       {"name": "raw", "type": "blob"},
-      {"name": "state", "type": "text", "postgres_type": "job_state", "nullable": false, "default": "'new'"}],
+      {"name": "state", "type": "text", "postgres_type": "job_state", "nullable": false, "default": "'new'"},
+      {"name": "done", "type": "numeric", "postgres_type": "percent"}],
      "check_constraints": [{"expression": "cost >= 0"}],
      "indexes": [{"columns": ["title"]}, {"columns": ["tags"], "method": "gin"}],
      "comment": "work to do"},
@@ -188,7 +189,8 @@ cat >"$g/schema/models.json" <<'JSON'
       {"name": "n", "type": "smallint"}],
      "primary_key": {"columns": ["job_id", "n"]}}
   ],
-  "enums": [{"name": "job_state", "values": ["new", "done"]}]
+  "enums": [{"name": "job_state", "values": ["new", "done"]}],
+  "domains": [{"name": "percent", "definition": "numeric(5,2) CHECK (VALUE BETWEEN 0 AND 100)"}]
 }
 JSON
 run "$g" revision --autogenerate -m "from JSON"
@@ -198,11 +200,12 @@ expect_rc 0
 run "$g" check
 expect_rc 0
 expect_pg "$pg_db" "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'jobs'" \
-  "id integer, key uuid, title character varying, request jsonb, tags ARRAY, cost numeric, ratio double precision, raw bytea, state USER-DEFINED, created_at timestamp with time zone"
+  "id integer, key uuid, title character varying, request jsonb, tags ARRAY, cost numeric, ratio double precision, raw bytea, state USER-DEFINED, done numeric, created_at timestamp with time zone"
 expect_pg "$pg_db" "SELECT is_identity, identity_generation FROM information_schema.columns WHERE table_name = 'jobs' AND column_name = 'id'" "YES|BY DEFAULT"
 expect_pg "$pg_db" "SELECT indexname FROM pg_indexes WHERE tablename = 'jobs' AND indexname LIKE 'ix_%' ORDER BY 1" "ix_jobs_tags
 ix_jobs_title"
 expect_pg "$pg_db" "SELECT obj_description('jobs'::regclass), col_description('jobs'::regclass, 3)" "work to do|shown to people"
+expect_pg "$pg_db" "SELECT domain_name FROM information_schema.columns WHERE table_name = 'jobs' AND column_name = 'done'" "percent"
 sed -i 's/"values": \["new", "done"\]/"values": ["new", "running", "done"]/' "$g/schema/models.json"
 run "$g" check
 expect_rc 1

@@ -34,6 +34,8 @@ json_eq "d['tables'][1]['exclusion_constraints'][0]['definition']" "EXCLUDE USIN
 json_eq "d['tables'][1]['indexes'][0]['method']" "gin"
 json_eq "d['tables'][2]['primary_key']['columns']" '["a","b"]'
 json_eq "d['enums']" '[{"name":"mood","values":["sad","ok","it'"'"'s fine"]}]'
+json_eq "d['domains']" '[{"name":"positive_int","definition":"integer DEFAULT 1 NOT NULL CONSTRAINT positive CHECK (VALUE > 0)"}]'
+json_eq "d['tables'][2]['columns'][2]['postgres_type']" "positive_int"
 json_eq "d['sequences']" '[{"name":"invoice_numbers","type":"integer","start":"1000","increment":"5"}]'
 json_eq "[r['name'] for r in d['routines']]" '["touch()"]'
 json_eq "[(v['name'], v.get('materialized', False)) for v in d['views']]" '[["busy_parents",false],["parent_counts",true]]'

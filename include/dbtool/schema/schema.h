@@ -131,6 +131,13 @@ struct EnumType {
   bool operator==(const EnumType&) const = default;
 };
 
+// PostgreSQL: CREATE DOMAIN name AS definition (base type, DEFAULT, NOT NULL, CHECKs).
+struct Domain {
+  std::string name;
+  std::string definition; // "integer NOT NULL CONSTRAINT positive CHECK (VALUE > 0)"
+  bool operator==(const Domain&) const = default;
+};
+
 // PostgreSQL: a sequence no column owns (identity and serial sequences belong to their
 // column and are not listed).
 struct Sequence {
@@ -157,6 +164,7 @@ struct Schema {
   std::map<std::string, View> views;
   std::map<std::string, Trigger> triggers;
   std::map<std::string, EnumType> enums;     // PostgreSQL
+  std::map<std::string, Domain> domains;     // PostgreSQL
   std::map<std::string, Sequence> sequences; // PostgreSQL
   std::map<std::string, Routine> routines;   // PostgreSQL
   bool operator==(const Schema&) const = default;

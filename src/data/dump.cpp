@@ -189,11 +189,7 @@ DumpResult dump_database(db::Connection& connection, const DumpOptions& options,
   DumpResult result;
   Output out(file);
   // One read transaction: the dump is a consistent snapshot even while others write.
-  connection.execute("BEGIN");
-  struct EndRead {
-    db::Connection& connection;
-    ~EndRead() { connection.rollback(); }
-  } end_read{connection};
+  const db::ReadTransaction snapshot(connection, "BEGIN");
 
   const auto tables = plan_tables(connection, options);
   const bool schema = !options.data_only;
@@ -264,11 +260,7 @@ DumpResult dump_database(db::Connection& connection, const DumpOptions& options,
             dump_rows(connection, table, options.format, out, result.rows, options.on_progress);
     }
   }
-  out.flush();
-  if (std::fflush(file) != 0)
-    throw Error(ErrorKind::Database, std::string("cannot write the dump: ") + std::strerror(errno));
-  if (options.on_progress)
-    options.on_progress(result.rows);
+  finish_dump(out, file, options, result.rows);
   return result;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dbtool/data/dump.h"
 #include "dbtool/error.h"
 
 #include <cerrno>
@@ -32,5 +33,16 @@ class DumpOutput {
   std::FILE* m_file;
   std::string m_buffer;
 };
+
+// Writes what is buffered and flushes FILE (an error is Error(Database)), then tells
+// the progress callback the final count.
+inline void finish_dump(DumpOutput& out, std::FILE* file, const DumpOptions& options,
+                        std::uint64_t rows) {
+  out.flush();
+  if (std::fflush(file) != 0)
+    throw Error(ErrorKind::Database, std::string("cannot write the dump: ") + std::strerror(errno));
+  if (options.on_progress)
+    options.on_progress(rows);
+}
 
 } // namespace dbtool::data

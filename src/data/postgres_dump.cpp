@@ -104,15 +104,11 @@ std::string sequence_positions(db::Connection& connection, const schema::Schema&
 DumpResult dump_postgres(db::Connection& connection, const DumpOptions& options, std::FILE* file) {
   DumpResult result;
   DumpOutput out(file);
-  connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  const db::ReadTransaction snapshot(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   // Values as text that reads back exactly and the same whatever the session's
   // settings: ISO dates, UTC, every float digit.
   connection.execute("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL intervalstyle = 'postgres'; "
                      "SET LOCAL timezone = 'UTC'; SET LOCAL extra_float_digits = 3");
-  struct EndRead {
-    db::Connection& connection;
-    ~EndRead() { connection.rollback(); }
-  } end_read{connection};
   // dbtool's own tables are data like any other here, as in a SQLite dump.
   const schema::Schema model = schema::introspect_postgres(connection);
   const auto tables = ordered_tables(model, options.tables);
@@ -197,11 +193,7 @@ DumpResult dump_postgres(db::Connection& connection, const DumpOptions& options,
                });
     }
   }
-  out.flush();
-  if (std::fflush(file) != 0)
-    throw Error(ErrorKind::Database, std::string("cannot write the dump: ") + std::strerror(errno));
-  if (options.on_progress)
-    options.on_progress(result.rows);
+  finish_dump(out, file, options, result.rows);
   return result;
 }
 

@@ -59,17 +59,7 @@ constexpr const char* in_schema = "n.nspname = current_schema()";
 Schema introspect_postgres(db::Connection& connection, const std::set<std::string>& exclude) {
   Schema schema;
   // One snapshot for every query: a consistent view without locking anybody out.
-  const bool own_transaction = !connection.in_transaction();
-  if (own_transaction)
-    connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  struct EndRead {
-    db::Connection& connection;
-    bool active;
-    ~EndRead() {
-      if (active)
-        connection.rollback();
-    }
-  } end_read{connection, own_transaction};
+  const db::ReadTransaction snapshot(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   auto query = [&](const std::string& sql) { return connection.query(sql); };
   auto wanted = [&](const std::string& table) { return exclude.count(table) == 0; };
 

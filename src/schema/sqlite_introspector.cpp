@@ -296,17 +296,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
                                      "(schema::introspect reads either)");
   Schema schema;
   // One read transaction: a consistent view, and no lock taken per query.
-  const bool own_transaction = !connection.in_transaction();
-  if (own_transaction)
-    connection.execute("BEGIN");
-  struct EndRead {
-    db::Connection& connection;
-    bool active;
-    ~EndRead() {
-      if (active)
-        connection.rollback();
-    }
-  } end_read{connection, own_transaction};
+  const db::ReadTransaction snapshot(connection, "BEGIN");
   std::vector<SchemaObject> objects = read_objects(connection);
   // (Parsing on a second thread while SQLite answers the PRAGMAs was tried: at 500
   // tables both halves slowed down and the wall time stayed the same.)

@@ -84,6 +84,28 @@ class Connection {
 std::unique_ptr<Connection> connect(const config::Settings& settings,
                                     StatementObserver observer = {});
 
+// A consistent read for a scope: BEGIN_SQL runs when no transaction is open yet (a
+// caller's own transaction is used as it is) and is rolled back at the end, so that
+// readers of the schema or the data see one state without taking a write lock.
+class ReadTransaction {
+ public:
+  ReadTransaction(Connection& connection, std::string_view begin_sql)
+      : m_connection(connection), m_own(!connection.in_transaction()) {
+    if (m_own)
+      m_connection.execute(begin_sql);
+  }
+  ~ReadTransaction() {
+    if (m_own)
+      m_connection.rollback();
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Connection& m_connection;
+  bool m_own;
+};
+
 // Rolls back on scope exit unless committed: every state change is RAII.
 class WriteTransaction {
  public:

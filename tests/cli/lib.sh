@@ -31,11 +31,46 @@ fail() {
   echo "  stderr: $(printf '%s' "$err" | head -c 2000)" >&2
 }
 
+# The backend the engine suites run against: sqlite (default), or postgres when
+# DBTOOL_TEST_BACKEND=postgres (ctest registers those suites twice). On PostgreSQL each
+# project gets a database of its own on the server DBTOOL_TEST_PG_URL names, and
+# expect_sql asks it through psql; checks that only mean something on SQLite are
+# wrapped in `on_sqlite`.
+BACKEND=${DBTOOL_TEST_BACKEND:-sqlite}
+if [ "$BACKEND" = postgres ]; then
+  if [ -z "${DBTOOL_TEST_PG_URL:-}" ]; then
+    [ "${CI:-}" = "true" ] && { echo "DBTOOL_TEST_PG_URL is not set: CI must run the PostgreSQL tests" >&2; exit 1; }
+    echo "skipped: set DBTOOL_TEST_PG_URL (scripts/postgres-server start DIR prints one)" >&2
+    exit 77
+  fi
+  PG_SERVER_URL=${DBTOOL_TEST_PG_URL%/*}
+  trap 'for db in $(psql -X -At "$DBTOOL_TEST_PG_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE '"'"'dbt\_$$\_%'"'"'" 2>/dev/null); do psql -X -q "$DBTOOL_TEST_PG_URL" -c "DROP DATABASE \"$db\" WITH (FORCE)" >/dev/null 2>&1; done; rm -rf "$TEST_TMP"' EXIT
+fi
+# The PostgreSQL database of the project in DIR.
+pg_database_of() { echo "dbt_$$_$(printf '%s' "$1" | md5sum | cut -c1-12)"; }
+on_sqlite() { [ "$BACKEND" = sqlite ]; }
+
 # new_project NAME: an empty project (dbtool.toml, migrations/) under TEST_TMP; prints its path.
 new_project() {
   local dir="$TEST_TMP/$1"
   mkdir -p "$dir/migrations"
-  printf 'url = "sqlite:///data/app.db"\n' >"$dir/dbtool.toml"
+  if [ "$BACKEND" = postgres ]; then
+    local db
+    db=$(pg_database_of "$dir")
+    psql -X -q "$DBTOOL_TEST_PG_URL" -c "CREATE DATABASE \"$db\"" >/dev/null
+    # The SQLite spellings the suites' checks use: group_concat and sqlite_schema
+    # (kept out of the public schema, where dbtool looks).
+    psql -X -q "$PG_SERVER_URL/$db" -c "CREATE SCHEMA test_compat;
+      CREATE FUNCTION test_compat.gc(acc text, v text, sep text) RETURNS text LANGUAGE sql IMMUTABLE
+        AS \$\$ SELECT CASE WHEN v IS NULL THEN acc WHEN acc IS NULL THEN v ELSE acc || sep || v END \$\$;
+      CREATE AGGREGATE test_compat.group_concat(text, text) (SFUNC = test_compat.gc, STYPE = text);
+      CREATE VIEW test_compat.sqlite_schema AS SELECT CASE c.relkind WHEN 'r' THEN 'table'
+        WHEN 'i' THEN 'index' WHEN 'v' THEN 'view' END AS type, c.relname::text AS name
+        FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace;" >/dev/null
+    printf 'url = "%s/%s"\n' "$PG_SERVER_URL" "$db" >"$dir/dbtool.toml"
+  else
+    printf 'url = "sqlite:///data/app.db"\n' >"$dir/dbtool.toml"
+  fi
   echo "$dir"
 }
 
@@ -104,10 +139,20 @@ expect_one_line_error() {
   if [ "$lines" -eq 1 ]; then pass; else fail "expected a one-line error, got $lines lines"; fi
 }
 # expect_sql DB QUERY EXPECTED: the query's output (sqlite3 CLI, '|' separated) equals EXPECTED.
+# On PostgreSQL a project's data/app.db stands for the project's database (psql -At).
 expect_sql() {
   local got
-  got=$(sqlite3 "$1" "$2" 2>&1)
+  got=$(run_sql "$1" "$2" 2>&1)
   if [ "$got" == "$3" ]; then pass; else fail "query '$2' gave '$got', expected '$3'"; fi
+}
+# run_sql DB SQL: runs SQL in DB (sqlite3, or psql for a project's database on PostgreSQL).
+run_sql() {
+  if [ "$BACKEND" = postgres ] && [[ "$1" == */data/app.db ]]; then
+    PGOPTIONS="-c search_path=public,test_compat" \
+      psql -X -q -At "$PG_SERVER_URL/$(pg_database_of "${1%/data/app.db}")" -c "$2"
+  else
+    sqlite3 "$1" "$2"
+  fi
 }
 # expect_equal GOT EXPECTED WHAT
 expect_equal() {

@@ -45,7 +45,7 @@ run "$p" upgrade head --ignore-checksums
 expect_rc 0
 
 test_case "validate reports a version row that no file defines"
-sqlite3 "$p/data/app.db" "UPDATE dbtool_version SET version_num = 'gone1'"
+run_sql "$p/data/app.db" "UPDATE dbtool_version SET version_num = 'gone1'"
 run "$p" validate
 expect_rc 1
 expect_out "gone1, which no revision file defines"

@@ -16,9 +16,9 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 namespace dbtool::schema {
 
@@ -284,7 +284,10 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
   std::sort(files.begin(), files.end());
   db::PostgresConnection scratch(settings.url, settings.postgres);
   scratch.begin_write();
-  const std::string name = "dbtool_models_" + std::to_string(getpid());
+  // A name no other run (on this host or another) picks at the same moment.
+  std::random_device entropy;
+  const std::string name =
+      "dbtool_models_" + std::to_string(entropy()) + "_" + std::to_string(entropy());
   const auto path = scratch.query("SHOW search_path").at(0).at(0).value_or("");
   scratch.execute("CREATE SCHEMA " + quote_postgres_name(name) + "; SET LOCAL search_path = " +
                   quote_postgres_name(name) + (path.empty() ? "" : ", " + path));

@@ -211,6 +211,16 @@ run "$g" check
 expect_rc 1
 expect_out "~ type job_state: add value running"
 
+test_case "checks at once each load the models into a scratch schema of their own"
+for k in 1 2 3; do
+  (cd "$g" && "$DBTOOL" check >"$TEST_TMP/check$k.out" 2>&1; echo $? >"$TEST_TMP/check$k.rc") &
+done
+wait
+for k in 1 2 3; do
+  expect_equal "$(cat "$TEST_TMP/check$k.rc")" "1" "check $k's exit ($(head -c 200 "$TEST_TMP/check$k.out"))"
+done
+expect_equal "$(cat "$TEST_TMP/check1.out")" "$(cat "$TEST_TMP/check3.out")" "the three checks' lists"
+
 test_case "a model PostgreSQL rejects names the file and line; nothing is left behind"
 printf 'CREATE TABLE ok (id int);\n\nCREATE TABLE bad (id int,, x int);\n' >"$p/schema/models.sql"
 run "$p" check

@@ -15,9 +15,10 @@ void setup_check(CLI::App& app, Context& context, int& exit_code) {
   command->add_flag("--sql", *sql,
                     "Also print the SQL that would bring the database to the models");
   command->callback([&context, &exit_code, sql] {
-    const auto& graph = context.graph();
-    // The models start loading before the database opens.
+    // The models start loading first, while the revisions are read and the database
+    // opens (an error of either is still the one reported).
     auto declared = schema::load_declared_schema_async(context.settings());
+    const auto& graph = context.graph();
     const migrate::Migrator migrator(graph, context.settings());
     const auto comparison =
         diff::compare_with_models(graph, context.settings(), context.connection(),

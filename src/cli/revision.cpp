@@ -31,12 +31,16 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
   command->callback([&context, &exit_code, options, rev_id, autogenerate, empty] {
     if (!rev_id->empty())
       options->rev_id = *rev_id;
+    // With --autogenerate the models start loading first, while the revisions are read
+    // and the database opens (an error of either is still the one reported).
+    std::optional<std::future<schema::Schema>> models;
+    if (*autogenerate)
+      models = schema::load_declared_schema_async(context.settings());
     const auto& graph = context.graph();
     std::optional<revision::Revision> created;
     nlohmann::json operations = nlohmann::json::array();
     if (*autogenerate) {
-      // The models start loading before the database opens.
-      auto declared = schema::load_declared_schema_async(context.settings());
+      auto declared = std::move(*models);
       const migrate::Migrator migrator(graph, context.settings());
       auto result = diff::autogenerate_revision(graph, context.settings(), context.connection(),
                                                 migrator.current(context.connection()),

@@ -299,7 +299,12 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
                                        text, file.string(), config::Backend::Postgres))
                                  : text;
     try {
-      scratch.execute_script(sql, 1);
+      // A JSON model's DDL goes in one round trip (it has no lines to report); a SQL
+      // file statement by statement, so that an error names its line.
+      if (json)
+        scratch.execute(sql);
+      else
+        scratch.execute_script(sql, 1);
     } catch (const Error& error) {
       throw Error(ErrorKind::Project, "PostgreSQL rejects this model: " + error.message(),
                   file.string(), json ? 0 : error.line());

@@ -300,8 +300,13 @@ void PostgresConnection::execute(std::string_view sql) {
 
 void PostgresConnection::execute_script(std::string_view sql, int first_line,
                                         bool guard_transaction) {
+  // Lines are counted on from the previous statement: counting from the start of the
+  // script for each statement was quadratic (a third of `check` on 500 tables).
+  int line = first_line;
+  std::size_t counted = 0;
   for (const auto& statement : split_postgres_script(sql)) {
-    const int line = first_line + count_lines(sql.substr(0, statement.offset));
+    line += count_lines(sql.substr(counted, statement.offset - counted));
+    counted = statement.offset;
     if (guard_transaction && in_transaction() && controls_transaction(statement.text))
       fail("transaction control statement in a transactional revision (set "
            "'-- transactional: false' in its header to manage transactions yourself)",

@@ -55,7 +55,19 @@ DatabaseUrl DatabaseUrl::parse(const std::string& text) {
 }
 
 std::string DatabaseUrl::masked() const {
-  return mask_password(m_text);
+  // The whole text is the URL: user:password@host with the password running to the
+  // last '@', whatever it holds (mask_password, for free text, must guess where a URL
+  // ends, and a space in the user name ended it before the password).
+  std::string out = m_text;
+  const auto scheme = out.find("://");
+  const auto at = out.rfind('@');
+  if (m_backend == Backend::Postgres && scheme != std::string::npos && at != std::string::npos &&
+      at > scheme) {
+    const auto colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at)
+      out.replace(colon + 1, at - colon - 1, "***");
+  }
+  return mask_password(out);
 }
 
 DatabaseUrl DatabaseUrl::resolved(const std::filesystem::path& project_dir) const {

@@ -419,7 +419,7 @@ void seed_json(Seeder& seeder, const std::string& text, const std::string& file)
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) { // a syntax error, or a number out of range
     throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
   }
   const json list = document.is_array() ? document : json::array({document});
@@ -581,7 +581,7 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
     json item;
     try {
       item = json::parse(line);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) { // a syntax error, or a number out of range
       throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file, number);
     }
     if (item.is_object() && item.contains("table") && item.contains("columns")) {

@@ -560,9 +560,10 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
   for (const auto& [name, table] : from.tables)
     for (const auto& [index_name, index] : table.indexes) {
       const auto owner = new_index_owner.find(util::to_lower(index_name));
+      const std::string& dropped_name = index_name; // (clang 14 captures no bindings)
       const bool scheduled =
           std::any_of(drop_indexes.begin(), drop_indexes.end(),
-                      [&](const Operation& o) { return o.object == index_name; });
+                      [&](const Operation& o) { return o.object == dropped_name; });
       if (owner != new_index_owner.end() && owner->second != util::to_lower(name) && !scheduled)
         drop_indexes.push_back({OperationKind::DropIndex, name, index_name, {}, false, {}});
     }

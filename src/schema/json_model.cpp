@@ -41,9 +41,11 @@ class Reader {
 
   void allow_keys(const json& value, const std::string& where,
                   std::initializer_list<const char*> keys) const {
-    for (const auto& [key, item] : value.items())
+    for (const auto& item : value.items()) {
+      const std::string& key = item.key();
       if (std::none_of(keys.begin(), keys.end(), [&](const char* known) { return key == known; }))
         fail(where, "unknown key '" + key + "'");
+    }
   }
 
   std::string string(const json& value, const char* key, const std::string& where,
@@ -751,6 +753,8 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
       detail = detail.substr(colon + 2);
     throw Error(ErrorKind::Project,
                 "invalid JSON at column " + std::to_string(column) + ": " + detail, file, line);
+  } catch (const json::exception& error) { // a number out of range: no position to give
+    throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
   }
   return schema_from_json(document, file, backend == config::Backend::Postgres);
 }

@@ -92,6 +92,19 @@ expect_rc 0
 json_eq '[d["inserted"], d["updated"], d["unchanged"]]' '[0,1,1]'
 expect_sql "$s/data/app.db" "SELECT value FROM settings WHERE key = 'a'" "changed"
 
+test_case "seed: a number out of range is bad input naming the file and line (found by fuzzing)"
+printf '{"table": "settings", "rows": [{"key": "big", "value": 1e999}]}' >"$TEST_TMP/big.json"
+run "$s" seed "$TEST_TMP/big.json"
+expect_rc 3
+expect_err "big.json: invalid JSON"
+expect_err "number overflow"
+expect_one_line_error
+printf '{"table":"settings","columns":[{"name":"key","type":"TEXT"},{"name":"value","type":"TEXT"}]}\n["big", 1e999]\n' >"$TEST_TMP/big.jsonl"
+run "$s" seed "$TEST_TMP/big.jsonl"
+expect_rc 3
+expect_err "big.jsonl:2: invalid JSON"
+expect_one_line_error
+
 test_case "seed: bad rows change nothing"
 before=$(db_fingerprint "$s/data/app.db")
 printf '{"table": "settings", "rows": [{"key": "z", "value": "9"}, {"key": "y", "nope": 1}]}\n' >"$TEST_TMP/bad1.json"

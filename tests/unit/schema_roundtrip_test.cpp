@@ -1061,3 +1061,21 @@ TEST_CASE("declared schema: a large JSON model loads in halves and equals the wh
   write_file(dir.path() / "models.json", schema_to_json(big));
   CHECK(describe_difference(expected, load_declared_schema(dir.path())) == "");
 }
+
+// Found by fuzz_json_model: nlohmann reports a number it cannot hold with out_of_range,
+// not parse_error; it escaped as an unknown error (exit 4, no file).
+TEST_CASE("a JSON model with a number out of range is a project error naming the file") {
+  for (const char* text :
+       {"{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"type\": "
+        "\"integer\", \"default\": 1e999}]}]}",
+        "2222222222222227e666666666666666666867\n2"}) {
+    try {
+      (void)schema_from_json_text(text, "big.json");
+      FAIL("no error");
+    } catch (const dbtool::Error& error) {
+      CHECK(error.kind() == dbtool::ErrorKind::Project);
+      CHECK(error.file() == "big.json");
+      CHECK(contains(error.message(), "number overflow"));
+    }
+  }
+}

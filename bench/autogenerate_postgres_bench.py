@@ -63,7 +63,8 @@ from autogenerate_bench import (ALEMBIC_INI, DEFAULT_TRIALS, ENV_PY, SCENARIOS, 
                                 index_name, new_file, parent_name, remove_alembic_revision,
                                 table_name, tail, write)
 from benchlib import child_env, children_cpu_seconds, fmt_ms, fmt_ratio
-from postgres_bench import Server, database_url, masked, source_state
+from benchlib import source_state
+from postgres_bench import Server, database_url, masked
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)

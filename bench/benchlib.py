@@ -1,9 +1,12 @@
-"""Helpers shared by the benchmark scripts (scan_bench.py, autogenerate_bench.py):
+"""Helpers shared by the benchmark scripts (scan, autogenerate, PostgreSQL suites):
 number formatting for the report tables and the CPU time and environment of child
 processes, so that every suite reports in the same way."""
 
 import os
 import resource
+import subprocess
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def fmt_ms(value):
@@ -29,3 +32,17 @@ def child_env(drop=()):
     for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP") + tuple(drop):
         env.pop(name, None)
     return env
+
+
+def source_state():
+    """The repository's HEAD, and whether src/ or include/ have uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "-C", TOP, "rev-parse", "--short=12", "HEAD"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              check=True).stdout.decode().strip()
+        dirty = subprocess.run(["git", "-C", TOP, "status", "--porcelain", "--", "src", "include",
+                                "CMakeLists.txt"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" + uncommitted changes in src/ or include/" if dirty else "")

@@ -54,7 +54,7 @@ import urllib.parse
 
 import psycopg2
 
-from benchlib import child_env, children_cpu_seconds, fmt_ms, fmt_ratio
+from benchlib import child_env, children_cpu_seconds, fmt_ms, fmt_ratio, source_state
 from gen_projects import Revision, make_ids
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -525,20 +525,6 @@ def prepare_size(dbtool, server, work, size, trial_url, env, alembic_env, notes)
 
 # ---------------------------------------------------------------------------------------------
 # Report
-
-
-def source_state():
-    """The repository's HEAD, and whether src/ or include/ have uncommitted changes."""
-    try:
-        head = subprocess.run(["git", "-C", TOP, "rev-parse", "--short=12", "HEAD"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              check=True).stdout.decode().strip()
-        dirty = subprocess.run(["git", "-C", TOP, "status", "--porcelain", "--", "src", "include",
-                                "CMakeLists.txt"], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted changes in src/ or include/" if dirty else "")
 
 
 def tool_versions(dbtool, alembic_env):

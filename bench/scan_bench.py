@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import child_env, children_cpu_seconds, fmt_ms, fmt_ratio
+from benchlib import child_env, children_cpu_seconds, fmt_ms, fmt_ratio, source_state
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
@@ -62,20 +62,6 @@ print(json.dumps({"reflect_ms": reflect_ms, "tables": tables,
                   "version": "SQLAlchemy %s on Python %s, SQLite %s" % (
                       sa.__version__, sys.version.split()[0], sqlite3.sqlite_version)}))
 """
-
-
-def source_state():
-    """The repository's HEAD, and whether src/ or include/ have uncommitted changes."""
-    try:
-        head = subprocess.run(["git", "-C", TOP, "rev-parse", "--short=12", "HEAD"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              check=True).stdout.decode().strip()
-        dirty = subprocess.run(["git", "-C", TOP, "status", "--porcelain", "--", "src", "include",
-                                "CMakeLists.txt"], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted changes in src/ or include/" if dirty else "")
 
 
 def log(message):

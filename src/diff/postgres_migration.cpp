@@ -89,23 +89,6 @@ const Item* named(const std::vector<Item>& items, const std::string& name) {
   return nullptr;
 }
 
-// Parents before children along the foreign keys of SCHEMA, among NAMES.
-std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names) {
-  std::vector<std::string> order;
-  std::set<std::string> done;
-  std::function<void(const std::string&)> visit = [&](const std::string& name) {
-    if (!done.insert(name).second)
-      return;
-    for (const auto& key : schema.tables.at(name).foreign_keys)
-      if (names.count(key.ref_table) != 0)
-        visit(key.ref_table);
-    order.push_back(name);
-  };
-  for (const auto& name : names)
-    visit(name);
-  return order;
-}
-
 std::string comment_sql(const std::string& target, const std::string& comment) {
   return "COMMENT ON " + target + " IS " +
          (comment.empty() ? std::string("NULL") : util::sql_quote(comment)) + ";\n";
@@ -477,7 +460,7 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
   for (const auto& [name, table] : from.tables)
     if (to.tables.count(name) == 0)
       dropped.insert(name);
-  for (const auto& name : parents_first(to, added)) {
+  for (const auto& name : schema::parents_first(to, added)) {
     const Table& table = to.tables.at(name);
     std::string sql = schema::render_postgres_create_table(table, to);
     if (!table.comment.empty())
@@ -499,7 +482,7 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
     foreign_keys(&before, after, planner);
     indexes(&before, after, planner);
   }
-  auto dropping = parents_first(from, dropped);
+  auto dropping = schema::parents_first(from, dropped);
   std::reverse(dropping.begin(), dropping.end());
   for (const auto& name : dropping)
     planner.add(DropTables, operation(OperationKind::DropTable, name, {}, true),

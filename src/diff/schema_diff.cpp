@@ -252,30 +252,6 @@ bool can_drop_column(const Schema& schema, const Table& from, const std::string&
   return true;
 }
 
-// Parents before children, following the foreign keys of SCHEMA.
-std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names) {
-  std::vector<std::string> order;
-  std::set<std::string> done;
-  std::multimap<std::string, std::string> by_lower_name; // SQLite's names ignore case
-  for (const auto& name : names)
-    by_lower_name.emplace(util::to_lower(name), name);
-  std::function<void(const std::string&)> visit = [&](const std::string& name) {
-    if (!done.insert(name).second)
-      return;
-    const auto found = schema.tables.find(name);
-    if (found != schema.tables.end())
-      for (const auto& key : found->second.foreign_keys) {
-        const auto [first, last] = by_lower_name.equal_range(util::to_lower(key.ref_table));
-        for (auto other = first; other != last; ++other)
-          visit(other->second);
-      }
-    order.push_back(name);
-  };
-  for (const auto& name : names)
-    visit(name);
-  return order;
-}
-
 std::string shape(const Table& table) {
   std::vector<std::string> columns;
   for (const auto& column : table.columns)
@@ -439,7 +415,7 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
     for (const auto& name : dropped)
       dropped_shapes[name] = shape(from.tables.at(name));
   }
-  for (const auto& name : parents_first(to, added)) {
+  for (const auto& name : schema::parents_first(to, added)) {
     const Table& table = to.tables.at(name);
     Operation operation{OperationKind::CreateTable, name, {}, {}, false, {}};
     for (const auto& [gone, gone_shape] : dropped_shapes)
@@ -449,7 +425,7 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to) {
     for (const auto& [index_name, index] : table.indexes)
       create_indexes.push_back({OperationKind::CreateIndex, name, index_name, {}, false, {}});
   }
-  auto dropped_order = parents_first(from, dropped);
+  auto dropped_order = schema::parents_first(from, dropped);
   std::reverse(dropped_order.begin(), dropped_order.end());
   for (const auto& name : dropped_order) {
     Operation operation{OperationKind::DropTable, name, {}, {}, true, {}};

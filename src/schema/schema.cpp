@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <map>
 
 namespace dbtool::schema {
 
@@ -49,6 +51,29 @@ bool Table::is_rowid_alias(const std::string& column) const {
   std::transform(type.begin(), type.end(), type.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return type == "INTEGER";
+}
+
+std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names) {
+  std::vector<std::string> order;
+  std::set<std::string> done;
+  std::multimap<std::string, std::string> by_lower_name; // SQLite's names ignore case
+  for (const auto& name : names)
+    by_lower_name.emplace(util::to_lower(name), name);
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    if (!done.insert(name).second)
+      return;
+    const auto found = schema.tables.find(name);
+    if (found != schema.tables.end())
+      for (const auto& key : found->second.foreign_keys) {
+        const auto [first, last] = by_lower_name.equal_range(util::to_lower(key.ref_table));
+        for (auto other = first; other != last; ++other)
+          visit(other->second);
+      }
+    order.push_back(name);
+  };
+  for (const auto& name : names)
+    visit(name);
+  return order;
 }
 
 } // namespace dbtool::schema

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -169,5 +170,11 @@ struct Schema {
   std::map<std::string, Routine> routines;   // PostgreSQL
   bool operator==(const Schema&) const = default;
 };
+
+// NAMES (tables of SCHEMA) ordered parents before children along their foreign keys,
+// matched without regard to case as SQLite matches names (for PostgreSQL, two tables
+// whose names differ only in case are merely ordered as well); cycles are broken where
+// they close.
+std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names);
 
 } // namespace dbtool::schema

@@ -6,7 +6,6 @@
 #include "dbtool/util/strings.h"
 #include "dump_output.h"
 
-#include <functional>
 #include <set>
 
 namespace dbtool::data {
@@ -22,19 +21,13 @@ std::vector<const schema::Table*> ordered_tables(const schema::Schema& model,
     if (model.tables.count(name) == 0)
       throw Error(ErrorKind::Project, "no table '" + name + "' in the database");
   const std::set<std::string> wanted(requested.begin(), requested.end());
-  std::vector<const schema::Table*> tables;
-  std::set<std::string> done;
-  std::function<void(const std::string&)> visit = [&](const std::string& name) {
-    const auto found = model.tables.find(name);
-    if (found == model.tables.end() || !done.insert(name).second)
-      return;
-    for (const auto& key : found->second.foreign_keys)
-      visit(key.ref_table);
-    if (wanted.empty() || wanted.count(name) != 0)
-      tables.push_back(&found->second);
-  };
+  std::set<std::string> all;
   for (const auto& [name, table] : model.tables)
-    visit(name);
+    all.insert(name);
+  std::vector<const schema::Table*> tables;
+  for (const auto& name : schema::parents_first(model, all))
+    if (wanted.empty() || wanted.count(name) != 0)
+      tables.push_back(&model.tables.at(name));
   return tables;
 }
 

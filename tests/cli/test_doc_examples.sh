@@ -21,6 +21,9 @@
 #   output is not compared.
 # - Any other info string is not run: ```toml, ```sql, ```json, ```yaml, ```text, or
 #   none (file contents, CI configuration, output shown out of context).
+# - ```LANG file=PATH (any language but console and sh) is not run but written to PATH,
+#   relative to the session's current folder, when the runner reaches it: a document
+#   shows a model file, then runs commands on it.
 # - Words after the language are tags: ```console postgres (or ```sh postgres) runs
 #   only when DBTOOL_TEST_PG_URL is set, with PG_URL holding the URL of an empty
 #   database made for the document (without DBTOOL_TEST_PG_URL such blocks are
@@ -47,4 +50,15 @@ for tool in sqlite3; do
   command -v "$tool" >/dev/null || { echo "FAIL: the examples need $tool on PATH" >&2; exit 1; }
 done
 
-exec "$PY" "$SOURCE_DIR/tests/doc_examples/run_examples.py" "$DBTOOL" "$SOURCE_DIR"
+# The runner itself: a document whose shown output is wrong must fail, naming its line.
+self_test=$(mktemp -d "${TMPDIR:-/tmp}/dbtool-doc-selftest.XXXXXX")
+trap 'rm -rf "$self_test"' EXIT
+printf '# x\n\n```console\n$ dbtool current\n$ echo hello\nhello\n$ echo changed\nexpected\n```\n' >"$self_test/doc.md"
+if self_out=$("$PY" "$SOURCE_DIR/tests/doc_examples/run_examples.py" "$DBTOOL" "$SOURCE_DIR" "$self_test/doc.md" 2>&1) ||
+  [[ "$self_out" != *"doc.md:7: output differs"* ]] || [[ "$self_out" != *"2 passed, 1 failed"* ]]; then
+  echo "FAIL: the runner did not report a changed output as doc.md:7:" >&2
+  printf '%s\n' "$self_out" >&2
+  exit 1
+fi
+
+"$PY" "$SOURCE_DIR/tests/doc_examples/run_examples.py" "$DBTOOL" "$SOURCE_DIR"

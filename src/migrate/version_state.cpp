@@ -15,6 +15,12 @@ VersionState::VersionState(const revision::RevisionGraph& graph,
   IndexList heads;
   for (const auto& row : rows) {
     const auto found = graph.find(row);
+    if (!found && graph.squashed_into(row))
+      throw Error(ErrorKind::Project,
+                  "the database is at revision " + row + ", which `dbtool squash` folded into " +
+                      graph.id(*graph.squashed_into(row)) +
+                      ": bring it to that revision with the files as they were before the "
+                      "squash (e.g. from version control), then run again");
     if (!found)
       throw Error(ErrorKind::Project, "the database is at revision " + row +
                                           ", which no revision file defines (stamp it, or "

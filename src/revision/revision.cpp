@@ -144,6 +144,15 @@ Revision parse_revision(const std::string& text, const std::string& file) {
             revision.foreign_keys_off = false;
           else
             throw error("foreign_keys must be on or off, not '" + value_text + "'");
+        } else if (key == "squashes") {
+          revision.squashes = util::split_list(value);
+          check_ids(revision.squashes, "squashes");
+        } else if (key == "squashed_checksums") {
+          revision.squashed_checksums = util::split_list(value);
+          for (const auto& checksum : revision.squashed_checksums)
+            if (checksum.size() != 64 ||
+                checksum.find_first_not_of("0123456789abcdef") != std::string::npos)
+              throw error("squashed_checksums must be SHA-256 hex digests, not '" + checksum + "'");
         } else if (key == "transactional") {
           if (value == "true")
             revision.transactional = true;
@@ -221,6 +230,10 @@ std::string render_revision(const Revision& revision) {
   text += std::string("-- transactional: ") + (revision.transactional ? "true" : "false") + "\n";
   if (revision.foreign_keys_off)
     text += "-- foreign_keys: off\n";
+  if (!revision.squashes.empty())
+    field("squashes", util::join(revision.squashes, ", "));
+  if (!revision.squashed_checksums.empty())
+    field("squashed_checksums", util::join(revision.squashed_checksums, ", "));
   text += "\n-- +upgrade\n" + revision.upgrade_sql;
   if (!revision.upgrade_sql.empty() && revision.upgrade_sql.back() != '\n')
     text += "\n";

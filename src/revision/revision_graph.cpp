@@ -342,4 +342,13 @@ IndexList RevisionGraph::heads_of(const RevisionSet& set) const {
   return result;
 }
 
+std::optional<Index> RevisionGraph::squashed_into(std::string_view id) const {
+  for (Index index = 0; index < m_revisions.size(); ++index) {
+    const auto& squashes = m_revisions[index].squashes;
+    if (std::find(squashes.begin(), squashes.end(), id) != squashes.end())
+      return index;
+  }
+  return std::nullopt;
+}
+
 } // namespace dbtool::revision

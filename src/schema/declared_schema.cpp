@@ -269,6 +269,16 @@ Schema load_declared_schema(const fs::path& folder) {
   return schema;
 }
 
+void enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix) {
+  connection.begin_write();
+  // A name no other run (on this host or another) picks at the same moment.
+  std::random_device entropy;
+  const std::string name = prefix + std::to_string(entropy()) + "_" + std::to_string(entropy());
+  const auto path = connection.query("SHOW search_path").at(0).at(0).value_or("");
+  connection.execute("CREATE SCHEMA " + quote_postgres_name(name) + "; SET LOCAL search_path = " +
+                     quote_postgres_name(name) + (path.empty() ? "" : ", " + path));
+}
+
 Schema load_declared_schema_postgres(const config::Settings& settings) {
   std::error_code ec;
   if (!fs::is_directory(settings.schema_dir, ec))
@@ -283,14 +293,7 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
   }
   std::sort(files.begin(), files.end());
   db::PostgresConnection scratch(settings.url, settings.postgres);
-  scratch.begin_write();
-  // A name no other run (on this host or another) picks at the same moment.
-  std::random_device entropy;
-  const std::string name =
-      "dbtool_models_" + std::to_string(entropy()) + "_" + std::to_string(entropy());
-  const auto path = scratch.query("SHOW search_path").at(0).at(0).value_or("");
-  scratch.execute("CREATE SCHEMA " + quote_postgres_name(name) + "; SET LOCAL search_path = " +
-                  quote_postgres_name(name) + (path.empty() ? "" : ", " + path));
+  enter_postgres_scratch_schema(scratch, "dbtool_models_");
   // A JSON model becomes PostgreSQL DDL (it may refer to tables of earlier files).
   for (const auto& file : files) {
     const bool json = file.extension() == ".json";

@@ -130,3 +130,36 @@ TEST_CASE("file names and generated ids") {
   CHECK_FALSE(dbtool::revision::is_valid_revision_id(std::string(65, 'a')));
   CHECK_FALSE(dbtool::revision::is_valid_revision_id("a+1"));
 }
+
+TEST_CASE("squash's header keys parse, render back, and reject what is not a checksum") {
+  const std::string checksum(64, 'a');
+  const std::string text = "-- revision: s4\n"
+                           "-- down_revision: s1\n"
+                           "-- message: squashed\n"
+                           "-- squashes: s2, s3\n"
+                           "-- squashed_checksums: " +
+                           checksum +
+                           "\n"
+                           "\n"
+                           "-- +upgrade\n"
+                           "CREATE TABLE t (id INTEGER);\n";
+  const auto revision = parse_revision(text, "s4.sql");
+  CHECK(revision.squashes == std::vector<std::string>{"s2", "s3"});
+  CHECK(revision.squashed_checksums == std::vector<std::string>{checksum});
+  const auto again = parse_revision(dbtool::revision::render_revision(revision), "s4.sql");
+  CHECK(again.squashes == revision.squashes);
+  CHECK(again.squashed_checksums == revision.squashed_checksums);
+
+  std::string bad = text;
+  bad.replace(bad.find(checksum), checksum.size(), "not-a-checksum");
+  try {
+    parse_revision(bad, "s4.sql");
+    FAIL("a bad checksum was accepted");
+  } catch (const Error& error) {
+    CHECK(error.line() == 5);
+    CHECK(error.message().find("not-a-checksum") != std::string::npos);
+  }
+  std::string bad_id = text;
+  bad_id.replace(bad_id.find("s2, s3"), 6, "s2, ../x");
+  CHECK_THROWS_AS(parse_revision(bad_id, "s4.sql"), Error);
+}

@@ -20,6 +20,11 @@ struct Revision {
   // "-- foreign_keys: off": run with foreign key enforcement off (a table rebuild),
   // checked by PRAGMA foreign_key_check before commit.
   bool foreign_keys_off = false;
+  // Set by `dbtool squash` on the revision that replaces a run: the ids it replaced
+  // (for a clear message to a database left at one of them), and the checksums the
+  // revision had before (databases that applied it then still validate).
+  std::vector<std::string> squashes;
+  std::vector<std::string> squashed_checksums;
 
   std::string upgrade_sql;
   int upgrade_line = 0; // first line of the upgrade section

@@ -36,6 +36,8 @@ class RevisionGraph {
   const IndexList& children(Index index) const { return m_children[index]; }
   const IndexList& dependents(Index index) const { return m_dependents[index]; }
 
+  // The revision whose squash replaced ID (its "squashes" header names it), if any.
+  std::optional<Index> squashed_into(std::string_view id) const;
   // Revisions that no other revision names as down_revision, in topological order.
   IndexList heads() const;
   IndexList bases() const;

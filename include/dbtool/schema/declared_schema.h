@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dbtool/config/settings.h"
+#include "dbtool/db/connection.h"
 #include "dbtool/schema/schema.h"
 
 #include <filesystem>
@@ -20,6 +21,11 @@ Schema load_declared_schema(const std::filesystem::path& folder);
 // names the file and line (Error(Project)). *.json models are rendered for PostgreSQL
 // and run in the same order (a JSON file may refer to tables of earlier files).
 Schema load_declared_schema_postgres(const config::Settings& settings);
+
+// Begins a transaction on CONNECTION (PostgreSQL) and puts a new, randomly named schema
+// first on its search_path, so that what runs next lands there and is introspected
+// alone; the caller rolls the transaction back, and nothing stays.
+void enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix);
 
 // The models of SETTINGS' project for its backend, on another thread, started at once:
 // `check` and `revision --autogenerate` start it before they open the database, and

@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 
 #include <iostream>
 
@@ -7,6 +8,10 @@ namespace dbtool::cli {
 
 void setup_branches(CLI::App& app, Context& context, int& exit_code) {
   auto* command = app.add_subcommand("branches", "Show the branch points of the revision graph");
+  describe(*command, group_revisions,
+           {{"dbtool branches", "Revisions with more than one child"},
+            {"dbtool --json branches | jq -r '.branch_points[].children[]'",
+             "The revisions that start each branch"}});
   command->callback([&context, &exit_code] {
     const auto& graph = context.graph();
     const auto points = graph.branch_points();

@@ -1,4 +1,5 @@
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/diff/autogenerate.h"
 #include "dbtool/migrate/migrator.h"
@@ -14,6 +15,11 @@ void setup_check(CLI::App& app, Context& context, int& exit_code) {
   auto sql = std::make_shared<bool>(false);
   command->add_flag("--sql", *sql,
                     "Also print the SQL that would bring the database to the models");
+  describe(
+      *command, group_schema,
+      {{"dbtool check", "Exit 1 and list the differences when the database and the models differ"},
+       {"dbtool check --sql", "Also print the SQL that would reconcile them"},
+       {"dbtool --json check | jq '.operations'", "The differences as JSON"}});
   command->callback([&context, &exit_code, sql] {
     // The models start loading first, while the revisions are read and the database
     // opens (an error of either is still the one reported).

@@ -66,5 +66,9 @@ void setup_scan(CLI::App& app, Context& context, int& exit_code);
 void setup_check(CLI::App& app, Context& context, int& exit_code);
 void setup_dump(CLI::App& app, Context& context, int& exit_code);
 void setup_seed(CLI::App& app, Context& context, int& exit_code);
+void setup_squash(CLI::App& app, Context& context, int& exit_code);
+void setup_completion(CLI::App& app, Context& context, int& exit_code);
+// Hidden: prints the man page (the build makes dbtool.1 with it).
+void setup_manpage(CLI::App& app, int& exit_code);
 
 } // namespace dbtool::cli

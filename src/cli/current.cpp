@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 
 #include "dbtool/migrate/migrator.h"
 
@@ -11,6 +12,9 @@ void setup_current(CLI::App& app, Context& context, int& exit_code) {
   auto* command = app.add_subcommand("current", "Show the revision(s) the database is at");
   auto verbose = std::make_shared<bool>(false);
   command->add_flag("--verbose", *verbose, "Show each revision whole");
+  describe(*command, group_state,
+           {{"dbtool current", "The revision(s) the database is at"},
+            {"dbtool --json current", "The same as JSON"}});
   command->callback([&context, &exit_code, verbose] {
     const auto& graph = context.graph();
     const migrate::Migrator migrator(graph, context.settings());

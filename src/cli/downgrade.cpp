@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 #include "progress.h"
 
 #include "dbtool/migrate/migrator.h"
@@ -23,6 +24,10 @@ void setup_downgrade(CLI::App& app, Context& context, int& exit_code) {
   command->add_option("TARGET", options->target, "Revision, base, -N, rev-N; FROM:TO with --sql")
       ->required();
   command->add_flag("--sql", options->sql, "Print the SQL instead of running it");
+  describe(*command, group_state,
+           {{"dbtool downgrade -1", "Revert the last revision"},
+            {"dbtool downgrade base", "Revert everything"},
+            {"dbtool downgrade head:base --sql", "Print the downgrade SQL"}});
   command->callback([&context, &exit_code, options] {
     const auto& graph = context.graph();
     const migrate::Migrator migrator(graph, context.settings());

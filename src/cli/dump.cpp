@@ -1,4 +1,5 @@
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/data/dump.h"
 
@@ -31,6 +32,9 @@ void setup_dump(CLI::App& app, Context& context, int& exit_code) {
   command->add_option("--table", options->tables, "Only these tables (repeatable)");
   command->add_option("-o,--output", options->output,
                       "Write to FILE (atomically) instead of stdout");
+  describe(*command, group_data,
+           {{"dbtool dump -o backup.sql", "Schema and rows as an SQL script, written atomically"},
+            {"dbtool dump --format jsonl --data-only --table users", "One JSON object a row"}});
   command->callback([&context, &exit_code, options] {
     data::DumpOptions dump;
     dump.format = options->format == "jsonl" ? data::DumpFormat::Jsonl : data::DumpFormat::Sql;

@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 
 #include <iostream>
 
@@ -9,6 +10,9 @@ void setup_heads(CLI::App& app, Context& context, int& exit_code) {
   auto* command = app.add_subcommand("heads", "Show the heads of the revision graph");
   auto verbose = std::make_shared<bool>(false);
   command->add_flag("--verbose", *verbose, "Show each revision whole");
+  describe(*command, group_revisions,
+           {{"dbtool heads", "The revisions nothing builds on"},
+            {"dbtool heads --verbose", "The same, each shown whole"}});
   command->callback([&context, &exit_code, verbose] {
     const auto& graph = context.graph();
     const auto heads = graph.heads();

@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 
 #include "dbtool/migrate/migrator.h"
 #include "dbtool/revision/history_range.h"
@@ -25,6 +26,11 @@ void setup_history(CLI::App& app, Context& context, int& exit_code) {
   command->add_flag("--verbose", options->verbose, "Show each revision whole");
   command->add_flag("-i,--indicate-current", options->indicate_current,
                     "Mark the revisions the database is at");
+  describe(*command, group_revisions,
+           {{"dbtool history", "Every revision, newest first"},
+            {"dbtool history -r current:head -i",
+             "What an upgrade would run, the current revision marked"},
+            {"dbtool --json history | jq -r '.revisions[].revision'", "The ids, for scripts"}});
   command->callback([&context, &exit_code, options] {
     const auto& graph = context.graph();
     revision::IndexList current;

@@ -1,4 +1,5 @@
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/config/project_init.h"
 
@@ -10,6 +11,9 @@ void setup_init(CLI::App& app, Context& context, int& exit_code) {
   auto* command = app.add_subcommand("init", "Create a project: dbtool.toml, migrations/, schema/");
   auto dir = std::make_shared<std::string>(".");
   command->add_option("DIR", *dir, "Folder to create the project in (default: here)");
+  describe(*command, group_setup,
+           {{"dbtool init", "Make the current folder a project (SQLite file data/app.db)"},
+            {"dbtool init billing && cd billing", "Create a project in a new folder"}});
   command->callback([&context, &exit_code, dir] {
     std::filesystem::path base = *dir;
     if (!context.project_dir.empty() && base.is_relative())

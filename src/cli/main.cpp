@@ -1,6 +1,7 @@
 // dbtool's entry point: global flags, the subcommands, and the one place where
 // errors are caught, printed and turned into exit codes.
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/config/database_url.h"
 #include "dbtool/error.h"
@@ -65,22 +66,29 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", context.verbose, "Print more detail");
   app.add_flag("--no-color", context.no_color, "Never colour the output");
 
-  dbtool::cli::setup_init(app, context, exit_code);
+  // Registered in the order `dbtool --help` lists their groups.
   dbtool::cli::setup_revision(app, context, exit_code);
+  dbtool::cli::setup_merge(app, context, exit_code);
+  dbtool::cli::setup_squash(app, context, exit_code);
+  dbtool::cli::setup_history(app, context, exit_code);
+  dbtool::cli::setup_heads(app, context, exit_code);
+  dbtool::cli::setup_branches(app, context, exit_code);
+  dbtool::cli::setup_show(app, context, exit_code);
+  dbtool::cli::setup_validate(app, context, exit_code);
   dbtool::cli::setup_upgrade(app, context, exit_code);
   dbtool::cli::setup_downgrade(app, context, exit_code);
   dbtool::cli::setup_stamp(app, context, exit_code);
   dbtool::cli::setup_current(app, context, exit_code);
-  dbtool::cli::setup_history(app, context, exit_code);
-  dbtool::cli::setup_heads(app, context, exit_code);
-  dbtool::cli::setup_branches(app, context, exit_code);
-  dbtool::cli::setup_merge(app, context, exit_code);
-  dbtool::cli::setup_show(app, context, exit_code);
-  dbtool::cli::setup_validate(app, context, exit_code);
   dbtool::cli::setup_scan(app, context, exit_code);
   dbtool::cli::setup_check(app, context, exit_code);
   dbtool::cli::setup_dump(app, context, exit_code);
   dbtool::cli::setup_seed(app, context, exit_code);
+  dbtool::cli::setup_init(app, context, exit_code);
+  dbtool::cli::setup_completion(app, context, exit_code);
+  dbtool::cli::setup_manpage(app, exit_code);
+  app.footer(std::string("Run 'dbtool COMMAND --help' for a command's options and examples.\n\n"
+                         "Exit status:\n") +
+             dbtool::cli::exit_status_text);
 
   try {
     app.parse(argc, argv);
@@ -97,7 +105,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0)
       return app.exit(error);
-    std::string message = error.what();
+    std::string message = dbtool::cli::suggest_correction(app, argc, argv);
+    if (message.empty())
+      message = error.what();
     return report(context, ErrorKind::Usage,
                   dbtool::config::mask_password(message) + " (see dbtool --help)");
   } catch (const Error& error) {

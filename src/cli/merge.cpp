@@ -1,4 +1,5 @@
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/revision/script_directory.h"
 
@@ -15,6 +16,9 @@ void setup_merge(CLI::App& app, Context& context, int& exit_code) {
   command->add_option("-m,--message", options->message, "What the merge is for")->required();
   command->add_option("--branch-label", options->branch_labels, "Label for the merged branch");
   command->add_option("--rev-id", *rev_id, "Use this id instead of a random one");
+  describe(*command, group_revisions,
+           {{"dbtool merge heads -m \"join the branches\"", "Join every head into one"},
+            {"dbtool merge 1a2b 3c4d -m \"merge\"", "Join two heads given by id prefixes"}});
   command->callback([&context, &exit_code, parents, options, rev_id] {
     if (!rev_id->empty())
       options->rev_id = *rev_id;

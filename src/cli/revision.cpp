@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 
 #include "dbtool/diff/autogenerate.h"
 #include "dbtool/migrate/migrator.h"
@@ -28,6 +29,13 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
                     "Fill the revision with the SQL that turns the database into the models");
   command->add_flag("--empty", *empty,
                     "With --autogenerate: write a file even when nothing differs");
+  describe(*command, group_revisions,
+           {{"dbtool revision -m \"add reports table\"",
+             "Write an empty revision on top of the head, to fill in"},
+            {"dbtool revision --autogenerate -m \"add reports\"",
+             "Write the SQL that turns the database (at head) into the models of schema/"},
+            {"dbtool revision -m \"audit\" --head base --branch-label audit",
+             "Start a second branch, labelled audit"}});
   command->callback([&context, &exit_code, options, rev_id, autogenerate, empty] {
     if (!rev_id->empty())
       options->rev_id = *rev_id;

@@ -1,4 +1,5 @@
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
@@ -47,6 +48,12 @@ void setup_scan(CLI::App& app, Context& context, int& exit_code) {
   command->add_option("--table", options->tables, "Only these tables (repeatable)");
   command->add_flag("--models", options->models,
                     "Read the declared models in schema/ instead of the database");
+  describe(*command, group_schema,
+           {{"dbtool scan --format json > schema/models.json",
+             "Make declared models from a live database"},
+            {"dbtool scan --format sql --table users", "The CREATE statements of one table"},
+            {"dbtool scan --format dot | dot -Tpng > schema.png",
+             "Draw the tables and foreign keys with Graphviz"}});
   command->callback([&context, &exit_code, options] {
     const auto& settings = context.settings();
     const auto schema = select_tables(

@@ -1,4 +1,5 @@
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/data/seed.h"
 
@@ -11,6 +12,9 @@ void setup_seed(CLI::App& app, Context& context, int& exit_code) {
       "seed", "Load fixture rows (JSON, or dump's jsonl), upserting, all in one transaction");
   auto files = std::make_shared<std::vector<std::string>>();
   command->add_option("FILE", *files, "Seed files (default: every file in seeds/)");
+  describe(*command, group_data,
+           {{"dbtool seed", "Load every file of seeds/ in one transaction"},
+            {"dbtool seed seeds/users.json", "Load one file"}});
   command->callback([&context, &exit_code, files] {
     std::vector<std::filesystem::path> paths(files->begin(), files->end());
     if (paths.empty())

@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 
 #include "dbtool/error.h"
 
@@ -11,6 +12,9 @@ void setup_show(CLI::App& app, Context& context, int& exit_code) {
   auto* command = app.add_subcommand("show", "Show one revision, whole");
   auto target = std::make_shared<std::string>();
   command->add_option("REV", *target, "Revision id, unique prefix, label, head")->required();
+  describe(*command, group_revisions,
+           {{"dbtool show head", "The newest revision, header and SQL"},
+            {"dbtool show 1a2b", "A revision by a unique prefix of its id"}});
   command->callback([&context, &exit_code, target] {
     const auto& graph = context.graph();
     const auto resolved = graph.resolve(*target, {});

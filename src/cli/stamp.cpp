@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 
 #include "dbtool/migrate/migrator.h"
 
@@ -25,6 +26,9 @@ void setup_stamp(CLI::App& app, Context& context, int& exit_code) {
   command->add_flag("--purge", options->purge,
                     "Empty the version table first (even of unknown revisions)");
   command->add_flag("--sql", options->sql, "Print the SQL instead of running it");
+  describe(*command, group_state,
+           {{"dbtool stamp head", "Adopt an existing database: record head without running SQL"},
+            {"dbtool stamp base --purge", "Empty the version table, whatever it holds"}});
   command->callback([&context, &exit_code, options] {
     const auto& graph = context.graph();
     const migrate::Migrator migrator(graph, context.settings());

@@ -1,5 +1,6 @@
 #include "context.h"
 #include "format.h"
+#include "help.h"
 #include "progress.h"
 
 #include "dbtool/migrate/migrator.h"
@@ -29,6 +30,11 @@ void setup_upgrade(CLI::App& app, Context& context, int& exit_code) {
                     "Run every revision in one transaction");
   command->add_flag("--ignore-checksums", options->ignore_checksums,
                     "Do not refuse to run when an applied revision was edited");
+  describe(*command, group_state,
+           {{"dbtool upgrade head", "Apply every revision not yet applied"},
+            {"dbtool upgrade +1", "Apply the next revision only"},
+            {"dbtool upgrade base:head --sql > deploy.sql",
+             "Write the SQL for a DBA instead of running it"}});
   command->callback([&context, &exit_code, options] {
     const auto& graph = context.graph();
     const migrate::Migrator migrator(graph, context.settings());

@@ -1,4 +1,5 @@
 #include "context.h"
+#include "help.h"
 
 #include "dbtool/migrate/migrator.h"
 
@@ -9,6 +10,11 @@ namespace dbtool::cli {
 void setup_validate(CLI::App& app, Context& context, int& exit_code) {
   auto* command = app.add_subcommand(
       "validate", "Check the graph, and that every applied revision still matches its file");
+  describe(*command, group_revisions,
+           {{"dbtool validate",
+             "Exit 1 when an applied revision was edited or the database names an unknown one"},
+            {"dbtool --json validate | jq -r '.issues[].message'",
+             "The problems, one a line, for a CI log"}});
   command->callback([&context, &exit_code] {
     // Loading the graph already proves it sound (or throws a project error).
     const auto& graph = context.graph();

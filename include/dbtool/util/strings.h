@@ -24,5 +24,11 @@ std::string sql_identifier(std::string_view name);
 std::string utc_now_iso8601();
 // The current UTC time as ISO 8601 to the second: 2026-11-21T22:13:02Z.
 std::string utc_now_iso8601_seconds();
+// Optimal string alignment distance (insertions, deletions, substitutions and swaps of
+// two neighbours): how far a typed word is from a known one.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to WORD, when it is close enough to be what was meant (at most
+// a third of its length, and at most 3, edits away); empty otherwise.
+std::string closest_word(std::string_view word, const std::vector<std::string>& candidates);
 
 } // namespace dbtool::util

@@ -57,11 +57,13 @@ void setup_scan(CLI::App& app, Context& context, int& exit_code) {
   command->callback([&context, &exit_code, options] {
     const auto& settings = context.settings();
     const auto schema = select_tables(
-        options->models ? schema::load_declared_schema(settings.schema_dir)
+        // The models as the project's backend reads them (PostgreSQL types for a
+        // PostgreSQL project, loaded into a scratch schema there).
+        options->models ? schema::load_declared_schema_async(settings).get()
                         : schema::introspect(context.connection(),
                                              {settings.version_table, settings.history_table}),
         options->tables);
-    const auto backend = options->models ? config::Backend::Sqlite : settings.url.backend();
+    const auto backend = settings.url.backend();
     if (options->format == "json")
       std::cout << schema::schema_to_json(schema, backend) << "\n";
     else if (options->format == "sql" && backend == config::Backend::Postgres)

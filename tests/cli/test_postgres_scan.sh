@@ -105,4 +105,19 @@ run "$o" scan
 expect_rc 0
 json_eq "[t['name'] for t in d['tables']]" '["t"]'
 
+test_case "scan --models reads the models as PostgreSQL does (arrays, jsonb)"
+pg_project models
+m=$project_dir
+mkdir -p "$m/schema"
+printf '%s\n' '{"tables": [{"name": "lessons", "columns": [{"name": "id", "type": "integer", "primary_key": true}, {"name": "tags", "type": "array(text)"}, {"name": "body", "type": "json"}]}]}' >"$m/schema/models.json"
+run "$m" scan --models --format sql
+expect_rc 0
+expect_out "tags text[]"
+expect_out "body jsonb"
+run "$m" scan --models
+expect_rc 0
+json_eq "[c.get('postgres_type', c['type']) for c in d['tables'][0]['columns']]" '["integer","text[]","json"]'
+# Nothing stays behind: the scratch schema was rolled back.
+expect_equal "$(psql -X -At "$pg_url" -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'dbtool_models_%'")" "0" "scratch schemas left"
+
 finish

@@ -1,6 +1,10 @@
 # Several dbtool processes upgrading one database at once apply each revision exactly
 # once (BEGIN IMMEDIATE and a re-read of the version table inside it), and a SIGKILL
 # in the middle of a long revision leaves a sound file at the last completed revision.
+# A database held by another writer or session makes dbtool wait (busy_timeout on
+# SQLite, --lock-timeout on PostgreSQL), then exit 4 with one line. The PostgreSQL part
+# runs when DBTOOL_TEST_PG_URL is set (under CI=true it must be). Also the short form of
+# scripts/concurrency (docs/reliability.md has the 20-trial runs).
 source "$(dirname "$0")/lib.sh"
 
 test_case "4 processes upgrade one database at once"
@@ -81,5 +85,134 @@ wait "$holder"
 run "$h" upgrade head
 expect_rc 0
 expect_sql "$h/data/app.db" "SELECT version_num FROM dbtool_version" "r002"
+
+test_case "scripts/concurrency, short form: 8 processes x 50 revisions, 2 trials (SQLite)"
+out=$("$SOURCE_DIR/scripts/concurrency" --trials 2 --processes 8 --revisions 50 --dbtool "$DBTOOL" 2>&1)
+rc=$?
+last_command="scripts/concurrency --trials 2 --processes 8 --revisions 50"
+expect_rc 0
+expect_out "concurrency sqlite 8x50, 2 trials: 2/2 consistent"
+
+if [ -z "${DBTOOL_TEST_PG_URL:-}" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    current_test="PostgreSQL part"
+    fail "DBTOOL_TEST_PG_URL is not set: CI must run the PostgreSQL tests"
+  else
+    echo "PostgreSQL part skipped: set DBTOOL_TEST_PG_URL (scripts/postgres-server start DIR prints one)" >&2
+  fi
+  finish
+  exit
+fi
+
+PG_BASE_URL=${DBTOOL_TEST_PG_URL%/*}
+pg_dbs=()
+trap 'for db in "${pg_dbs[@]}"; do psql -X -q "$DBTOOL_TEST_PG_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1; done; rm -rf "$TEST_TMP"' EXIT
+# pg_linear NAME N: linear_project on a fresh PostgreSQL database; sets dir and pg_db
+# (not a $(...) call: the database must be remembered for the cleanup).
+pg_linear() {
+  dir=$(linear_project "$1" "$2")
+  pg_db="dbtool_conc_$1_$$"
+  psql -X -q "$DBTOOL_TEST_PG_URL" -c "CREATE DATABASE \"$pg_db\"" >/dev/null
+  pg_dbs+=("$pg_db")
+  printf 'url = "%s/%s"\n' "$PG_BASE_URL" "$pg_db" >"$dir/dbtool.toml"
+}
+pg_q() { psql -X -q -At "$PG_BASE_URL/$pg_db" -c "$1" 2>&1; }
+# The advisory lock key a run takes: FNV-1a of "dbtool:<schema>.<version table>", as
+# PostgresConnection::lock_for_run computes it (checked below against a live run).
+pg_lock_key=$("$PY" -c '
+h = 14695981039346656037
+for c in b"dbtool:.dbtool_version":
+    h = ((h ^ c) * 1099511628211) % 2**64
+print(h - 2**64 if h >= 2**63 else h)')
+
+# pg_hold SQL: another session (psql) runs SQL, then sleeps with its locks held until
+# pg_release terminates it (which releases session and transaction locks alike).
+pg_hold() {
+  (PGAPPNAME=dbtool_test_holder psql -X -q "$PG_BASE_URL/$pg_db" -c "$1 SELECT pg_sleep(60);" >/dev/null 2>&1) &
+  pg_holder=$!
+  local i
+  for i in $(seq 1 100); do
+    [ "$(pg_q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dbtool_test_holder' AND query LIKE '%pg_sleep(60)%' AND wait_event = 'PgSleep'")" = 1 ] && break
+    sleep 0.05
+  done
+}
+pg_release() {
+  pg_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dbtool_test_holder'" >/dev/null
+  wait "$pg_holder" 2>/dev/null
+}
+
+test_case "PostgreSQL: another session holds the advisory lock: wait --lock-timeout, then exit 4"
+pg_linear advisory 2
+a=$dir
+run "$a" upgrade r001
+expect_rc 0
+pg_hold "SELECT pg_advisory_lock($pg_lock_key);"
+expect_equal "$(pg_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND (classid::bigint << 32 | objid::bigint) = ($pg_lock_key & x'ffffffffffffffff'::bigint)")" 1 "the session holds dbtool's lock key"
+started=$(date +%s%N)
+run "$a" --lock-timeout 0.5 upgrade head
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+expect_rc 4
+expect_err "another dbtool run holds the migration lock"
+expect_err "waited 0.5 s"
+expect_one_line_error
+if [ "$elapsed_ms" -ge 400 ] && [ "$elapsed_ms" -lt 3000 ]; then pass; else fail "waited $elapsed_ms ms for a 0.5 s timeout"; fi
+expect_equal "$(pg_q "SELECT version_num FROM dbtool_version")" "r001" "version after the refused run"
+pg_release
+run "$a" --lock-timeout 5 upgrade head
+expect_rc 0
+expect_equal "$(pg_q "SELECT version_num FROM dbtool_version")" "r002" "version once the lock is free"
+
+test_case "PostgreSQL: another session holds a lock on the version table: wait --lock-timeout, then exit 4"
+pg_linear versionlock 2
+v=$dir
+run "$v" upgrade r001
+expect_rc 0
+pg_hold "BEGIN; LOCK TABLE dbtool_version IN ACCESS EXCLUSIVE MODE;"
+started=$(date +%s%N)
+# timeout: before the fix dbtool waited for the table forever.
+last_command="(cd $v && timeout 20 dbtool --lock-timeout 1 upgrade head)"
+(cd "$v" && timeout 20 "$DBTOOL" --lock-timeout 1 upgrade head) >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
+rc=$?
+out=$(cat "$TEST_TMP/.out")
+err=$(cat "$TEST_TMP/.err")
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+expect_rc 4
+expect_err "another session holds a lock"
+expect_err "waited 1 s"
+expect_one_line_error
+if [ "$elapsed_ms" -ge 900 ] && [ "$elapsed_ms" -lt 4000 ]; then pass; else fail "waited $elapsed_ms ms for a 1 s timeout"; fi
+pg_release
+expect_equal "$(pg_q "SELECT version_num FROM dbtool_version")" "r001" "version after the refused run"
+expect_equal "$(pg_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" "0" "advisory locks left"
+run "$v" --lock-timeout 5 upgrade head
+expect_rc 0
+expect_equal "$(pg_q "SELECT version_num FROM dbtool_version")" "r002" "version once the table is free"
+
+test_case "PostgreSQL: a revision's own statement still waits for an application's lock"
+pg_linear revisionwait 2
+w=$dir
+run "$w" upgrade r001
+expect_rc 0
+pg_hold "BEGIN; LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE;"
+write_revision "$w" r002 r001 "touches t1" "ALTER TABLE t1 ADD COLUMN w int;" "ALTER TABLE t1 DROP COLUMN w;"
+(cd "$w" && "$DBTOOL" --lock-timeout 0.5 upgrade head >"$TEST_TMP/w.out" 2>&1; echo $? >"$TEST_TMP/w.rc") &
+waiter=$!
+sleep 1.5
+# The revision waits past --lock-timeout (a table held by the application is not
+# another dbtool run); it completes once the application lets go.
+expect_equal "$(pg_q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'ALTER TABLE t1%' AND wait_event_type = 'Lock'")" "1" "the revision's statement waiting"
+pg_release
+wait "$waiter"
+rc=$(cat "$TEST_TMP/w.rc")
+out=$(cat "$TEST_TMP/w.out")
+expect_rc 0
+expect_equal "$(pg_q "SELECT version_num FROM dbtool_version")" "r002" "version after the revision waited"
+
+test_case "scripts/concurrency, short form: 8 processes x 50 revisions, 2 trials (PostgreSQL)"
+out=$("$SOURCE_DIR/scripts/concurrency" --backend postgres --trials 2 --processes 8 --revisions 50 --dbtool "$DBTOOL" 2>&1)
+rc=$?
+last_command="scripts/concurrency --backend postgres --trials 2 --processes 8 --revisions 50"
+expect_rc 0
+expect_out "concurrency postgres 8x50, 2 trials: 2/2 consistent"
 
 finish

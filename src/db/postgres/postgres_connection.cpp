@@ -135,6 +135,32 @@ std::int64_t lock_key(const std::string& name) {
   return static_cast<std::int64_t>(hash);
 }
 
+// Sets how long a statement waits for another session's lock, in ms (PostgreSQL: 0 is
+// for ever).
+void set_lock_timeout(PGconn* connection, long long ms) {
+  PQclear(PQexec(connection, ("SET lock_timeout = " + std::to_string(ms)).c_str()));
+}
+
+// --lock-timeout as lock_timeout: a timeout of 0 (do not wait) becomes the shortest wait
+// PostgreSQL knows, since its 0 means no limit.
+long long lock_timeout_ms(std::chrono::milliseconds timeout) {
+  return timeout.count() > 0 ? static_cast<long long>(timeout.count()) : 1;
+}
+
+// The message for a failed statement of dbtool's own. Their lock_timeout is --lock-timeout,
+// so SQLSTATE 55P03 (lock_not_available) means another session held a table dbtool needs
+// (its version or history table) for that long: say so, as the advisory lock's wait does.
+std::string own_statement_message(const PGresult* result, const std::string& name,
+                                  std::chrono::milliseconds timeout) {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  if (state == nullptr || std::string_view(state) != "55P03")
+    return server_message(result);
+  return fmt::format("another session holds a lock on a table dbtool needs in {} (waited {:g} s; "
+                     "--lock-timeout or postgres.lock_timeout_s sets how long): {}",
+                     name, static_cast<double>(lock_timeout_ms(timeout)) / 1000.0,
+                     server_message(result));
+}
+
 // A statement run with PQexecParams when first stepped; rows come back as text
 // (bytea as hex, decoded by bytes()).
 class PostgresStatement : public Statement {
@@ -277,6 +303,10 @@ PostgresConnection::PostgresConnection(const config::DatabaseUrl& url,
   // held) until the statement ends on its own: PostgreSQL 14+ then checks every
   // second that the client is still there. Older servers lack the setting.
   PQclear(PQexec(m_connection, "SET client_connection_check_interval = '1s'"));
+  // Another session (not a dbtool run) may hold dbtool's version or history table, e.g.
+  // LOCK TABLE in a transaction left open: dbtool's own statements wait for it no longer
+  // than for another run's advisory lock, instead of for ever.
+  set_lock_timeout(m_connection, lock_timeout_ms(m_lock_timeout));
 }
 
 PostgresConnection::~PostgresConnection() {
@@ -293,13 +323,25 @@ void PostgresConnection::execute(std::string_view sql) {
   const std::string text(sql);
   const Result result(PQexec(m_connection, text.c_str()));
   if (!result.ok())
-    fail(server_message(result.result));
+    fail(own_statement_message(result.result, m_name, m_lock_timeout));
   const char* tuples = PQcmdTuples(result.result);
   m_changes = tuples != nullptr && *tuples != '\0' ? std::strtoll(tuples, nullptr, 10) : 0;
 }
 
 void PostgresConnection::execute_script(std::string_view sql, int first_line,
                                         bool guard_transaction) {
+  // dbtool's own statements wait --lock-timeout at most for another session's lock (see
+  // the constructor), but a revision's (or model's) statements wait as the server's
+  // settings say, as before: a table an application holds is not another run. When a
+  // statement fails inside a transaction, the rollback restores the limit (SET is
+  // transactional); the SET below covers the other cases.
+  PQclear(PQexec(m_connection, "RESET lock_timeout"));
+  struct RestoreLimit {
+    PostgresConnection* self;
+    ~RestoreLimit() {
+      set_lock_timeout(self->m_connection, lock_timeout_ms(self->m_lock_timeout));
+    }
+  } restore{this};
   // Lines are counted on from the previous statement: counting from the start of the
   // script for each statement was quadratic (a third of `check` on 500 tables).
   int line = first_line;
@@ -326,7 +368,7 @@ Rows PostgresConnection::query(std::string_view sql) {
   const std::string text(sql);
   const Result result(PQexec(m_connection, text.c_str()));
   if (!result.ok())
-    fail(server_message(result.result));
+    fail(own_statement_message(result.result, m_name, m_lock_timeout));
   Rows rows;
   const int count = PQntuples(result.result);
   const int columns = PQnfields(result.result);

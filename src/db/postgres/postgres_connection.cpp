@@ -3,9 +3,9 @@
 #include "dbtool/db/postgres/postgres_script.h"
 #include "dbtool/error.h"
 #include "dbtool/util/strings.h"
+#include "libpq_library.h"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <thread>
 
@@ -17,11 +17,11 @@ namespace {
 struct Result {
   PGresult* result;
   explicit Result(PGresult* r) : result(r) {}
-  ~Result() { PQclear(result); }
+  ~Result() { libpq().PQclear(result); }
   Result(const Result&) = delete;
   Result& operator=(const Result&) = delete;
   bool ok() const {
-    const auto status = PQresultStatus(result);
+    const auto status = libpq().PQresultStatus(result);
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
   }
 };
@@ -49,13 +49,13 @@ std::string one_line(const char* message) {
 // The server's message for a failed RESULT: "ERROR:  relation ... does not exist"
 // without the severity prefix, with DETAIL and HINT when the server gave them.
 std::string server_message(const PGresult* result) {
-  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  const char* primary = libpq().PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   if (primary == nullptr)
-    return one_line(PQresultErrorMessage(result));
+    return one_line(libpq().PQresultErrorMessage(result));
   std::string message = primary;
-  if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL))
+  if (const char* detail = libpq().PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL))
     message += std::string(" (") + detail + ")";
-  if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT))
+  if (const char* hint = libpq().PQresultErrorField(result, PG_DIAG_MESSAGE_HINT))
     message += std::string("; hint: ") + hint;
   return one_line(message.c_str());
 }
@@ -138,7 +138,7 @@ std::int64_t lock_key(const std::string& name) {
 // Sets how long a statement waits for another session's lock, in ms (PostgreSQL: 0 is
 // for ever).
 void set_lock_timeout(PGconn* connection, long long ms) {
-  PQclear(PQexec(connection, ("SET lock_timeout = " + std::to_string(ms)).c_str()));
+  libpq().PQclear(libpq().PQexec(connection, ("SET lock_timeout = " + std::to_string(ms)).c_str()));
 }
 
 // --lock-timeout as lock_timeout: a timeout of 0 (do not wait) becomes the shortest wait
@@ -152,7 +152,7 @@ long long lock_timeout_ms(std::chrono::milliseconds timeout) {
 // (its version or history table) for that long: say so, as the advisory lock's wait does.
 std::string own_statement_message(const PGresult* result, const std::string& name,
                                   std::chrono::milliseconds timeout) {
-  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* state = libpq().PQresultErrorField(result, PG_DIAG_SQLSTATE);
   if (state == nullptr || std::string_view(state) != "55P03")
     return server_message(result);
   return fmt::format("another session holds a lock on a table dbtool needs in {} (waited {:g} s; "
@@ -168,7 +168,7 @@ class PostgresStatement : public Statement {
   // CHANGES receives the rows an INSERT, UPDATE or DELETE touched, for changes().
   PostgresStatement(PGconn* connection, std::string sql, std::int64_t* changes)
       : m_connection(connection), m_sql(std::move(sql)), m_changes(changes) {}
-  ~PostgresStatement() override { PQclear(m_result); }
+  ~PostgresStatement() override { libpq().PQclear(m_result); }
   PostgresStatement(const PostgresStatement&) = delete;
   PostgresStatement& operator=(const PostgresStatement&) = delete;
 
@@ -195,27 +195,29 @@ class PostgresStatement : public Statement {
       std::vector<const char*> values;
       for (const auto& parameter : m_parameters)
         values.push_back(parameter ? parameter->c_str() : nullptr);
-      m_result = PQexecParams(m_connection, m_sql.c_str(), static_cast<int>(values.size()), nullptr,
-                              values.data(), nullptr, nullptr, 0);
-      const auto status = PQresultStatus(m_result);
+      m_result = libpq().PQexecParams(m_connection, m_sql.c_str(), static_cast<int>(values.size()),
+                                      nullptr, values.data(), nullptr, nullptr, 0);
+      const auto status = libpq().PQresultStatus(m_result);
       if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         throw Error(ErrorKind::Database, server_message(m_result));
-      const char* tuples = PQcmdTuples(m_result);
+      const char* tuples = libpq().PQcmdTuples(m_result);
       *m_changes = tuples != nullptr && *tuples != '\0' ? std::strtoll(tuples, nullptr, 10) : 0;
       m_row = -1;
     }
     ++m_row;
-    return m_row < PQntuples(m_result);
+    return m_row < libpq().PQntuples(m_result);
   }
   void reset() override {
-    PQclear(m_result);
+    libpq().PQclear(m_result);
     m_result = nullptr;
   }
-  int column_count() const override { return m_result == nullptr ? 0 : PQnfields(m_result); }
+  int column_count() const override {
+    return m_result == nullptr ? 0 : libpq().PQnfields(m_result);
+  }
   ValueType type(int column) const override {
-    if (PQgetisnull(m_result, m_row, column))
+    if (libpq().PQgetisnull(m_result, m_row, column))
       return ValueType::Null;
-    switch (PQftype(m_result, column)) {
+    switch (libpq().PQftype(m_result, column)) {
     case 16: // bool, as SQLite has it: 1 or 0
     case 20: // int8
     case 21: // int2
@@ -232,24 +234,24 @@ class PostgresStatement : public Statement {
     }
   }
   std::int64_t integer(int column) const override {
-    const char* value = PQgetvalue(m_result, m_row, column);
-    if (PQftype(m_result, column) == 16)
+    const char* value = libpq().PQgetvalue(m_result, m_row, column);
+    if (libpq().PQftype(m_result, column) == 16)
       return value[0] == 't' ? 1 : 0;
     return std::strtoll(value, nullptr, 10);
   }
   double real(int column) const override {
-    return std::strtod(PQgetvalue(m_result, m_row, column), nullptr);
+    return std::strtod(libpq().PQgetvalue(m_result, m_row, column), nullptr);
   }
   std::string_view bytes(int column) const override {
-    const char* value = PQgetvalue(m_result, m_row, column);
-    const auto size = static_cast<std::size_t>(PQgetlength(m_result, m_row, column));
-    if (PQftype(m_result, column) != 17)
+    const char* value = libpq().PQgetvalue(m_result, m_row, column);
+    const auto size = static_cast<std::size_t>(libpq().PQgetlength(m_result, m_row, column));
+    if (libpq().PQftype(m_result, column) != 17)
       return {value, size};
     std::size_t length = 0;
     unsigned char* decoded =
-        PQunescapeBytea(reinterpret_cast<const unsigned char*>(value), &length);
+        libpq().PQunescapeBytea(reinterpret_cast<const unsigned char*>(value), &length);
     m_blob.assign(reinterpret_cast<const char*>(decoded), length);
-    PQfreemem(decoded);
+    libpq().PQfreemem(decoded);
     return m_blob;
   }
 
@@ -276,18 +278,19 @@ PostgresConnection::PostgresConnection(const config::DatabaseUrl& url,
                                        StatementObserver observer)
     : m_name(url.masked()), m_lock_timeout(options.lock_timeout) {
   set_observer(std::move(observer));
-  m_connection = PQconnectdb(url.text().c_str());
+  m_connection = libpq().PQconnectdb(url.text().c_str());
   if (m_connection == nullptr)
     throw Error(ErrorKind::Database, "cannot connect to " + m_name + ": out of memory");
-  if (PQstatus(m_connection) != CONNECTION_OK) {
-    const std::string reason = without_password(
-        config::mask_password(one_line(PQerrorMessage(m_connection))), url_password(url.text()));
-    PQfinish(m_connection);
+  if (libpq().PQstatus(m_connection) != CONNECTION_OK) {
+    const std::string reason =
+        without_password(config::mask_password(one_line(libpq().PQerrorMessage(m_connection))),
+                         url_password(url.text()));
+    libpq().PQfinish(m_connection);
     m_connection = nullptr;
     throw Error(ErrorKind::Database, "cannot connect to " + m_name + ": " + reason);
   }
   // Notices (e.g. "relation already exists, skipping") are not the user's business.
-  PQsetNoticeProcessor(
+  libpq().PQsetNoticeProcessor(
       m_connection, [](void*, const char*) {}, nullptr);
   std::string setup = "SET client_min_messages = warning";
   if (!options.schema.empty())
@@ -295,14 +298,14 @@ PostgresConnection::PostgresConnection(const config::DatabaseUrl& url,
   try {
     execute(setup);
   } catch (const Error& error) {
-    PQfinish(m_connection);
+    libpq().PQfinish(m_connection);
     m_connection = nullptr;
     throw Error(ErrorKind::Database, "cannot connect to " + m_name + ": " + error.message());
   }
   // A killed dbtool must not leave its statement running (and its migration lock
   // held) until the statement ends on its own: PostgreSQL 14+ then checks every
   // second that the client is still there. Older servers lack the setting.
-  PQclear(PQexec(m_connection, "SET client_connection_check_interval = '1s'"));
+  libpq().PQclear(libpq().PQexec(m_connection, "SET client_connection_check_interval = '1s'"));
   // Another session (not a dbtool run) may hold dbtool's version or history table, e.g.
   // LOCK TABLE in a transaction left open: dbtool's own statements wait for it no longer
   // than for another run's advisory lock, instead of for ever.
@@ -311,7 +314,7 @@ PostgresConnection::PostgresConnection(const config::DatabaseUrl& url,
 
 PostgresConnection::~PostgresConnection() {
   if (m_connection != nullptr)
-    PQfinish(m_connection); // the server releases the session's advisory lock
+    libpq().PQfinish(m_connection); // the server releases the session's advisory lock
 }
 
 void PostgresConnection::fail(const std::string& message, int line) const {
@@ -321,10 +324,10 @@ void PostgresConnection::fail(const std::string& message, int line) const {
 void PostgresConnection::execute(std::string_view sql) {
   observe(sql);
   const std::string text(sql);
-  const Result result(PQexec(m_connection, text.c_str()));
+  const Result result(libpq().PQexec(m_connection, text.c_str()));
   if (!result.ok())
     fail(own_statement_message(result.result, m_name, m_lock_timeout));
-  const char* tuples = PQcmdTuples(result.result);
+  const char* tuples = libpq().PQcmdTuples(result.result);
   m_changes = tuples != nullptr && *tuples != '\0' ? std::strtoll(tuples, nullptr, 10) : 0;
 }
 
@@ -335,12 +338,10 @@ void PostgresConnection::execute_script(std::string_view sql, int first_line,
   // settings say, as before: a table an application holds is not another run. When a
   // statement fails inside a transaction, the rollback restores the limit (SET is
   // transactional); the SET below covers the other cases.
-  PQclear(PQexec(m_connection, "RESET lock_timeout"));
+  libpq().PQclear(libpq().PQexec(m_connection, "RESET lock_timeout"));
   struct RestoreLimit {
     PostgresConnection* self;
-    ~RestoreLimit() {
-      set_lock_timeout(self->m_connection, lock_timeout_ms(self->m_lock_timeout));
-    }
+    ~RestoreLimit() { set_lock_timeout(self->m_connection, lock_timeout_ms(self->m_lock_timeout)); }
   } restore{this};
   // Lines are counted on from the previous statement: counting from the start of the
   // script for each statement was quadratic (a third of `check` on 500 tables).
@@ -355,33 +356,34 @@ void PostgresConnection::execute_script(std::string_view sql, int first_line,
            line);
     observe(statement.text);
     const std::string text(statement.text);
-    const Result result(PQexec(m_connection, text.c_str()));
+    const Result result(libpq().PQexec(m_connection, text.c_str()));
     if (!result.ok())
       fail(server_message(result.result),
-           line + line_of_position(statement.text,
-                                   PQresultErrorField(result.result, PG_DIAG_STATEMENT_POSITION)));
+           line + line_of_position(statement.text, libpq().PQresultErrorField(
+                                                       result.result, PG_DIAG_STATEMENT_POSITION)));
   }
 }
 
 Rows PostgresConnection::query(std::string_view sql) {
   observe(sql);
   const std::string text(sql);
-  const Result result(PQexec(m_connection, text.c_str()));
+  const Result result(libpq().PQexec(m_connection, text.c_str()));
   if (!result.ok())
     fail(own_statement_message(result.result, m_name, m_lock_timeout));
   Rows rows;
-  const int count = PQntuples(result.result);
-  const int columns = PQnfields(result.result);
+  const int count = libpq().PQntuples(result.result);
+  const int columns = libpq().PQnfields(result.result);
   rows.reserve(static_cast<std::size_t>(count));
   for (int r = 0; r < count; ++r) {
     Row row;
     row.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c)
-      if (PQgetisnull(result.result, r, c))
+      if (libpq().PQgetisnull(result.result, r, c))
         row.emplace_back(std::nullopt);
       else
-        row.emplace_back(std::string(PQgetvalue(result.result, r, c),
-                                     static_cast<std::size_t>(PQgetlength(result.result, r, c))));
+        row.emplace_back(
+            std::string(libpq().PQgetvalue(result.result, r, c),
+                        static_cast<std::size_t>(libpq().PQgetlength(result.result, r, c))));
     rows.push_back(std::move(row));
   }
   return rows;
@@ -415,11 +417,11 @@ void PostgresConnection::commit() {
 
 void PostgresConnection::rollback() noexcept {
   if (m_connection != nullptr && in_transaction())
-    PQclear(PQexec(m_connection, "ROLLBACK"));
+    libpq().PQclear(libpq().PQexec(m_connection, "ROLLBACK"));
 }
 
 bool PostgresConnection::in_transaction() const {
-  return PQtransactionStatus(m_connection) != PQTRANS_IDLE;
+  return libpq().PQtransactionStatus(m_connection) != PQTRANS_IDLE;
 }
 
 // A session advisory lock: held across the run's transactions (and across the gaps
@@ -453,7 +455,7 @@ void PostgresConnection::unlock_run() noexcept {
     return;
   m_locked = false;
   const std::string sql = "SELECT pg_advisory_unlock(" + std::to_string(m_lock_key) + ")";
-  PQclear(PQexec(m_connection, sql.c_str()));
+  libpq().PQclear(libpq().PQexec(m_connection, sql.c_str()));
 }
 
 } // namespace dbtool::db

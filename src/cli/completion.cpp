@@ -73,10 +73,11 @@ std::vector<const CLI::App*> visible_commands(const CLI::App& app) {
   return commands;
 }
 
+// APP's flags; a command's own -h/--help is left out, as the global one is offered too.
 std::string flags_of(const CLI::App& app) {
   std::vector<std::string> flags;
   for (const auto* option : app.get_options())
-    if (!is_positional(*option))
+    if (!is_positional(*option) && (app.get_parent() == nullptr || option != app.get_help_ptr()))
       for (const auto& name : spellings(*option))
         flags.push_back(name);
   return util::join(flags, " ");

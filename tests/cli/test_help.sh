@@ -119,9 +119,28 @@ run "$p" completion zsh
 expect_rc 0
 expect_out "#compdef dbtool"
 expect_out "compdef _dbtool dbtool"
+printf '%s\n' "$out" >"$TEST_TMP/_dbtool"
 if command -v zsh >/dev/null; then
-  printf '%s\n' "$out" >"$TEST_TMP/_dbtool"
   if zsh -n "$TEST_TMP/_dbtool"; then pass; else fail "zsh rejects the script"; fi
+  # zsh_complete WORDS...: what _dbtool offers for the last word, with compadd and
+  # _files standing in for zsh's (compadd keeps the candidates that match the word).
+  zsh_complete() {
+    (cd "$c" && PATH="$TEST_TMP/bin:$PATH" zsh -f -c '
+      compadd() { [[ $1 == -- ]] && shift; local w; for w in "$@"; do [[ $w == ${words[CURRENT]}* ]] && print -r -- $w; done; }
+      _files() { print -r -- "<files $*>"; }
+      compdef() { :; }
+      source "$1"; shift
+      words=("$@"); CURRENT=${#words}
+      _dbtool | sort | tr "\n" " "' _ "$TEST_TMP/_dbtool" "$@")
+  }
+  expect_equal "$(zsh_complete dbtool up)" "upgrade " "zsh: dbtool up<TAB>"
+  expect_equal "$(zsh_complete dbtool upgrade --s)" "--single-transaction --sql " "zsh: dbtool upgrade --s<TAB>"
+  expect_equal "$(zsh_complete dbtool upgrade aa)" "aaa111 aab222 " "zsh: dbtool upgrade aa<TAB>"
+  expect_equal "$(zsh_complete dbtool dump --format "")" "jsonl sql " "zsh: dbtool dump --format <TAB>"
+  expect_equal "$(zsh_complete dbtool seed "")" "<files > " "zsh: dbtool seed <TAB>"
+  expect_equal "$(zsh_complete dbtool -C "$p" show r00)" "r001 r002 r003 " "zsh: dbtool -C OTHER show r00<TAB>"
+elif [ "${CI:-}" = "true" ]; then
+  fail "zsh is not installed (scripts/deps installs it)"
 fi
 
 finish

@@ -88,7 +88,9 @@ wait_released() {
   return 0
 }
 
-run_quiet() { (cd "$project" && "$dbtool" --lock-timeout 10 "$@") >/dev/null 2>&1; }
+# Runs dbtool; its stderr is kept in $work/last.err for the problem's message.
+run_quiet() { (cd "$project" && "$dbtool" --lock-timeout 10 "$@") >/dev/null 2>"$work/last.err"; }
+last_err() { head -c 300 "$work/last.err"; }
 # restore STATE: the trial database becomes a copy of the template STATE.
 restore() {
   admin "DROP DATABASE IF EXISTS \"$trial_db\" WITH (FORCE)"
@@ -125,7 +127,8 @@ kill_during() {
 }
 
 declare -A total consistent
-scenarios=(upgrade single downgrade seed)
+# TORTURE_PG_SCENARIOS narrows the run to some scenarios (to chase one).
+read -r -a scenarios <<<"${TORTURE_PG_SCENARIOS:-upgrade single downgrade seed}"
 for ((t = 0; t < trials; t++)); do
   scenario=${scenarios[$((t % ${#scenarios[@]}))]}
   label="$scenario trial $((t / ${#scenarios[@]} + 1))"
@@ -136,7 +139,7 @@ for ((t = 0; t < trials; t++)); do
       kill_during "$up_ms" upgrade head
       wait_released "$label"
       check "$label (killed)"
-      run_quiet upgrade head || problems+=("$label: the next upgrade failed")
+      run_quiet upgrade head || problems+=("$label: the next upgrade failed: $(last_err)")
       check "$label (completed)"
       [ "$(pg "SELECT string_agg(version_num, ',') FROM dbtool_version")" = p5 ] ||
         problems+=("$label: not at head after the next upgrade") ;;
@@ -148,14 +151,14 @@ for ((t = 0; t < trials; t++)); do
       version=$(pg "SELECT string_agg(version_num, ',') FROM dbtool_version" 2>/dev/null || true)
       [[ "$version" == *"does not exist"* ]] || [ -z "$version" ] || [ "$version" = p5 ] ||
         problems+=("$label: --single-transaction stopped between base and head, at $version")
-      run_quiet upgrade head --single-transaction || problems+=("$label: the next upgrade failed")
+      run_quiet upgrade head --single-transaction || problems+=("$label: the next upgrade failed: $(last_err)")
       check "$label (completed)" ;;
     downgrade)
       restore head
       kill_during "$down_ms" downgrade base
       wait_released "$label"
       check "$label (killed)"
-      run_quiet downgrade base || problems+=("$label: the next downgrade failed")
+      run_quiet downgrade base || problems+=("$label: the next downgrade failed: $(last_err)")
       check "$label (completed)"
       [ -z "$(pg "SELECT string_agg(version_num, ',') FROM dbtool_version")" ] ||
         problems+=("$label: not at base after the next downgrade") ;;
@@ -166,7 +169,7 @@ for ((t = 0; t < trials; t++)); do
       check "$label (killed)"
       rows=$(pg "SELECT count(*) FROM final")
       [ "$rows" = 0 ] || [ "$rows" = 20000 ] || problems+=("$label: seed left $rows rows of 20,000")
-      run_quiet seed "$work/rows.jsonl" || problems+=("$label: the next seed failed")
+      run_quiet seed "$work/rows.jsonl" || problems+=("$label: the next seed failed: $(last_err)")
       [ "$(pg "SELECT count(*) FROM final")" = 20000 ] || problems+=("$label: seed incomplete") ;;
   esac
   total[$scenario]=$((${total[$scenario]:-0} + 1))

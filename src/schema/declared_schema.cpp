@@ -11,6 +11,8 @@
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <fstream>
 #include <future>
@@ -50,15 +52,44 @@ std::string stored_text(std::string sql) {
   return sql;
 }
 
-// Writes the CREATE statements of DECLARED straight into sqlite_schema of an empty
-// in-memory database and lets SQLite read them back as it reads any database's
-// schema: one parse per statement. Executing CREATE TABLE instead parses it, writes
-// sqlite_schema through nested SQL and parses it again, four times the work at 500
-// tables. SQLite applies the same checks when it reads a schema (syntax, defaults,
-// STRICT types, names declared twice), but reports only "malformed database
-// schema": on false the caller executes the statements one by one for the exact
-// error. Tables come first so that indexes and triggers find theirs.
-bool load_in_bulk(db::SqliteConnection& scratch, const Schema& declared) {
+// One row of sqlite_schema as load_in_bulk writes it.
+struct SchemaRow {
+  const char* type;
+  std::string name;
+  std::string table;
+  std::string sql;
+};
+
+// The rows of DECLARED, tables first so that indexes and triggers find theirs.
+std::vector<SchemaRow> schema_rows(const Schema& declared) {
+  std::vector<SchemaRow> rows;
+  for (const auto& [name, table] : declared.tables)
+    rows.push_back({"table", name, name, stored_text(render_create_table(table))});
+  for (const auto& [name, table] : declared.tables)
+    for (const auto& [index_name, index] : table.indexes)
+      rows.push_back({"index", index_name, name, stored_text(render_create_index(table, index))});
+  for (const auto& [name, view] : declared.views)
+    rows.push_back({"view", name, name, stored_text(render_create_view(view))});
+  for (const auto& [name, trigger] : declared.triggers)
+    rows.push_back({"trigger", name, trigger.table, trigger.sql});
+  return rows;
+}
+
+// Writes ROWS straight into sqlite_schema of an empty in-memory database and lets
+// SQLite read them back as it reads any database's schema: one parse per statement.
+// Executing CREATE TABLE instead parses it, writes sqlite_schema through nested SQL
+// and parses it again, four times the work at 500 tables, and each CREATE scans the
+// whole of sqlite_schema for its table's rows and clears every table's foreign-key
+// trigger cache: quadratic, 70 s for 10,000 tables. SQLite applies the same checks
+// when it reads a schema (syntax, defaults, STRICT types, names declared twice, indexes
+// on missing tables or columns), but reports only "malformed database schema": on false
+// the caller executes the statements one by one for the exact error.
+bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<SchemaRow>& rows) {
+  // Reading a schema, SQLite lets an index take a table's name; executing, it does not.
+  std::set<std::string> names;
+  for (const auto& row : rows)
+    if (!names.insert(util::to_lower(row.name)).second)
+      return false;
   // The first CREATE TABLE of a database writes its schema format number (4); with
   // none, SQLite reads the schema as format 1 and drops every DESC of an index.
   scratch.execute("CREATE TABLE format_4 (x); DROP TABLE format_4");
@@ -66,24 +97,14 @@ bool load_in_bulk(db::SqliteConnection& scratch, const Schema& declared) {
   {
     const auto insert = scratch.prepare(
         "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES (?, ?, ?, 0, ?)");
-    auto add = [&](const char* type, const std::string& name, const std::string& table,
-                   const std::string& sql) {
-      insert->bind_text(1, type);
-      insert->bind_text(2, name);
-      insert->bind_text(3, table);
-      insert->bind_text(4, sql);
+    for (const auto& row : rows) {
+      insert->bind_text(1, row.type);
+      insert->bind_text(2, row.name);
+      insert->bind_text(3, row.table);
+      insert->bind_text(4, row.sql);
       insert->step();
       insert->reset();
-    };
-    for (const auto& [name, table] : declared.tables)
-      add("table", name, name, stored_text(render_create_table(table)));
-    for (const auto& [name, table] : declared.tables)
-      for (const auto& [index_name, index] : table.indexes)
-        add("index", index_name, name, stored_text(render_create_index(table, index)));
-    for (const auto& [name, view] : declared.views)
-      add("view", name, name, stored_text(render_create_view(view)));
-    for (const auto& [name, trigger] : declared.triggers)
-      add("trigger", name, trigger.table, trigger.sql);
+    }
   }
   scratch.execute("PRAGMA writable_schema = RESET"); // forget the schema read so far
   try {
@@ -94,12 +115,119 @@ bool load_in_bulk(db::SqliteConnection& scratch, const Schema& declared) {
   return true;
 }
 
+// A SQL model file taken apart for load_in_bulk: its CREATE TABLE and CREATE INDEX
+// statements as sqlite_schema rows, and its views and triggers, which are executed
+// after them in file order (few, and they may need each other).
+struct SqlModelStatements {
+  std::vector<SchemaRow> rows;
+  std::vector<std::string> later;
+};
+
+// One statement (TOKENS[begin, end) of SQL) as a row or a later statement; false for
+// anything the bulk load leaves to SQLite's own execution (TEMP, IF NOT EXISTS, a
+// schema-qualified name, CREATE TABLE ... AS, virtual tables, statements other than
+// CREATE), so that those keep their exact behaviour and error messages.
+bool take_statement(std::string_view sql, const std::vector<Token>& tokens, std::size_t begin,
+                    std::size_t end, SqlModelStatements& out) {
+  auto at = [&](std::size_t k) -> const Token* {
+    return begin + k < end ? &tokens[begin + k] : nullptr;
+  };
+  if (!at(0)->is_word("CREATE") || at(1) == nullptr)
+    return false;
+  std::size_t k = 1;
+  const bool unique = at(k)->is_word("UNIQUE");
+  if (unique)
+    ++k;
+  const Token* kind = at(k);
+  const Token* name = at(k + 1);
+  const Token* after = at(k + 2);
+  if (kind == nullptr || name == nullptr || !name->is_name() || name->is_word("IF") ||
+      (after != nullptr && after->is_punct('.')))
+    return false;
+  const Token& last = tokens[end - 1];
+  const std::size_t stop = last.offset + last.text.size();
+  const std::string_view from_name = sql.substr(name->offset, stop - name->offset);
+  if (kind->is_word("TABLE") && !unique) {
+    if (after == nullptr || after->is_word("AS"))
+      return false;
+    out.rows.push_back(
+        {"table", name->name(), name->name(), "CREATE TABLE " + std::string(from_name)});
+    return true;
+  }
+  if (kind->is_word("INDEX")) {
+    const Token* table = at(k + 3);
+    if (after == nullptr || !after->is_word("ON") || table == nullptr || !table->is_name() ||
+        (at(k + 4) != nullptr && at(k + 4)->is_punct('.')))
+      return false;
+    out.rows.push_back(
+        {"index", name->name(), table->name(),
+         std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + std::string(from_name)});
+    return true;
+  }
+  if ((kind->is_word("VIEW") || kind->is_word("TRIGGER")) && !unique) {
+    out.later.emplace_back(sql.substr(tokens[begin].offset, stop - tokens[begin].offset));
+    return true;
+  }
+  return false;
+}
+
+// SQL split into statements where SQLite would end them (sqlite3_complete: a trigger
+// body's semicolons do not end it), each taken by take_statement; nothing when one is
+// not for the bulk load.
+std::optional<SqlModelStatements> split_sql_model(const std::string& sql) {
+  const std::vector<Token> tokens = tokenize_sql(sql);
+  SqlModelStatements out;
+  std::size_t begin = 0;
+  for (std::size_t j = 0; j <= tokens.size(); ++j) {
+    const bool at_end = j == tokens.size();
+    if (!at_end && !tokens[j].is_punct(';'))
+      continue;
+    if (!at_end) {
+      const std::size_t from = begin < j ? tokens[begin].offset : tokens[j].offset;
+      const std::string text = sql.substr(from, tokens[j].offset + 1 - from);
+      if (sqlite3_complete(text.c_str()) == 0)
+        continue;
+    }
+    if (begin < j && !take_statement(sql, tokens, begin, j, out))
+      return std::nullopt;
+    begin = j + 1;
+  }
+  return out;
+}
+
 // DECLARED loaded in bulk into a scratch database and introspected; nothing when
 // SQLite rejects it.
 std::optional<Schema> introspect_in_bulk(const Schema& declared) {
   db::SqliteConnection scratch{config::SqliteOptions{}};
-  if (!load_in_bulk(scratch, declared))
+  if (!load_in_bulk(scratch, schema_rows(declared)))
     return std::nullopt;
+  return introspect_sqlite(scratch);
+}
+
+// FILES (SQL models) loaded with load_in_bulk and introspected; nothing when a
+// statement is not for the bulk load or SQLite rejects the result, and the caller
+// executes the files statement by statement for the exact error.
+std::optional<Schema> introspect_sql_in_bulk(const std::vector<fs::path>& files) {
+  SqlModelStatements all;
+  for (const auto& path : files) {
+    std::optional<SqlModelStatements> file = split_sql_model(read_text(path));
+    if (!file)
+      return std::nullopt;
+    std::move(file->rows.begin(), file->rows.end(), std::back_inserter(all.rows));
+    std::move(file->later.begin(), file->later.end(), std::back_inserter(all.later));
+  }
+  // Tables before indexes, as SQLite reads them in rowid order.
+  std::stable_partition(all.rows.begin(), all.rows.end(),
+                        [](const SchemaRow& row) { return std::string_view(row.type) == "table"; });
+  db::SqliteConnection scratch{config::SqliteOptions{}};
+  if (!load_in_bulk(scratch, all.rows))
+    return std::nullopt;
+  try {
+    for (const auto& statement : all.later)
+      scratch.execute(statement);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
   return introspect_sqlite(scratch);
 }
 
@@ -180,6 +308,14 @@ Schema load_declared_schema(const fs::path& folder) {
     throw Error(ErrorKind::Project, "schema folder not found", folder.string());
   }
   std::sort(files.begin(), files.end());
+
+  if (!files.empty() && std::all_of(files.begin(), files.end(), [](const fs::path& path) {
+        return path.extension() == ".sql";
+      }))
+    if (std::optional<Schema> schema = introspect_sql_in_bulk(files)) {
+      validate_schema(*schema);
+      return std::move(*schema);
+    }
 
   db::SqliteConnection connection{config::SqliteOptions{}};
   std::map<std::string, std::string> owner; // lower-cased object name -> file

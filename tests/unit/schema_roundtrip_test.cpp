@@ -195,7 +195,8 @@ TEST_CASE("random schemas: generated, rendered, introspected and JSON round trip
 // orders, quoting styles and keyword case, comments everywhere. Introspection must not
 // care: it gives the generated model.
 TEST_CASE("random schemas: any spelling of the SQL introspects to the same model") {
-  Failures rejected, different;
+  Failures rejected, different, declared;
+  dbtool::test::TempDir models;
   for (unsigned seed = 1; seed <= 400; ++seed) {
     std::mt19937 rng(seed);
     const Schema generated = generate_schema(rng);
@@ -210,9 +211,21 @@ TEST_CASE("random schemas: any spelling of the SQL introspects to the same model
     }
     if (const auto difference = describe_difference(generated, introspected); !difference.empty())
       different.add(seed, sql, difference);
+    // The same SQL as a project's schema/models.sql: load_declared_schema writes its
+    // CREATE TABLE and CREATE INDEX statements into sqlite_schema in bulk.
+    write_file(models.path() / "models.sql", sql);
+    try {
+      if (const auto difference =
+              describe_difference(introspected, load_declared_schema(models.path()));
+          !difference.empty())
+        declared.add(seed, sql, difference);
+    } catch (const std::exception& error) {
+      declared.add(seed, sql, std::string("load_declared_schema threw: ") + error.what());
+    }
   }
   rejected.report("SQLite accepts render_alternative_sql(generated)");
   different.report("introspect(render_alternative_sql(generated)) == generated");
+  declared.report("load_declared_schema(folder with render_alternative_sql(generated)) == it");
 }
 
 TEST_CASE("random schemas: the generator covers every feature") {
@@ -822,6 +835,68 @@ TEST_CASE("declared schema: other objects declared twice") {
     CHECK(error.kind() == dbtool::ErrorKind::Project);
     CHECK(contains(error.what(), "b.sql:3"));
     CHECK(contains(error.what(), "a.sql"));
+  }
+}
+
+TEST_CASE("declared schema: SQL models load in bulk as SQLite would execute them") {
+  // Statements the bulk load splits (a trigger whose body has ';' and CASE ... END)
+  // and those it leaves to SQLite (IF NOT EXISTS, TEMP-less views after their tables).
+  const std::string sql =
+      "create table \"Order\" (id integer primary key, \"group\" text unique, n int check (n > 0))"
+      " strict;\n"
+      "-- a comment; with a semicolon\n"
+      "CREATE UNIQUE INDEX \"ix; odd\" ON \"Order\" (lower(\"group\") DESC) WHERE n > 1;\n"
+      "create view v as select id, case when n > 1 then 'big;' else 'small' end as size from "
+      "\"Order\";\n"
+      "CREATE TABLE IF NOT EXISTS later (x REFERENCES \"Order\" ON DELETE CASCADE);\n"
+      "CREATE TRIGGER tr AFTER INSERT ON \"Order\" BEGIN\n"
+      "  UPDATE \"Order\" SET n = CASE WHEN NEW.n > 5 THEN 5 ELSE NEW.n END;\n"
+      "  INSERT INTO later VALUES (NEW.id);\n"
+      "END;\n"
+      "CREATE INDEX ix_later ON later (x)";
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "models.sql", sql);
+  const Schema declared = load_declared_schema(dir.path());
+  CHECK(describe_difference(load(sql), declared) == "");
+  CHECK(declared.tables.count("Order") == 1);
+  CHECK(declared.tables.at("Order").indexes.count("ix; odd") == 1);
+  CHECK(declared.views.count("v") == 1);
+  CHECK(declared.triggers.count("tr") == 1);
+  CHECK(declared.tables.at("later").indexes.count("ix_later") == 1);
+}
+
+TEST_CASE("declared schema: SQL objects declared twice are errors, loaded in bulk or not") {
+  SUBCASE("an index in two .sql files") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE t (x);\nCREATE INDEX i ON t (x);\n");
+    write_file(dir.path() / "b.sql", "CREATE TABLE u (y);\n\nCREATE INDEX i ON u (y);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.sql:3"));
+    CHECK(contains(error.what(), "a.sql"));
+  }
+  SUBCASE("a table and an index of one name") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE t (x);\nCREATE INDEX t ON t (x);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "a.sql:2"));
+  }
+  SUBCASE("a table in two spellings of its name") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE Users (x);\n");
+    write_file(dir.path() / "b.sql", "CREATE TABLE \"users\" (y);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "b.sql:1"));
+  }
+  SUBCASE("an index on a missing column") {
+    dbtool::test::TempDir dir;
+    write_file(dir.path() / "a.sql", "CREATE TABLE t (x);\n\nCREATE INDEX i ON t (nope);\n");
+    const auto error = load_error(dir.path());
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(contains(error.what(), "a.sql:3"));
+    CHECK(contains(error.message(), "nope"));
   }
 }
 

@@ -6,8 +6,11 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <string>
+#include <thread>
 
 namespace dbtool::db {
 
@@ -191,24 +194,48 @@ sqlite3* SqliteConnection::handle() const {
 }
 
 void SqliteConnection::apply_options(const config::SqliteOptions& options) {
-  try {
-    sqlite3_busy_timeout(handle(), options.busy_timeout_ms);
-    // Read something first: a file that is not a database fails here, before any
-    // PRAGMA could write to it.
-    execute("SELECT count(*) FROM sqlite_schema");
-    if (m_name != ":memory:") {
-      const std::string current = query("PRAGMA journal_mode").at(0).at(0).value_or("");
-      std::string wanted = options.journal_mode;
-      for (auto& c : wanted)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (current != wanted)
-        execute("PRAGMA journal_mode = " + options.journal_mode);
+  sqlite3_busy_timeout(handle(), options.busy_timeout_ms);
+  // While other processes open the same new database, switching it to WAL can fail
+  // with SQLITE_BUSY at once, without SQLite calling the busy handler (16 processes
+  // upgrading a new database: about one run in 100 exited 4). Retried here until
+  // busy_timeout has passed, as the busy handler would have waited.
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      apply_options_once(options);
+      return;
+    } catch (const Error& error) {
+      const int code = sqlite3_errcode(handle()) & 0xff;
+      const bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+      if (busy && Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 20)));
+        continue;
+      }
+      throw Error(
+          ErrorKind::Database,
+          "cannot open database: " + error.message() +
+              (busy ? " (waited busy_timeout_ms = " + std::to_string(options.busy_timeout_ms) + ")"
+                    : ""),
+          m_name);
     }
-    execute("PRAGMA synchronous = " + options.synchronous);
-    execute(std::string("PRAGMA foreign_keys = ") + (options.foreign_keys ? "ON" : "OFF"));
-  } catch (const Error& error) {
-    throw Error(ErrorKind::Database, "cannot open database: " + error.message(), m_name);
   }
+}
+
+void SqliteConnection::apply_options_once(const config::SqliteOptions& options) {
+  // Read something first: a file that is not a database fails here, before any
+  // PRAGMA could write to it.
+  execute("SELECT count(*) FROM sqlite_schema");
+  if (m_name != ":memory:") {
+    const std::string current = query("PRAGMA journal_mode").at(0).at(0).value_or("");
+    std::string wanted = options.journal_mode;
+    for (auto& c : wanted)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (current != wanted)
+      execute("PRAGMA journal_mode = " + options.journal_mode);
+  }
+  execute("PRAGMA synchronous = " + options.synchronous);
+  execute(std::string("PRAGMA foreign_keys = ") + (options.foreign_keys ? "ON" : "OFF"));
 }
 
 void SqliteConnection::fail(const std::string& what) const {

@@ -45,6 +45,7 @@ class SqliteConnection : public Connection {
 
  private:
   void apply_options(const config::SqliteOptions& options);
+  void apply_options_once(const config::SqliteOptions& options);
   [[noreturn]] void fail(const std::string& what) const;
 
   std::unique_ptr<SQLite::Database> m_database;

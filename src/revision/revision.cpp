@@ -1,9 +1,9 @@
 #include "dbtool/revision/revision.h"
 
 #include "dbtool/error.h"
+#include "dbtool/util/libcrypto_library.h"
 #include "dbtool/util/strings.h"
 
-#include <openssl/evp.h>
 #include <sys/random.h>
 
 #include <algorithm>
@@ -194,10 +194,15 @@ Revision read_revision_file(const std::filesystem::path& path) {
   if (descriptor < 0)
     throw Error(ErrorKind::Project,
                 std::string("cannot read revision file: ") + std::strerror(errno), path.string());
+  // A revision file is a regular file (ScriptDirectory checks), where a read shorter
+  // than asked means the end: most files take one read, with no second one to find
+  // the end (100,000 system calls fewer for 100,000 revisions).
   std::string text;
-  char buffer[8192];
+  std::size_t filled = 0;
   while (true) {
-    const ssize_t got = ::read(descriptor, buffer, sizeof buffer);
+    text.resize(filled + (filled < 16384 ? 16384 : filled));
+    const std::size_t wanted = text.size() - filled;
+    const ssize_t got = ::read(descriptor, text.data() + filled, wanted);
     if (got < 0 && errno == EINTR)
       continue;
     if (got < 0) {
@@ -206,10 +211,11 @@ Revision read_revision_file(const std::filesystem::path& path) {
       throw Error(ErrorKind::Project,
                   std::string("cannot read revision file: ") + std::strerror(error), path.string());
     }
-    if (got == 0)
+    filled += static_cast<std::size_t>(got);
+    if (static_cast<std::size_t>(got) < wanted)
       break;
-    text.append(buffer, static_cast<std::size_t>(got));
   }
+  text.resize(filled);
   ::close(descriptor);
   Revision revision = parse_revision(text, path.string());
   revision.path = path;
@@ -271,7 +277,9 @@ std::string revision_checksum(const Revision& revision) {
   }
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(folded.data(), folded.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+  const auto& crypto = util::libcrypto();
+  if (crypto.EVP_Digest(folded.data(), folded.size(), digest.data(), &size, crypto.EVP_sha256(),
+                        nullptr) != 1)
     throw Error(ErrorKind::Project, "SHA-256 failed for revision " + revision.id);
   return hex(digest.data(), size);
 }

@@ -9,6 +9,7 @@
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/huge_page_heap.h"
 #include "dbtool/util/strings.h"
 
 #include <sqlite3.h>
@@ -243,7 +244,10 @@ std::optional<Schema> introspect_declared(const Schema& declared) {
   std::size_t position = 0;
   for (const auto& [name, table] : declared.tables)
     halves[position++ < declared.tables.size() / 2 ? 0 : 1].tables.emplace(name, table);
-  auto second = std::async(std::launch::async, [&halves] { return introspect_in_bulk(halves[1]); });
+  auto second = std::async(std::launch::async, [&halves] {
+    util::use_huge_pages_for_thread_heap();
+    return introspect_in_bulk(halves[1]);
+  });
   std::optional<Schema> first = introspect_in_bulk(halves[0]);
   std::optional<Schema> rest = second.get();
   if (!first || !rest)
@@ -458,8 +462,10 @@ std::future<Schema> load_declared_schema_async(const config::Settings& settings)
   if (settings.url.backend() == config::Backend::Postgres)
     return std::async(std::launch::async,
                       [&settings] { return load_declared_schema_postgres(settings); });
-  return std::async(std::launch::async,
-                    [folder = settings.schema_dir] { return load_declared_schema(folder); });
+  return std::async(std::launch::async, [folder = settings.schema_dir] {
+    util::use_huge_pages_for_thread_heap();
+    return load_declared_schema(folder);
+  });
 }
 
 } // namespace dbtool::schema

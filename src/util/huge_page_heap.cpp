@@ -1,0 +1,70 @@
+#include "dbtool/util/huge_page_heap.h"
+
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+
+namespace dbtool::util {
+
+namespace {
+
+constexpr std::size_t huge_page = std::size_t{2} << 20;
+// glibc maps each thread arena as one heap of this size, aligned to it (arena.c).
+constexpr std::size_t thread_heap_size = std::size_t{64} << 20;
+
+// The main heap's range once reserved: a thread served from it has nothing to advise.
+std::atomic<std::uintptr_t> main_heap_begin{0};
+std::atomic<std::uintptr_t> main_heap_end{0};
+
+} // namespace
+
+void use_huge_pages_for_heap() {
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+  // Address space, not memory: only the huge pages touched are backed.
+  constexpr std::size_t reserve = std::size_t{1} << 30;
+  // Every block from the heap, large ones too (glibc maps those separately, and they
+  // fault page by page, again after each realloc), and no giving back of the heap's
+  // top between allocations.
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+  mallopt(M_TOP_PAD, static_cast<int>(reserve));
+  const auto before = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  // An allocation larger than the heap's free top grows it by the whole reserve.
+  // (volatile: a malloc whose block is freed unused may be left out by the compiler.)
+  void* volatile probe = std::malloc(std::size_t{1} << 20);
+  const auto after = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  std::free(probe);
+  mallopt(M_TOP_PAD, static_cast<int>(huge_page));
+  const std::uintptr_t first = (before + huge_page - 1) & ~(huge_page - 1);
+  const std::uintptr_t last = after & ~(huge_page - 1);
+  if (after <= before || last <= first)
+    return; // not a brk heap (a sanitizer's allocator, say), or no room for it
+  madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  main_heap_begin = before;
+  main_heap_end = after;
+#endif
+}
+
+void use_huge_pages_for_thread_heap() {
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+  if (main_heap_end == 0)
+    return; // use_huge_pages_for_heap did nothing: neither does this
+  // A thread arena grows as it is used, one mprotect per page, which no huge page can
+  // back: a large block makes it grow once, nearly to its limit (freed, it stays:
+  // M_TRIM_THRESHOLD).
+  void* volatile probe = std::malloc(thread_heap_size - (std::size_t{4} << 20));
+  const auto address = reinterpret_cast<std::uintptr_t>(probe);
+  std::free(probe);
+  if (address == 0 || (address >= main_heap_begin && address < main_heap_end))
+    return;
+  madvise(reinterpret_cast<void*>(address & ~(thread_heap_size - 1)), thread_heap_size,
+          MADV_HUGEPAGE);
+#endif
+}
+
+} // namespace dbtool::util

@@ -21,6 +21,19 @@ constexpr std::size_t thread_heap_size = std::size_t{64} << 20;
 std::atomic<std::uintptr_t> main_heap_begin{0};
 std::atomic<std::uintptr_t> main_heap_end{0};
 
+// Blocks that fill the heap from where its free top starts up to BOUNDARY, never freed:
+// what is allocated next lies in huge pages from its first byte, not in 4 KB pages of
+// the part touched before the advice. Untouched, a filler costs address space only.
+void* volatile main_filler = nullptr;
+thread_local void* volatile thread_filler = nullptr;
+
+void* fill_up_to(std::uintptr_t top, std::uintptr_t boundary) {
+  constexpr std::uintptr_t chunk_overhead = 32;
+  if (boundary <= top + 2 * chunk_overhead)
+    return nullptr;
+  return std::malloc(boundary - top - chunk_overhead);
+}
+
 } // namespace
 
 void use_huge_pages_for_heap() {
@@ -38,13 +51,17 @@ void use_huge_pages_for_heap() {
   // (volatile: a malloc whose block is freed unused may be left out by the compiler.)
   void* volatile probe = std::malloc(std::size_t{1} << 20);
   const auto after = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  const auto top = reinterpret_cast<std::uintptr_t>(probe); // the free top, once freed
   std::free(probe);
   mallopt(M_TOP_PAD, static_cast<int>(huge_page));
   const std::uintptr_t first = (before + huge_page - 1) & ~(huge_page - 1);
   const std::uintptr_t last = after & ~(huge_page - 1);
   if (after <= before || last <= first)
     return; // not a brk heap (a sanitizer's allocator, say), or no room for it
-  madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  if (madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE) != 0)
+    return;
+  if (top < first)
+    main_filler = fill_up_to(top, first);
   main_heap_begin = before;
   main_heap_end = after;
 #endif
@@ -53,17 +70,24 @@ void use_huge_pages_for_heap() {
 void use_huge_pages_for_thread_heap() {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
   if (main_heap_end == 0)
-    return; // use_huge_pages_for_heap did nothing: neither does this
+    return;                               // use_huge_pages_for_heap did nothing: neither does this
+  void* volatile probe = std::malloc(64); // makes the thread's arena, if it has none
+  const auto address = reinterpret_cast<std::uintptr_t>(probe);
+  const std::uintptr_t heap = address & ~(thread_heap_size - 1);
+  if (address == 0 || (address >= main_heap_begin && address < main_heap_end)) {
+    std::free(probe);
+    return;
+  }
   // A thread arena grows as it is used, one mprotect per page, which no huge page can
   // back: a large block makes it grow once, nearly to its limit (freed, it stays:
   // M_TRIM_THRESHOLD).
-  void* volatile probe = std::malloc(thread_heap_size - (std::size_t{4} << 20));
-  const auto address = reinterpret_cast<std::uintptr_t>(probe);
+  void* volatile grow = std::malloc(thread_heap_size - (std::size_t{4} << 20));
+  const auto top = reinterpret_cast<std::uintptr_t>(grow); // the free top, once freed
+  std::free(grow);
+  if ((top & ~(thread_heap_size - 1)) == heap &&
+      madvise(reinterpret_cast<void*>(heap), thread_heap_size, MADV_HUGEPAGE) == 0)
+    thread_filler = fill_up_to(top, heap + huge_page);
   std::free(probe);
-  if (address == 0 || (address >= main_heap_begin && address < main_heap_end))
-    return;
-  madvise(reinterpret_cast<void*>(address & ~(thread_heap_size - 1)), thread_heap_size,
-          MADV_HUGEPAGE);
 #endif
 }
 

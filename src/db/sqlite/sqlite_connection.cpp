@@ -197,7 +197,9 @@ void SqliteConnection::apply_options(const config::SqliteOptions& options) {
   sqlite3_busy_timeout(handle(), options.busy_timeout_ms);
   // While other processes open the same new database, switching it to WAL can fail
   // with SQLITE_BUSY at once, without SQLite calling the busy handler (16 processes
-  // upgrading a new database: about one run in 100 exited 4). Retried here until
+  // upgrading a new database: about one run in 100 exited 4); and while they create
+  // tables, a statement here can give up with SQLITE_SCHEMA after SQLite's 50 attempts
+  // to prepare it again (2 runs in 120 trials of 16 x 500). Both are retried until
   // busy_timeout has passed, as the busy handler would have waited.
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
@@ -207,7 +209,7 @@ void SqliteConnection::apply_options(const config::SqliteOptions& options) {
       return;
     } catch (const Error& error) {
       const int code = sqlite3_errcode(handle()) & 0xff;
-      const bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+      const bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_SCHEMA;
       if (busy && Clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 20)));
         continue;

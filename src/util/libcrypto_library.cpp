@@ -1,11 +1,6 @@
 #include "dbtool/util/libcrypto_library.h"
 
-#include "dbtool/error.h"
-
-#include <dlfcn.h>
-
-#include <mutex>
-#include <string>
+#include "dbtool/util/shared_library.h"
 
 namespace dbtool::util {
 
@@ -13,18 +8,17 @@ namespace {
 
 constexpr const char* soname = "libcrypto.so.3";
 
-// Loads the library and every function once; the text of what failed, if anything.
 std::string load(LibcryptoLibrary& library) {
-  void* handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* reason = dlerror();
-    return std::string("revision checksums need OpenSSL's libcrypto (Debian: libssl3): ") +
-           (reason != nullptr ? reason : "libcrypto.so.3 cannot be loaded");
-  }
+  std::string failure;
+  void* handle = open_shared_library(soname, "revision checksums need OpenSSL's libcrypto",
+                                     "libssl3", failure);
+  if (handle == nullptr)
+    return failure;
 #define DBTOOL_LIBCRYPTO_LOAD(name)                                                                \
-  library.name = reinterpret_cast<decltype(library.name)>(dlsym(handle, #name));                   \
+  library.name =                                                                                   \
+      reinterpret_cast<decltype(library.name)>(find_symbol(handle, soname, #name, failure));       \
   if (library.name == nullptr)                                                                     \
-    return std::string(soname) + " lacks " #name;
+    return failure;
   DBTOOL_LIBCRYPTO_FUNCTIONS(DBTOOL_LIBCRYPTO_LOAD)
 #undef DBTOOL_LIBCRYPTO_LOAD
   return {};
@@ -33,13 +27,7 @@ std::string load(LibcryptoLibrary& library) {
 } // namespace
 
 const LibcryptoLibrary& libcrypto() {
-  static LibcryptoLibrary library;
-  static std::string failure;
-  static std::once_flag once;
-  std::call_once(once, [] { failure = load(library); });
-  if (!failure.empty())
-    throw Error(ErrorKind::Database, failure);
-  return library;
+  return load_shared_library_once(&load);
 }
 
 } // namespace dbtool::util

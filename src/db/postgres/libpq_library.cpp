@@ -1,28 +1,23 @@
 #include "libpq_library.h"
 
-#include "dbtool/error.h"
-
-#include <dlfcn.h>
-
-#include <mutex>
-#include <string>
+#include "dbtool/util/shared_library.h"
 
 namespace dbtool::db {
 
 namespace {
 
-// Loads the library and every function once; the text of what failed, if anything.
+constexpr const char* soname = "libpq.so.5";
+
 std::string load(LibpqLibrary& library) {
-  void* handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* reason = dlerror();
-    return std::string("PostgreSQL needs libpq (Debian: libpq5): ") +
-           (reason != nullptr ? reason : "libpq.so.5 cannot be loaded");
-  }
+  std::string failure;
+  void* handle = util::open_shared_library(soname, "PostgreSQL needs libpq", "libpq5", failure);
+  if (handle == nullptr)
+    return failure;
 #define DBTOOL_LIBPQ_LOAD(name)                                                                    \
-  library.name = reinterpret_cast<decltype(library.name)>(dlsym(handle, #name));                   \
+  library.name =                                                                                   \
+      reinterpret_cast<decltype(library.name)>(util::find_symbol(handle, soname, #name, failure)); \
   if (library.name == nullptr)                                                                     \
-    return "libpq.so.5 lacks " #name;
+    return failure;
   DBTOOL_LIBPQ_FUNCTIONS(DBTOOL_LIBPQ_LOAD)
 #undef DBTOOL_LIBPQ_LOAD
   return {};
@@ -31,13 +26,7 @@ std::string load(LibpqLibrary& library) {
 } // namespace
 
 const LibpqLibrary& libpq() {
-  static LibpqLibrary library;
-  static std::string failure;
-  static std::once_flag once;
-  std::call_once(once, [] { failure = load(library); });
-  if (!failure.empty())
-    throw Error(ErrorKind::Database, failure);
-  return library;
+  return util::load_shared_library_once(&load);
 }
 
 } // namespace dbtool::db

@@ -5,8 +5,8 @@ namespace dbtool::util {
 // Asks glibc to grow the heap in one large step and the kernel to back that step with
 // transparent huge pages, so that a process touching megabytes of heap takes a few
 // page faults instead of thousands. Where a page fault is dear (on the virtual
-// machines dbtool is benchmarked on, 10-13 us each), this is a quarter of `scan` and
-// a third of `check` at 500 tables (bench/README.md). Call once, first thing in
+// machines dbtool is benchmarked on, 10-13 us each), this is about a third of `scan`
+// and of `check` at 500 tables (bench/README.md). Call once, first thing in
 // main(), before any thread starts. Does nothing when the heap is not glibc's brk
 // heap (e.g. under AddressSanitizer); the cost is the unused part of the last huge
 // page touched.

@@ -38,8 +38,10 @@ void* fill_up_to(std::uintptr_t top, std::uintptr_t boundary) {
 
 void use_huge_pages_for_heap() {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
-  // Address space, not memory: only the huge pages touched are backed.
-  constexpr std::size_t reserve = std::size_t{1} << 30;
+  // Address space, not memory: only the huge pages touched are backed (under strict
+  // overcommit accounting it is charged, hence no more than a large run needs: 100,000
+  // revisions take under 200 MB; beyond it the heap grows as usual).
+  constexpr std::size_t reserve = std::size_t{256} << 20;
   // Every block from the heap, large ones too (glibc maps those separately, and they
   // fault page by page, again after each realloc), and no giving back of the heap's
   // top between allocations.

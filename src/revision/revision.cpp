@@ -196,13 +196,12 @@ Revision read_revision_file(const std::filesystem::path& path) {
                 std::string("cannot read revision file: ") + std::strerror(errno), path.string());
   // A revision file is a regular file (ScriptDirectory checks), where a read shorter
   // than asked means the end: most files take one read, with no second one to find
-  // the end (100,000 system calls fewer for 100,000 revisions).
+  // the end (100,000 system calls fewer for 100,000 revisions). The buffer is on the
+  // stack: growing a string to read into would zero it first, 16 KB per file.
   std::string text;
-  std::size_t filled = 0;
+  char buffer[16384];
   while (true) {
-    text.resize(filled + (filled < 16384 ? 16384 : filled));
-    const std::size_t wanted = text.size() - filled;
-    const ssize_t got = ::read(descriptor, text.data() + filled, wanted);
+    const ssize_t got = ::read(descriptor, buffer, sizeof buffer);
     if (got < 0 && errno == EINTR)
       continue;
     if (got < 0) {
@@ -211,11 +210,10 @@ Revision read_revision_file(const std::filesystem::path& path) {
       throw Error(ErrorKind::Project,
                   std::string("cannot read revision file: ") + std::strerror(error), path.string());
     }
-    filled += static_cast<std::size_t>(got);
-    if (static_cast<std::size_t>(got) < wanted)
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (static_cast<std::size_t>(got) < sizeof buffer)
       break;
   }
-  text.resize(filled);
   ::close(descriptor);
   Revision revision = parse_revision(text, path.string());
   revision.path = path;

@@ -38,14 +38,16 @@ RevisionGraph ScriptDirectory::load() const {
   constexpr std::size_t split_from = 2000;
   std::vector<Revision> revisions(paths.size());
   auto read_range = [&paths, &revisions](std::size_t begin, std::size_t end) {
-    util::use_huge_pages_for_thread_heap();
     for (std::size_t i = begin; i < end; ++i)
       revisions[i] = read_revision_file(paths[i]);
   };
   const std::size_t half = paths.size() < split_from ? paths.size() : paths.size() / 2;
   std::future<void> second;
   if (half < paths.size())
-    second = std::async(std::launch::async, read_range, half, paths.size());
+    second = std::async(std::launch::async, [&read_range, half, end = paths.size()] {
+      util::use_huge_pages_for_thread_heap();
+      read_range(half, end);
+    });
   try {
     read_range(0, half);
   } catch (...) {

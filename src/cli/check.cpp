@@ -23,12 +23,12 @@ void setup_check(CLI::App& app, Context& context, int& exit_code) {
   command->callback([&context, &exit_code, sql] {
     // The models start loading first, while the revisions are read and the database
     // opens (an error of either is still the one reported).
-    auto declared = schema::load_declared_schema_async(context.settings());
+    schema::DeclaredModels declared(context.settings());
     const auto& graph = context.graph();
     const migrate::Migrator migrator(graph, context.settings());
     const auto comparison =
         diff::compare_with_models(graph, context.settings(), context.connection(),
-                                  migrator.current(context.connection()), std::move(declared));
+                                  migrator.current(context.connection()), declared);
     const auto& operations = comparison.operations;
     if (context.json) {
       nlohmann::json list = nlohmann::json::array();

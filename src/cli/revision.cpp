@@ -41,18 +41,17 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
       options->rev_id = *rev_id;
     // With --autogenerate the models start loading first, while the revisions are read
     // and the database opens (an error of either is still the one reported).
-    std::optional<std::future<schema::Schema>> models;
+    std::optional<schema::DeclaredModels> models;
     if (*autogenerate)
-      models = schema::load_declared_schema_async(context.settings());
+      models.emplace(context.settings());
     const auto& graph = context.graph();
     std::optional<revision::Revision> created;
     nlohmann::json operations = nlohmann::json::array();
     if (*autogenerate) {
-      auto declared = std::move(*models);
       const migrate::Migrator migrator(graph, context.settings());
       auto result = diff::autogenerate_revision(graph, context.settings(), context.connection(),
-                                                migrator.current(context.connection()),
-                                                std::move(declared), *options, *empty);
+                                                migrator.current(context.connection()), *models,
+                                                *options, *empty);
       for (const auto& operation : result.comparison.operations)
         operations.push_back(operation.describe());
       created = std::move(result.written);

@@ -59,7 +59,7 @@ void setup_scan(CLI::App& app, Context& context, int& exit_code) {
     const auto schema = select_tables(
         // The models as the project's backend reads them (PostgreSQL types for a
         // PostgreSQL project, loaded into a scratch schema there).
-        options->models ? schema::load_declared_schema_async(settings).get()
+        options->models ? schema::DeclaredModels(settings).get()
                         : schema::introspect(context.connection(),
                                              {settings.version_table, settings.history_table}),
         options->tables);

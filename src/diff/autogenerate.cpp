@@ -4,9 +4,11 @@
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
+#include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
+#include <future>
 
 namespace dbtool::diff {
 
@@ -31,17 +33,23 @@ void require_at_head(const revision::RevisionGraph& graph, std::vector<std::stri
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
                                     const std::vector<std::string>& current,
-                                    std::future<schema::Schema> declared_models) {
+                                    schema::DeclaredModels& declared_models) {
   require_at_head(graph, current);
   // The database is read while the models load on their own thread.
   const std::set<std::string> own_tables{settings.version_table, settings.history_table};
-  schema::Schema live;
+  auto known = std::make_shared<schema::KnownTables>();
   try {
-    live = schema::introspect(connection, own_tables);
+    if (connection.backend() == config::Backend::Sqlite)
+      known->schema = schema::introspect_sqlite(connection, own_tables, &known->create_sql);
+    else
+      known->schema = schema::introspect(connection, own_tables);
   } catch (const Error&) {
     declared_models.get(); // a bad model is the error to report
     throw;
   }
+  const schema::Schema& live = known->schema;
+  if (connection.backend() == config::Backend::Sqlite)
+    declared_models.offer_known_tables(known);
   const schema::Schema declared = declared_models.get();
   ModelComparison comparison;
   if (connection.backend() == config::Backend::Postgres) {
@@ -53,23 +61,26 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
     return comparison;
   }
   comparison.operations = compare_schemas(live, declared);
-  comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);
   // No change one way is no change the other way (and comparing costs a few ms at
-  // 500 tables).
-  comparison.downgrade = render_sqlite_migration(
-      declared, live,
-      comparison.operations.empty() ? std::vector<Operation>{} : compare_schemas(declared, live));
+  // 500 tables); a change is planned back on a second thread while the upgrade renders.
+  std::future<MigrationScript> downgrade;
+  if (!comparison.operations.empty())
+    downgrade = std::async(std::launch::async, [&live, &declared] {
+      return render_sqlite_migration(declared, live, compare_schemas(declared, live));
+    });
+  comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);
+  comparison.downgrade =
+      downgrade.valid() ? downgrade.get() : render_sqlite_migration(declared, live, {});
   return comparison;
 }
 
 AutogenerateResult
 autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
                       db::Connection& connection, const std::vector<std::string>& current,
-                      std::future<schema::Schema> declared,
-                      const revision::NewRevisionOptions& options, bool write_empty) {
+                      schema::DeclaredModels& declared, const revision::NewRevisionOptions& options,
+                      bool write_empty) {
   AutogenerateResult result;
-  result.comparison =
-      compare_with_models(graph, settings, connection, current, std::move(declared));
+  result.comparison = compare_with_models(graph, settings, connection, current, declared);
   if (result.comparison.operations.empty() && !write_empty)
     return result;
   revision::NewRevisionOptions planned = options;

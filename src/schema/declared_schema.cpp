@@ -22,6 +22,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 namespace dbtool::schema {
 
@@ -76,6 +77,16 @@ std::vector<SchemaRow> schema_rows(const Schema& declared) {
   return rows;
 }
 
+// Whether no two ROWS share a name. Reading a schema, SQLite lets an index take a
+// table's name; executing, it does not.
+bool names_distinct(const std::vector<SchemaRow>& rows) {
+  std::set<std::string> names;
+  for (const auto& row : rows)
+    if (!names.insert(util::to_lower(row.name)).second)
+      return false;
+  return true;
+}
+
 // Writes ROWS straight into sqlite_schema of an empty in-memory database and lets
 // SQLite read them back as it reads any database's schema: one parse per statement.
 // Executing CREATE TABLE instead parses it, writes sqlite_schema through nested SQL
@@ -85,12 +96,7 @@ std::vector<SchemaRow> schema_rows(const Schema& declared) {
 // when it reads a schema (syntax, defaults, STRICT types, names declared twice, indexes
 // on missing tables or columns), but reports only "malformed database schema": on false
 // the caller executes the statements one by one for the exact error.
-bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<SchemaRow>& rows) {
-  // Reading a schema, SQLite lets an index take a table's name; executing, it does not.
-  std::set<std::string> names;
-  for (const auto& row : rows)
-    if (!names.insert(util::to_lower(row.name)).second)
-      return false;
+bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<const SchemaRow*>& rows) {
   // The first CREATE TABLE of a database writes its schema format number (4); with
   // none, SQLite reads the schema as format 1 and drops every DESC of an index.
   scratch.execute("CREATE TABLE format_4 (x); DROP TABLE format_4");
@@ -98,11 +104,11 @@ bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<SchemaRow>& r
   {
     const auto insert = scratch.prepare(
         "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES (?, ?, ?, 0, ?)");
-    for (const auto& row : rows) {
-      insert->bind_text(1, row.type);
-      insert->bind_text(2, row.name);
-      insert->bind_text(3, row.table);
-      insert->bind_text(4, row.sql);
+    for (const SchemaRow* row : rows) {
+      insert->bind_text(1, row->type);
+      insert->bind_text(2, row->name);
+      insert->bind_text(3, row->table);
+      insert->bind_text(4, row->sql);
       insert->step();
       insert->reset();
     }
@@ -114,6 +120,104 @@ bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<SchemaRow>& r
     return false;
   }
   return true;
+}
+
+// ROWS loaded into a scratch database with load_in_bulk and introspected; nothing when
+// SQLite rejects them.
+std::optional<Schema> introspect_loaded(const std::vector<const SchemaRow*>& rows) {
+  db::SqliteConnection scratch{config::SqliteOptions{}};
+  if (!load_in_bulk(scratch, rows))
+    return std::nullopt;
+  return introspect_sqlite(scratch);
+}
+
+// One declared table's rows: its CREATE TABLE and its CREATE INDEX statements.
+struct TableRows {
+  const SchemaRow* table = nullptr;
+  std::vector<const SchemaRow*> indexes;
+};
+
+// The tables of ROWS (CREATE TABLE and CREATE INDEX only, tables first) introspected.
+// A table KNOWN has with the same texts is taken from there (KnownTables); the rest
+// are loaded with load_in_bulk, a large number as two halves on two threads, each into
+// its own database: what introspection says of a table depends on its own statements
+// alone. Nothing when SQLite rejects the rows (or an index's table is not among them).
+std::optional<Schema> introspect_tables(const std::vector<SchemaRow>& rows,
+                                        const KnownTablesFuture& known) {
+  std::vector<TableRows> tables;
+  std::unordered_map<std::string, std::size_t> by_name; // lower-cased table name -> tables
+  for (const auto& row : rows)
+    if (std::string_view(row.type) == "table") {
+      by_name.emplace(util::to_lower(row.name), tables.size());
+      tables.push_back({&row, {}});
+    }
+  for (const auto& row : rows) {
+    if (std::string_view(row.type) != "index")
+      continue;
+    const auto found = by_name.find(util::to_lower(row.table));
+    if (found == by_name.end())
+      return std::nullopt; // SQLite rejects an index on a missing table
+    tables[found->second].indexes.push_back(&row);
+  }
+  // Wait for the live tables only when they can spare work.
+  const std::shared_ptr<const KnownTables> live = known.valid() ? known.get() : nullptr;
+  Schema schema;
+  std::vector<const TableRows*> unknown;
+  std::vector<std::pair<std::string_view, std::string_view>> index_texts;
+  for (const auto& table : tables) {
+    const Table* found = nullptr;
+    if (live) {
+      index_texts.clear();
+      for (const SchemaRow* index : table.indexes)
+        index_texts.emplace_back(index->name, index->sql);
+      found = live->find(table.table->name, table.table->sql, index_texts);
+    }
+    if (found != nullptr)
+      schema.tables.emplace(table.table->name, *found);
+    else
+      unknown.push_back(&table);
+  }
+  // Tables before indexes, as SQLite reads them in rowid order.
+  auto rows_of = [&unknown](std::size_t from, std::size_t to) {
+    std::vector<const SchemaRow*> out;
+    for (std::size_t k = from; k < to; ++k)
+      out.push_back(unknown[k]->table);
+    for (std::size_t k = from; k < to; ++k)
+      out.insert(out.end(), unknown[k]->indexes.begin(), unknown[k]->indexes.end());
+    return out;
+  };
+  constexpr std::size_t split_from = 100;
+  const std::size_t half = unknown.size() < split_from ? unknown.size() : unknown.size() / 2;
+  std::future<std::optional<Schema>> second;
+  if (half < unknown.size())
+    second = std::async(std::launch::async, [&rows_of, half, &unknown] {
+      util::use_huge_pages_for_thread_heap();
+      return introspect_loaded(rows_of(half, unknown.size()));
+    });
+  std::optional<Schema> first =
+      half == 0 ? std::optional<Schema>(Schema{}) : introspect_loaded(rows_of(0, half));
+  std::optional<Schema> rest = second.valid() ? second.get() : std::optional<Schema>(Schema{});
+  if (!first || !rest)
+    return std::nullopt;
+  schema.tables.merge(first->tables);
+  schema.tables.merge(rest->tables);
+  return schema;
+}
+
+// ROWS introspected: through introspect_tables when they are tables and indexes only;
+// with views or triggers, all in one database (they need their tables beside them).
+std::optional<Schema> introspect_rows(const std::vector<SchemaRow>& rows,
+                                      const KnownTablesFuture& known) {
+  if (!names_distinct(rows))
+    return std::nullopt;
+  if (std::all_of(rows.begin(), rows.end(), [](const SchemaRow& row) {
+        return std::string_view(row.type) == "table" || std::string_view(row.type) == "index";
+      }))
+    return introspect_tables(rows, known);
+  std::vector<const SchemaRow*> all;
+  for (const auto& row : rows)
+    all.push_back(&row);
+  return introspect_loaded(all);
 }
 
 // A SQL model file taken apart for load_in_bulk: its CREATE TABLE and CREATE INDEX
@@ -196,19 +300,11 @@ std::optional<SqlModelStatements> split_sql_model(const std::string& sql) {
   return out;
 }
 
-// DECLARED loaded in bulk into a scratch database and introspected; nothing when
-// SQLite rejects it.
-std::optional<Schema> introspect_in_bulk(const Schema& declared) {
-  db::SqliteConnection scratch{config::SqliteOptions{}};
-  if (!load_in_bulk(scratch, schema_rows(declared)))
-    return std::nullopt;
-  return introspect_sqlite(scratch);
-}
-
 // FILES (SQL models) loaded with load_in_bulk and introspected; nothing when a
 // statement is not for the bulk load or SQLite rejects the result, and the caller
 // executes the files statement by statement for the exact error.
-std::optional<Schema> introspect_sql_in_bulk(const std::vector<fs::path>& files) {
+std::optional<Schema> introspect_sql_in_bulk(const std::vector<fs::path>& files,
+                                             const KnownTablesFuture& known) {
   SqlModelStatements all;
   for (const auto& path : files) {
     std::optional<SqlModelStatements> file = split_sql_model(read_text(path));
@@ -220,8 +316,15 @@ std::optional<Schema> introspect_sql_in_bulk(const std::vector<fs::path>& files)
   // Tables before indexes, as SQLite reads them in rowid order.
   std::stable_partition(all.rows.begin(), all.rows.end(),
                         [](const SchemaRow& row) { return std::string_view(row.type) == "table"; });
+  if (all.later.empty())
+    return introspect_rows(all.rows, known);
+  if (!names_distinct(all.rows))
+    return std::nullopt;
+  std::vector<const SchemaRow*> rows;
+  for (const auto& row : all.rows)
+    rows.push_back(&row);
   db::SqliteConnection scratch{config::SqliteOptions{}};
-  if (!load_in_bulk(scratch, all.rows))
+  if (!load_in_bulk(scratch, rows))
     return std::nullopt;
   try {
     for (const auto& statement : all.later)
@@ -232,51 +335,27 @@ std::optional<Schema> introspect_sql_in_bulk(const std::vector<fs::path>& files)
   return introspect_sqlite(scratch);
 }
 
-// A large schema of tables only is loaded as two halves, on two threads, each into
-// its own database: what introspection says of a table depends on its own CREATE
-// statements alone (SQLite resolves no foreign key until rows are written). Views
-// and triggers need their tables beside them, so a schema with any loads whole.
-std::optional<Schema> introspect_declared(const Schema& declared) {
-  constexpr std::size_t split_from = 100;
-  if (declared.tables.size() < split_from || !declared.views.empty() || !declared.triggers.empty())
-    return introspect_in_bulk(declared);
-  Schema halves[2];
-  std::size_t position = 0;
-  for (const auto& [name, table] : declared.tables)
-    halves[position++ < declared.tables.size() / 2 ? 0 : 1].tables.emplace(name, table);
-  auto second = std::async(std::launch::async, [&halves] {
-    util::use_huge_pages_for_thread_heap();
-    return introspect_in_bulk(halves[1]);
-  });
-  std::optional<Schema> first = introspect_in_bulk(halves[0]);
-  std::optional<Schema> rest = second.get();
-  if (!first || !rest)
-    return std::nullopt;
-  first->tables.merge(rest->tables);
-  return first;
-}
-
 } // namespace
 
 void validate_schema(const Schema& schema) {
-  std::map<std::string, const Table*> by_lower_name;
+  std::unordered_map<std::string, const Table*> by_lower_name;
   for (const auto& [key, table] : schema.tables)
     by_lower_name.emplace(util::to_lower(key), &table);
   auto find_table = [&](const std::string& name) -> const Table* {
     const auto found = by_lower_name.find(util::to_lower(name));
     return found == by_lower_name.end() ? nullptr : found->second;
   };
+  auto has_column = [](const Table& owner, const std::string& column) {
+    return std::any_of(owner.columns.begin(), owner.columns.end(),
+                       [&](const Column& c) { return util::equals_ignoring_case(c.name, column); });
+  };
   for (const auto& [name, table] : schema.tables) {
-    std::set<std::string> seen;
-    for (const auto& column : table.columns)
-      if (!seen.insert(util::to_lower(column.name)).second)
+    for (auto column = table.columns.begin(); column != table.columns.end(); ++column)
+      if (std::any_of(table.columns.begin(), column, [&](const Column& earlier) {
+            return util::equals_ignoring_case(earlier.name, column->name);
+          }))
         throw Error(ErrorKind::Project,
-                    "table '" + name + "': column '" + column.name + "' is declared twice");
-    auto has_column = [](const Table& owner, const std::string& column) {
-      return std::any_of(owner.columns.begin(), owner.columns.end(), [&](const Column& c) {
-        return util::to_lower(c.name) == util::to_lower(column);
-      });
-    };
+                    "table '" + name + "': column '" + column->name + "' is declared twice");
     for (const auto& key : table.foreign_keys) {
       const Table* parent = find_table(key.ref_table);
       if (parent == nullptr)
@@ -298,7 +377,7 @@ void validate_schema(const Schema& schema) {
   }
 }
 
-Schema load_declared_schema(const fs::path& folder) {
+Schema load_declared_schema(const fs::path& folder, const KnownTablesFuture& known) {
   std::error_code ec;
   std::vector<fs::path> files;
   if (fs::is_directory(folder, ec)) {
@@ -316,7 +395,7 @@ Schema load_declared_schema(const fs::path& folder) {
   if (!files.empty() && std::all_of(files.begin(), files.end(), [](const fs::path& path) {
         return path.extension() == ".sql";
       }))
-    if (std::optional<Schema> schema = introspect_sql_in_bulk(files)) {
+    if (std::optional<Schema> schema = introspect_sql_in_bulk(files, known)) {
       validate_schema(*schema);
       return std::move(*schema);
     }
@@ -372,10 +451,12 @@ Schema load_declared_schema(const fs::path& folder) {
       files.begin(), files.end(), [](const fs::path& path) { return path.extension() == ".json"; });
   if (json_only && !files.empty()) {
     std::vector<std::pair<std::string, Schema>> models;
-    Schema combined;
+    Schema combined; // of several files (one file's schema is used as it is)
     bool distinct = true;
     for (const auto& path : files) {
       models.emplace_back(path.string(), schema_from_json_text(read_text(path), path.string()));
+      if (files.size() == 1)
+        break;
       const Schema& declared = models.back().second;
       distinct = distinct && std::none_of(declared.tables.begin(), declared.tables.end(),
                                           [&](const auto& table) {
@@ -385,7 +466,9 @@ Schema load_declared_schema(const fs::path& folder) {
       combined.views.insert(declared.views.begin(), declared.views.end());
       combined.triggers.insert(declared.triggers.begin(), declared.triggers.end());
     }
-    if (std::optional<Schema> schema = distinct ? introspect_declared(combined) : std::nullopt) {
+    const Schema& all = files.size() == 1 ? models.front().second : combined;
+    if (std::optional<Schema> schema =
+            distinct ? introspect_rows(schema_rows(all), known) : std::nullopt) {
       validate_schema(*schema);
       return std::move(*schema);
     }
@@ -458,14 +541,35 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
   return schema;
 }
 
-std::future<Schema> load_declared_schema_async(const config::Settings& settings) {
-  if (settings.url.backend() == config::Backend::Postgres)
-    return std::async(std::launch::async,
-                      [&settings] { return load_declared_schema_postgres(settings); });
-  return std::async(std::launch::async, [folder = settings.schema_dir] {
-    util::use_huge_pages_for_thread_heap();
-    return load_declared_schema(folder);
-  });
+DeclaredModels::DeclaredModels(const config::Settings& settings) {
+  if (settings.url.backend() == config::Backend::Postgres) {
+    m_schema = std::async(std::launch::async,
+                          [&settings] { return load_declared_schema_postgres(settings); });
+    return;
+  }
+  m_schema = std::async(std::launch::async,
+                        [folder = settings.schema_dir, known = m_known.get_future().share()] {
+                          util::use_huge_pages_for_thread_heap();
+                          return load_declared_schema(folder, known);
+                        });
+}
+
+// The loader may be waiting for the live tables: it must not wait forever.
+DeclaredModels::~DeclaredModels() {
+  if (!m_offered)
+    m_known.set_value(nullptr);
+}
+
+void DeclaredModels::offer_known_tables(std::shared_ptr<const KnownTables> known) {
+  if (m_offered)
+    return;
+  m_offered = true;
+  m_known.set_value(std::move(known));
+}
+
+Schema DeclaredModels::get() {
+  offer_known_tables(nullptr);
+  return m_schema.get();
 }
 
 } // namespace dbtool::schema

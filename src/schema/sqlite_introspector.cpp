@@ -290,7 +290,8 @@ void parse_objects(std::vector<SchemaObject>& objects) {
 
 } // namespace
 
-Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude) {
+Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude,
+                         std::unordered_map<std::string, std::string>* create_sql) {
   if (connection.backend() != config::Backend::Sqlite)
     throw Error(ErrorKind::Database, "introspect_sqlite needs a SQLite database "
                                      "(schema::introspect reads either)");
@@ -349,6 +350,10 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
     if (table != schema.tables.end())
       read_index(pragmas, table->second, object.name, object.parsed_index);
   }
+  if (create_sql != nullptr)
+    for (auto& object : objects)
+      if (object.sql && (object.type == "table" || object.type == "index"))
+        create_sql->emplace(std::move(object.name), std::move(*object.sql));
   return schema;
 }
 

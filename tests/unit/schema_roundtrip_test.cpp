@@ -10,6 +10,7 @@
 #include "dbtool/schema/create_statement.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/json_model.h"
+#include "dbtool/schema/known_tables.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
@@ -20,8 +21,11 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <future>
 #include <map>
+#include <memory>
 #include <random>
+#include <set>
 
 using namespace dbtool::schema;
 using dbtool::db::SqliteConnection;
@@ -1102,12 +1106,12 @@ TEST_CASE("declared schema: a table in two JSON files, spelled in another case")
   CHECK(contains(error.message(), "twice"));
 }
 
-// Large table-only models load as two halves on two threads (introspect_declared);
-// the result must be what one database gives. The tables of many random schemas,
-// renamed apart, make a model of a few hundred tables.
-TEST_CASE("declared schema: a large JSON model loads in halves and equals the whole") {
+namespace {
+
+// The tables of many random schemas, renamed apart: a model of at least MINIMUM tables.
+Schema many_random_tables(std::size_t minimum) {
   Schema big;
-  for (unsigned seed = 1; big.tables.size() < 300; ++seed) {
+  for (unsigned seed = 1; big.tables.size() < minimum; ++seed) {
     std::mt19937 rng(seed);
     Schema a;
     try {
@@ -1129,12 +1133,95 @@ TEST_CASE("declared schema: a large JSON model loads in halves and equals the wh
       big.tables.emplace(table.name, std::move(table));
     }
   }
-  std::string sql;
+  return big;
+}
+
+KnownTablesFuture known_from(const std::shared_ptr<const KnownTables>& known) {
+  std::promise<std::shared_ptr<const KnownTables>> promise;
+  promise.set_value(known);
+  return promise.get_future().share();
+}
+
+} // namespace
+
+// Large table-only models load as two halves on two threads (introspect_tables); the
+// result must be what one database gives.
+TEST_CASE("declared schema: a large JSON model loads in halves and equals the whole") {
+  const Schema big = many_random_tables(300);
   const Schema expected = load(render_sqlite_schema(big));
   REQUIRE(describe_difference(big, expected) == "");
   dbtool::test::TempDir dir;
   write_file(dir.path() / "models.json", schema_to_json(big));
   CHECK(describe_difference(expected, load_declared_schema(dir.path())) == "");
+}
+
+// A declared table whose CREATE texts the live database has is taken from the live
+// introspection (KnownTables) instead of a scratch database; the result must be the
+// same whichever tables match: here a third differ by a column, a fifth by their
+// indexes, and the rest match, DESC indexes (never taken) among them.
+TEST_CASE("declared schema: tables the database already has are taken from it, same result") {
+  const Schema big = many_random_tables(300);
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "models.json", schema_to_json(big));
+  const Schema expected = load_declared_schema(dir.path());
+  REQUIRE(describe_difference(big, expected) == "");
+
+  const Schema declared = schema_from_json_text(schema_to_json(big), "models.json");
+  Schema live_model = declared;
+  std::set<std::string> changed;
+  std::size_t position = 0;
+  for (auto& [name, table] : live_model.tables) {
+    ++position;
+    if (position % 3 == 0) {
+      Column extra;
+      extra.name = "live_only";
+      extra.type = "TEXT";
+      table.columns.push_back(extra);
+      changed.insert(name);
+    } else if (position % 5 == 0 && !table.indexes.empty()) {
+      table.indexes.erase(table.indexes.begin());
+      changed.insert(name);
+    }
+  }
+  REQUIRE(changed.size() > 50);
+  SqliteConnection live{dbtool::config::SqliteOptions{}};
+  live.execute(render_sqlite_schema(live_model));
+  auto known = std::make_shared<KnownTables>();
+  known->schema = introspect_sqlite(live, {}, &known->create_sql);
+
+  // What find() matches: a declared table of the same texts (as sqlite_schema keeps
+  // them: no ";\n"), unless an index says DESC; not one that differs.
+  auto stored = [](std::string sql) { return sql.substr(0, sql.size() - 2); };
+  std::size_t matched = 0, desc = 0;
+  for (const auto& [name, table] : declared.tables) {
+    std::vector<std::string> index_texts;
+    std::vector<std::pair<std::string_view, std::string_view>> indexes;
+    for (const auto& [index_name, index] : table.indexes)
+      index_texts.push_back(stored(render_create_index(table, index)));
+    std::size_t k = 0;
+    bool says_desc = false;
+    for (const auto& [index_name, index] : table.indexes) {
+      says_desc =
+          says_desc || dbtool::util::to_upper(index_texts[k]).find("DESC") != std::string::npos;
+      indexes.emplace_back(index_name, index_texts[k++]);
+    }
+    desc += says_desc ? 1 : 0;
+    const Table* found = known->find(name, stored(render_create_table(table)), indexes);
+    CHECK((found != nullptr) == (changed.count(name) == 0 && !says_desc));
+    if (found != nullptr)
+      CHECK(found == &known->schema.tables.at(name));
+    matched += found != nullptr ? 1 : 0;
+  }
+  CHECK(matched > 100);
+  CHECK(desc > 0);
+  CHECK(known->find("no_such_table", "CREATE TABLE no_such_table (a)", {}) == nullptr);
+
+  CHECK(describe_difference(expected, load_declared_schema(dir.path(), known_from(known))) == "");
+  // A database with none of the tables, and no database at all, give the same too.
+  CHECK(describe_difference(
+            expected,
+            load_declared_schema(dir.path(), known_from(std::make_shared<KnownTables>()))) == "");
+  CHECK(describe_difference(expected, load_declared_schema(dir.path(), known_from(nullptr))) == "");
 }
 
 // Found by fuzz_json_model: nlohmann reports a number it cannot hold with out_of_range,

@@ -4,8 +4,8 @@
 #include "dbtool/db/connection.h"
 #include "dbtool/diff/sqlite_migration.h"
 #include "dbtool/revision/script_directory.h"
+#include "dbtool/schema/declared_schema.h"
 
-#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,13 +20,13 @@ struct ModelComparison {
 };
 
 // Compares the database (at head: CURRENT must equal the graph's heads, else
-// Error(Project)) with DECLARED, the models of settings.schema_dir as
-// schema::load_declared_schema_async reads them (they load while the database is read;
-// a bad model is reported before a database error).
+// Error(Project)) with DECLARED, the models of settings.schema_dir loading on their
+// own thread while the database is read (and offered the live tables once read, see
+// KnownTables; a bad model is reported before a database error).
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
                                     const std::vector<std::string>& current,
-                                    std::future<schema::Schema> declared);
+                                    schema::DeclaredModels& declared);
 
 struct AutogenerateResult {
   ModelComparison comparison;
@@ -39,7 +39,7 @@ struct AutogenerateResult {
 AutogenerateResult
 autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
                       db::Connection& connection, const std::vector<std::string>& current,
-                      std::future<schema::Schema> declared,
-                      const revision::NewRevisionOptions& options, bool write_empty);
+                      schema::DeclaredModels& declared, const revision::NewRevisionOptions& options,
+                      bool write_empty);
 
 } // namespace dbtool::diff

@@ -2,10 +2,12 @@
 
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
+#include "dbtool/schema/known_tables.h"
 #include "dbtool/schema/schema.h"
 
 #include <filesystem>
 #include <future>
+#include <memory>
 
 namespace dbtool::schema {
 
@@ -13,7 +15,12 @@ namespace dbtool::schema {
 // SQLite database and introspects it with the same code as a live database. A table
 // declared twice is an error naming both files; SQL that SQLite rejects names the file
 // and the statement's line; a foreign key to a missing table or column names it.
-Schema load_declared_schema(const std::filesystem::path& folder);
+// With KNOWN (a live database's tables, given once read), a table whose CREATE texts
+// the database has too is taken from it instead of loaded: the same result, at a
+// fraction of the cost (KnownTables).
+using KnownTablesFuture = std::shared_future<std::shared_ptr<const KnownTables>>;
+Schema load_declared_schema(const std::filesystem::path& folder,
+                            const KnownTablesFuture& known = {});
 // The declared models for a PostgreSQL project: every schema/*.sql file, in name order,
 // run inside a scratch schema of the project's database (search_path set to it, the
 // server's own schemas after it), introspected with introspect_postgres, then rolled
@@ -27,10 +34,26 @@ Schema load_declared_schema_postgres(const config::Settings& settings);
 // alone; the caller rolls the transaction back, and nothing stays.
 void enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix);
 
-// The models of SETTINGS' project for its backend, on another thread, started at once:
-// `check` and `revision --autogenerate` start it before they open the database, and
-// get() gives the schema or rethrows.
-std::future<Schema> load_declared_schema_async(const config::Settings& settings);
+// The models of SETTINGS' project for its backend, loading on another thread from
+// construction: `check` and `revision --autogenerate` start them before they open the
+// database. offer_known_tables hands over the live SQLite database's tables once read
+// (the loader waits for them, or for get(), before it loads tables into a scratch
+// database); get() gives the schema or rethrows.
+class DeclaredModels {
+ public:
+  explicit DeclaredModels(const config::Settings& settings);
+  DeclaredModels(const DeclaredModels&) = delete;
+  DeclaredModels& operator=(const DeclaredModels&) = delete;
+  ~DeclaredModels();
+
+  void offer_known_tables(std::shared_ptr<const KnownTables> known);
+  Schema get();
+
+ private:
+  std::promise<std::shared_ptr<const KnownTables>> m_known;
+  bool m_offered = false;
+  std::future<Schema> m_schema;
+};
 
 // Checks that every foreign key names an existing table and columns, and that no
 // table has two columns of one name. Error(Project) naming the table.

@@ -6,11 +6,24 @@ namespace dbtool::schema {
 
 namespace {
 
+// ASCII classes inline (the <cctype> functions are a call each, and consult the locale).
+bool is_alpha(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum(unsigned char c) {
+  return is_alpha(c) || is_digit(c);
+}
+bool is_space(unsigned char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
 bool is_name_start(unsigned char c) {
-  return std::isalpha(c) || c == '_' || c >= 0x80;
+  return is_alpha(c) || c == '_' || c >= 0x80;
 }
 bool is_name_char(unsigned char c) {
-  return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+  return is_alnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
 // Reads a quoted run starting at I (the opening quote); doubled closing quotes stand
@@ -52,7 +65,7 @@ std::vector<Token> tokenize_sql(std::string_view sql) {
   while (i < sql.size()) {
     const auto c = static_cast<unsigned char>(sql[i]);
     const std::size_t start = i;
-    if (std::isspace(c)) {
+    if (is_space(c)) {
       ++i;
       continue;
     }
@@ -86,10 +99,10 @@ std::vector<Token> tokenize_sql(std::string_view sql) {
       while (i < sql.size() && std::isxdigit(static_cast<unsigned char>(sql[i])))
         ++i;
       token.kind = Token::Kind::Number;
-    } else if (std::isdigit(c) || (c == '.' && i + 1 < sql.size() &&
-                                   std::isdigit(static_cast<unsigned char>(sql[i + 1])))) {
+    } else if (is_digit(c) || (c == '.' && i + 1 < sql.size() &&
+                               is_digit(static_cast<unsigned char>(sql[i + 1])))) {
       while (i < sql.size() &&
-             (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '.' ||
+             (is_alnum(static_cast<unsigned char>(sql[i])) || sql[i] == '.' ||
               ((sql[i] == '+' || sql[i] == '-') && (sql[i - 1] == 'e' || sql[i - 1] == 'E'))))
         ++i;
       token.kind = Token::Kind::Number;

@@ -44,15 +44,26 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
+// ASCII only, as SQLite folds names, and without std::tolower's call per character
+// (dbtool never sets a locale, so the "C" locale's answers are these).
+namespace {
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+char ascii_upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+} // namespace
+
 std::string to_lower(std::string text) {
   for (auto& c : text)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = ascii_lower(c);
   return text;
 }
 
 std::string to_upper(std::string text) {
   for (auto& c : text)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    c = ascii_upper(c);
   return text;
 }
 
@@ -60,8 +71,7 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size())
     return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
+    if (ascii_lower(a[i]) != ascii_lower(b[i]))
       return false;
   return true;
 }

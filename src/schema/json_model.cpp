@@ -2,18 +2,23 @@
 
 #include "dbtool/error.h"
 #include "dbtool/schema/sql_tokens.h"
+#include "dbtool/util/huge_page_heap.h"
+#include "dbtool/util/json_tree.h"
 #include "dbtool/util/json_writer.h"
 #include "dbtool/util/strings.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <exception>
+#include <future>
 #include <map>
 #include <set>
 
 namespace dbtool::schema {
 
 using nlohmann::json;
+using JsonValue = util::JsonTree::Value;
 
 namespace {
 
@@ -33,65 +38,70 @@ class Reader {
     throw Error(ErrorKind::Project, (where.empty() ? "" : where + ": ") + message, m_file);
   }
 
-  const json& object(const json& value, const std::string& where) const {
+  JsonValue object(JsonValue value, const std::string& where) const {
     if (!value.is_object())
       fail(where, "expected an object");
     return value;
   }
 
-  void allow_keys(const json& value, const std::string& where,
+  // Of several unknown keys, the first in alphabetical order is named.
+  void allow_keys(JsonValue value, const std::string& where,
                   std::initializer_list<const char*> keys) const {
-    for (const auto& item : value.items()) {
+    const std::string* unknown = nullptr;
+    for (const JsonValue item : value) {
       const std::string& key = item.key();
-      if (std::none_of(keys.begin(), keys.end(), [&](const char* known) { return key == known; }))
-        fail(where, "unknown key '" + key + "'");
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* known) { return key == known; }) &&
+          (unknown == nullptr || key < *unknown))
+        unknown = &key;
     }
+    if (unknown != nullptr)
+      fail(where, "unknown key '" + *unknown + "'");
   }
 
-  std::string string(const json& value, const char* key, const std::string& where,
+  std::string string(JsonValue value, const char* key, const std::string& where,
                      bool required = false) const {
-    const auto found = value.find(key);
-    if (found == value.end() || found->is_null()) {
+    const JsonValue found = value.find(key);
+    if (found.is_null()) {
       if (required)
         fail(where, std::string("'") + key + "' is required");
       return {};
     }
-    if (!found->is_string())
+    if (!found.is_string())
       fail(where, std::string("'") + key + "' must be a string");
-    return found->get<std::string>();
+    return found.text();
   }
 
-  std::optional<std::string> optional_string(const json& value, const char* key,
+  std::optional<std::string> optional_string(JsonValue value, const char* key,
                                              const std::string& where) const {
-    const auto found = value.find(key);
-    if (found == value.end() || found->is_null())
+    const JsonValue found = value.find(key);
+    if (found.is_null())
       return std::nullopt;
-    if (!found->is_string())
+    if (!found.is_string())
       fail(where, std::string("'") + key + "' must be a string");
-    return found->get<std::string>();
+    return found.text();
   }
 
-  bool boolean(const json& value, const char* key, const std::string& where, bool fallback) const {
-    const auto found = value.find(key);
-    if (found == value.end())
+  bool boolean(JsonValue value, const char* key, const std::string& where, bool fallback) const {
+    const JsonValue found = value.find(key);
+    if (!found.exists())
       return fallback;
-    if (!found->is_boolean())
+    if (!found.is_boolean())
       fail(where, std::string("'") + key + "' must be true or false");
-    return found->get<bool>();
+    return found.boolean();
   }
 
-  std::vector<std::string> strings(const json& value, const char* key,
+  std::vector<std::string> strings(JsonValue value, const char* key,
                                    const std::string& where) const {
     std::vector<std::string> out;
-    const auto found = value.find(key);
-    if (found == value.end())
+    const JsonValue found = value.find(key);
+    if (!found.exists())
       return out;
-    if (!found->is_array())
+    if (!found.is_array())
       fail(where, std::string("'") + key + "' must be a list of names");
-    for (const auto& item : *found) {
+    for (const JsonValue item : found) {
       if (!item.is_string())
         fail(where, std::string("'") + key + "' must be a list of names");
-      out.push_back(item.get<std::string>());
+      out.push_back(item.text());
     }
     return out;
   }
@@ -104,7 +114,7 @@ class Reader {
 };
 
 // ON CONFLICT's action, upper case; ABORT (the default) and absence are empty.
-std::string conflict_action(const Reader& reader, const json& value, const char* key,
+std::string conflict_action(const Reader& reader, JsonValue value, const char* key,
                             const std::string& where) {
   std::string text = util::to_upper(reader.string(value, key, where));
   static const std::set<std::string> known = {"", "ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"};
@@ -114,7 +124,7 @@ std::string conflict_action(const Reader& reader, const json& value, const char*
   return text == "ABORT" ? std::string() : text;
 }
 
-std::string action(const Reader& reader, const json& value, const char* key,
+std::string action(const Reader& reader, JsonValue value, const char* key,
                    const std::string& where) {
   std::string text = util::to_upper(reader.string(value, key, where));
   if (text.empty())
@@ -336,7 +346,7 @@ struct Conventions {
   }
 };
 
-Column read_column(const Reader& reader, const json& value, const std::string& where, Table& table,
+Column read_column(const Reader& reader, JsonValue value, const std::string& where, Table& table,
                    std::vector<std::string>& column_level_key, bool& autoincrement,
                    std::vector<UniqueConstraint>& uniques, std::vector<ForeignKey>& keys) {
   reader.object(value, where);
@@ -359,7 +369,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   }
   const bool primary = reader.boolean(value, "primary_key", at, false);
   column.not_null = !reader.boolean(value, "nullable", at, !primary) && !primary;
-  if (primary && value.contains("nullable") && value["nullable"] == false)
+  if (primary && value["nullable"].is_boolean() && !value["nullable"].boolean())
     column.not_null = true;
   column.not_null_conflict = conflict_action(reader, value, "not_null_on_conflict", at);
   column.default_sql = reader.optional_string(value, "default", at);
@@ -376,7 +386,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
     column.identity = identity;
   }
   if (value.contains("generated")) {
-    const json& generated = reader.object(value["generated"], at + " generated");
+    const JsonValue generated = reader.object(value["generated"], at + " generated");
     reader.allow_keys(generated, at + " generated", {"expression", "stored"});
     column.generated = reader.sql(reader.string(generated, "expression", at, true));
     column.generated_stored = reader.boolean(generated, "stored", at, false);
@@ -404,10 +414,10 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   return column;
 }
 
-IndexKey read_index_key(const Reader& reader, const json& value, const std::string& where) {
+IndexKey read_index_key(const Reader& reader, JsonValue value, const std::string& where) {
   IndexKey key;
   if (value.is_string()) {
-    key.column = value.get<std::string>();
+    key.column = value.text();
     return key;
   }
   reader.object(value, where);
@@ -428,8 +438,8 @@ IndexKey read_index_key(const Reader& reader, const json& value, const std::stri
   return key;
 }
 
-Table read_table(const Reader& reader, const json& value, const std::string& where,
-                 const std::map<std::string, json>& mixins, const Conventions& conventions) {
+Table read_table(const Reader& reader, JsonValue value, const std::string& where,
+                 const std::map<std::string, JsonValue>& mixins, const Conventions& conventions) {
   reader.object(value, where);
   reader.allow_keys(value, where,
                     {"name", "columns", "mixins", "primary_key", "unique_constraints",
@@ -443,7 +453,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
   std::vector<UniqueConstraint> uniques;
   std::vector<ForeignKey> keys;
   std::set<std::string> seen;
-  auto add_column = [&](const json& column_value) {
+  auto add_column = [&](JsonValue column_value) {
     Column column =
         read_column(reader, column_value, at, table, key_columns, autoincrement, uniques, keys);
     if (!seen.insert(util::to_lower(column.name)).second)
@@ -464,7 +474,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
       if (column.is_object() && column.contains("mixin") && column.size() == 1) {
         if (!column["mixin"].is_string())
           reader.fail(at, "'mixin' must name a mixin");
-        add_mixin(column["mixin"].get<std::string>());
+        add_mixin(column["mixin"].text());
       } else {
         add_column(column);
       }
@@ -476,7 +486,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
     reader.fail(at, "a table needs at least one column");
 
   if (value.contains("primary_key")) {
-    const json& key = reader.object(value["primary_key"], at + " primary_key");
+    const JsonValue key = reader.object(value["primary_key"], at + " primary_key");
     reader.allow_keys(key, at + " primary_key",
                       {"name", "columns", "autoincrement", "on_conflict"});
     if (!key_columns.empty())
@@ -535,7 +545,7 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
       key.columns = reader.strings(item, "columns", fk_at);
       if (!item.contains("references"))
         reader.fail(fk_at, "'references' is required");
-      const json& references = reader.object(item["references"], fk_at);
+      const JsonValue references = reader.object(item["references"], fk_at);
       reader.allow_keys(references, fk_at, {"table", "columns"});
       key.ref_table = reader.string(references, "table", fk_at, true);
       key.ref_columns = reader.strings(references, "columns", fk_at);
@@ -607,7 +617,13 @@ Table read_table(const Reader& reader, const json& value, const std::string& whe
 
 namespace {
 
-Schema schema_from_json(const json& document, const std::string& file, bool postgres) {
+// Tables read in document order up to the first error, if any.
+struct TablesRead {
+  std::vector<Table> tables;
+  std::exception_ptr error;
+};
+
+Schema schema_from_json(JsonValue document, const std::string& file, bool postgres) {
   const Reader reader(file, postgres);
   Schema schema;
   reader.object(document, "");
@@ -616,31 +632,56 @@ Schema schema_from_json(const json& document, const std::string& file, bool post
                      "comment", "enums", "domains", "sequences", "routines"});
   Conventions conventions;
   if (document.contains("naming_convention")) {
-    const json& templates = reader.object(document["naming_convention"], "naming_convention");
+    const JsonValue templates = reader.object(document["naming_convention"], "naming_convention");
     reader.allow_keys(templates, "naming_convention", {"ix", "uq", "ck", "fk", "pk"});
-    for (const auto& [kind, pattern] : templates.items()) {
+    for (const JsonValue pattern : templates) {
       if (!pattern.is_string())
-        reader.fail("naming_convention", "'" + kind + "' must be a string");
-      conventions.templates[kind] = pattern.get<std::string>();
+        reader.fail("naming_convention", "'" + pattern.key() + "' must be a string");
+      conventions.templates[pattern.key()] = pattern.text();
     }
   }
-  std::map<std::string, json> mixins;
+  std::map<std::string, JsonValue> mixins;
   if (document.contains("mixins")) {
-    const json& all = reader.object(document["mixins"], "mixins");
-    for (const auto& [name, columns] : all.items()) {
+    const JsonValue all = reader.object(document["mixins"], "mixins");
+    for (const JsonValue columns : all) {
       if (!columns.is_array())
-        reader.fail("mixin '" + name + "'", "expected a list of columns");
-      mixins[name] = columns;
+        reader.fail("mixin '" + columns.key() + "'", "expected a list of columns");
+      mixins.insert_or_assign(columns.key(), columns);
     }
   }
   if (document.contains("tables")) {
     if (!document["tables"].is_array())
       reader.fail("", "'tables' must be a list");
-    for (const auto& value : document["tables"]) {
-      Table table = read_table(reader, value, "table", mixins, conventions);
-      const std::string name = table.name;
-      if (!schema.tables.emplace(name, std::move(table)).second)
-        reader.fail("table '" + name + "'", "declared twice");
+    // Many tables are read as two halves on two threads; the first error in document
+    // order is still the one reported, a table declared twice included.
+    const std::vector<JsonValue> tables = document["tables"].elements();
+    auto read_range = [&](std::size_t from, std::size_t to) {
+      TablesRead read;
+      try {
+        for (std::size_t k = from; k < to; ++k)
+          read.tables.push_back(read_table(reader, tables[k], "table", mixins, conventions));
+      } catch (...) {
+        read.error = std::current_exception();
+      }
+      return read;
+    };
+    constexpr std::size_t split_from = 100;
+    const std::size_t half = tables.size() < split_from ? tables.size() : tables.size() / 2;
+    std::future<TablesRead> second;
+    if (half < tables.size())
+      second = std::async(std::launch::async, [&read_range, half, &tables] {
+        util::use_huge_pages_for_thread_heap();
+        return read_range(half, tables.size());
+      });
+    TablesRead halves[2] = {read_range(0, half), second.valid() ? second.get() : TablesRead{}};
+    for (auto& read : halves) {
+      for (auto& table : read.tables) {
+        const std::string name = table.name;
+        if (!schema.tables.emplace(name, std::move(table)).second)
+          reader.fail("table '" + name + "'", "declared twice");
+      }
+      if (read.error)
+        std::rethrow_exception(read.error);
     }
   }
   if (document.contains("views")) {
@@ -673,10 +714,9 @@ Schema schema_from_json(const json& document, const std::string& file, bool post
     }
   }
   // PostgreSQL's schema objects beside tables.
-  auto list = [&](const char* key) -> const json& {
-    static const json none = json::array();
+  auto list = [&](const char* key) {
     if (!document.contains(key))
-      return none;
+      return document[key]; // nothing, which has no elements
     if (!document[key].is_array())
       reader.fail("", std::string("'") + key + "' must be a list");
     if (!reader.postgres())
@@ -733,9 +773,9 @@ Schema schema_from_json(const json& document, const std::string& file, bool post
 
 Schema schema_from_json_text(const std::string& text, const std::string& file,
                              config::Backend backend) {
-  json document;
+  std::optional<util::JsonTree> document;
   try {
-    document = json::parse(text);
+    document.emplace(text);
   } catch (const json::parse_error& error) {
     int line = 1;
     std::size_t column = 1;
@@ -756,7 +796,7 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
   } catch (const json::exception& error) { // a number out of range: no position to give
     throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
   }
-  return schema_from_json(document, file, backend == config::Backend::Postgres);
+  return schema_from_json(document->root(), file, backend == config::Backend::Postgres);
 }
 
 std::string schema_to_json(const Schema& schema, config::Backend backend) {

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dbtool::util {
+
+// A JSON document read once into one array of nodes, for reading only. nlohmann's SAX
+// parser does the reading (its errors are thrown as json::parse would throw them);
+// nlohmann::json's own tree makes a std::map and a heap node per object and member,
+// which at 500 declared tables cost more than reading the models from it. Here a
+// lookup by key scans the object's few members; the last of a key given twice is the
+// one found, as nlohmann::json keeps it.
+class JsonTree {
+  struct Node;
+
+ public:
+  enum class Kind : std::uint8_t { Null, Boolean, Number, String, Array, Object };
+
+  // A value of the tree, or nothing (what a missing key or index gives). Cheap to copy;
+  // valid while its tree lives.
+  class Value {
+   public:
+    class Iterator {
+     public:
+      Value operator*() const { return {m_tree, m_index}; }
+      Iterator& operator++();
+      bool operator!=(const Iterator& other) const { return m_index != other.m_index; }
+
+     private:
+      friend class Value;
+      Iterator(const JsonTree* tree, std::uint32_t index) : m_tree(tree), m_index(index) {}
+      const JsonTree* m_tree;
+      std::uint32_t m_index;
+    };
+
+    static constexpr std::uint32_t none = UINT32_MAX; // the index of nothing
+
+    bool exists() const { return m_index != none; }
+    Kind kind() const;
+    bool is_null() const { return !exists() || kind() == Kind::Null; }
+    bool is_boolean() const { return exists() && kind() == Kind::Boolean; }
+    bool is_string() const { return exists() && kind() == Kind::String; }
+    bool is_array() const { return exists() && kind() == Kind::Array; }
+    bool is_object() const { return exists() && kind() == Kind::Object; }
+
+    bool boolean() const;            // false unless a boolean true
+    const std::string& text() const; // a string's text; empty for anything else
+    const std::string& key() const;  // the key of an object's member; empty otherwise
+    std::size_t size() const;        // members (distinct keys) or elements; 0 for scalars
+    bool empty() const { return size() == 0; }
+
+    // An object's member KEY (its last, if given twice); nothing when absent.
+    Value find(std::string_view key) const;
+    bool contains(std::string_view key) const { return find(key).exists(); }
+    Value operator[](std::string_view key) const { return find(key); }
+
+    // An array's elements or an object's members (each with its key()), in document order.
+    Iterator begin() const;
+    Iterator end() const { return {m_tree, none}; }
+    std::vector<Value> elements() const;
+
+   private:
+    friend class JsonTree;
+    Value(const JsonTree* tree, std::uint32_t index) : m_tree(tree), m_index(index) {}
+    const Node& node() const;
+    const JsonTree* m_tree;
+    std::uint32_t m_index;
+  };
+
+  // Parses TEXT; throws nlohmann::json::parse_error (with the byte where it failed) or
+  // nlohmann::json::out_of_range, as nlohmann::json::parse does.
+  explicit JsonTree(const std::string& text);
+
+  Value root() const { return {this, m_nodes.empty() ? Value::none : 0}; }
+
+ private:
+  friend class Builder;
+  struct Node {
+    Kind kind = Kind::Null;
+    bool boolean = false;
+    std::uint32_t next = Value::none;  // the next element or member of its container
+    std::uint32_t first = Value::none; // a container's first element or member
+    std::uint32_t count = 0;           // a container's elements or members
+    std::string key;                   // an object member's key
+    std::string text;                  // a string's text
+  };
+  std::vector<Node> m_nodes;
+};
+
+} // namespace dbtool::util

@@ -20,93 +20,155 @@ std::string quote_name(const std::string& name) {
 
 namespace {
 
+// The renderers append to one string: at 500 tables, building each clause as a string
+// of its own cost as much as the rest of `revision --autogenerate` on the models' side.
+void append_name_list(std::string& out, const std::vector<std::string>& names) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0)
+      out += ", ";
+    out += quote_name(names[i]);
+  }
+}
+
 std::string name_list(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& name : names)
-    out += (out.empty() ? "" : ", ") + quote_name(name);
+  append_name_list(out, names);
   return out;
 }
 
-std::string conflict_clause(const std::string& action) {
-  return action.empty() ? std::string() : " ON CONFLICT " + action;
+void append_conflict_clause(std::string& out, const std::string& action) {
+  if (!action.empty()) {
+    out += " ON CONFLICT ";
+    out += action;
+  }
 }
 
-std::string constraint_prefix(const std::string& name) {
-  return name.empty() ? std::string() : "CONSTRAINT " + quote_name(name) + " ";
+void append_constraint_prefix(std::string& out, const std::string& name) {
+  if (!name.empty()) {
+    out += "CONSTRAINT ";
+    out += quote_name(name);
+    out += ' ';
+  }
+}
+
+// COLUMN's definition; with KEY, its column-level PRIMARY KEY ... AUTOINCREMENT
+// (AUTOINCREMENT exists only as a column constraint) right after the type.
+void append_column(std::string& out, const Column& column, bool parenthesized_default,
+                   const PrimaryKey* key) {
+  out += quote_name(column.name);
+  if (!column.type.empty()) {
+    out += ' ';
+    out += column.type;
+  }
+  if (key != nullptr) {
+    out += ' ';
+    append_constraint_prefix(out, key->name);
+    out += "PRIMARY KEY";
+    append_conflict_clause(out, key->on_conflict);
+    out += " AUTOINCREMENT";
+  }
+  if (column.not_null) {
+    out += " NOT NULL";
+    append_conflict_clause(out, column.not_null_conflict);
+  }
+  if (column.default_sql) {
+    out += parenthesized_default ? " DEFAULT (" : " DEFAULT ";
+    out += *column.default_sql;
+    if (parenthesized_default)
+      out += ')';
+  }
+  if (!column.collation.empty()) {
+    out += " COLLATE ";
+    out += quote_name(column.collation);
+  }
+  if (column.generated) {
+    out += " GENERATED ALWAYS AS (";
+    out += *column.generated;
+    out += column.generated_stored ? ") STORED" : ") VIRTUAL";
+  }
 }
 
 } // namespace
 
 std::string render_column(const Column& column, bool parenthesized_default) {
-  std::string item = quote_name(column.name);
-  if (!column.type.empty())
-    item += " " + column.type;
-  if (column.not_null)
-    item += " NOT NULL";
-  if (column.not_null && !column.not_null_conflict.empty())
-    item += " ON CONFLICT " + column.not_null_conflict;
-  if (column.default_sql)
-    item += parenthesized_default ? " DEFAULT (" + *column.default_sql + ")"
-                                  : " DEFAULT " + *column.default_sql;
-  if (!column.collation.empty())
-    item += " COLLATE " + quote_name(column.collation);
-  if (column.generated)
-    item += " GENERATED ALWAYS AS (" + *column.generated + ")" +
-            (column.generated_stored ? " STORED" : " VIRTUAL");
+  std::string item;
+  append_column(item, column, parenthesized_default, nullptr);
   return item;
 }
 
 std::string render_create_table(const Table& table) {
-  std::vector<std::string> items;
   const bool column_level_key = table.primary_key && table.primary_key->autoincrement &&
                                 table.primary_key->columns.size() == 1;
+  std::string sql;
+  sql.reserve(64 + 48 * table.columns.size());
+  sql += "CREATE TABLE ";
+  sql += quote_name(table.name);
+  sql += " (\n";
+  bool first = true;
+  auto next_item = [&] {
+    sql += first ? "  " : ",\n  ";
+    first = false;
+  };
   for (const auto& column : table.columns) {
-    std::string item = render_column(column);
-    // AUTOINCREMENT exists only as a column constraint.
-    if (column_level_key && column.name == table.primary_key->columns[0]) {
-      const auto type_end =
-          quote_name(column.name).size() + (column.type.empty() ? 0 : 1 + column.type.size());
-      std::string key = " ";
-      key += constraint_prefix(table.primary_key->name);
-      key += "PRIMARY KEY";
-      if (!table.primary_key->on_conflict.empty())
-        key += " ON CONFLICT " + table.primary_key->on_conflict;
-      key += " AUTOINCREMENT";
-      item.insert(type_end, key);
-    }
-    items.push_back(std::move(item));
+    next_item();
+    append_column(sql, column, true,
+                  column_level_key && column.name == table.primary_key->columns[0]
+                      ? &*table.primary_key
+                      : nullptr);
   }
-  if (table.primary_key && !column_level_key)
-    items.push_back(constraint_prefix(table.primary_key->name) + "PRIMARY KEY (" +
-                    name_list(table.primary_key->columns) + ")" +
-                    conflict_clause(table.primary_key->on_conflict));
-  for (const auto& unique : table.unique_constraints)
-    items.push_back(constraint_prefix(unique.name) + "UNIQUE (" + name_list(unique.columns) + ")" +
-                    conflict_clause(unique.on_conflict));
-  for (const auto& check : table.checks)
-    items.push_back(constraint_prefix(check.name) + "CHECK (" + check.expression + ")");
+  if (table.primary_key && !column_level_key) {
+    next_item();
+    append_constraint_prefix(sql, table.primary_key->name);
+    sql += "PRIMARY KEY (";
+    append_name_list(sql, table.primary_key->columns);
+    sql += ')';
+    append_conflict_clause(sql, table.primary_key->on_conflict);
+  }
+  for (const auto& unique : table.unique_constraints) {
+    next_item();
+    append_constraint_prefix(sql, unique.name);
+    sql += "UNIQUE (";
+    append_name_list(sql, unique.columns);
+    sql += ')';
+    append_conflict_clause(sql, unique.on_conflict);
+  }
+  for (const auto& check : table.checks) {
+    next_item();
+    append_constraint_prefix(sql, check.name);
+    sql += "CHECK (";
+    sql += check.expression;
+    sql += ')';
+  }
   for (const auto& key : table.foreign_keys) {
-    std::string item = constraint_prefix(key.name) + "FOREIGN KEY (" + name_list(key.columns) +
-                       ") REFERENCES " + quote_name(key.ref_table);
-    if (!key.ref_columns.empty())
-      item += " (" + name_list(key.ref_columns) + ")";
-    if (key.on_delete != "NO ACTION")
-      item += " ON DELETE " + key.on_delete;
-    if (key.on_update != "NO ACTION")
-      item += " ON UPDATE " + key.on_update;
+    next_item();
+    append_constraint_prefix(sql, key.name);
+    sql += "FOREIGN KEY (";
+    append_name_list(sql, key.columns);
+    sql += ") REFERENCES ";
+    sql += quote_name(key.ref_table);
+    if (!key.ref_columns.empty()) {
+      sql += " (";
+      append_name_list(sql, key.ref_columns);
+      sql += ')';
+    }
+    if (key.on_delete != "NO ACTION") {
+      sql += " ON DELETE ";
+      sql += key.on_delete;
+    }
+    if (key.on_update != "NO ACTION") {
+      sql += " ON UPDATE ";
+      sql += key.on_update;
+    }
     if (key.deferrable)
-      item += " DEFERRABLE INITIALLY DEFERRED";
-    items.push_back(std::move(item));
+      sql += " DEFERRABLE INITIALLY DEFERRED";
   }
-  std::string sql = "CREATE TABLE " + quote_name(table.name) + " (\n";
-  for (std::size_t i = 0; i < items.size(); ++i)
-    sql += "  " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
-  sql += ")";
+  sql += first ? ")" : "\n)";
   if (table.without_rowid)
     sql += " WITHOUT ROWID";
   if (table.strict)
     sql += table.without_rowid ? ", STRICT" : " STRICT";
-  return sql + ";\n";
+  sql += ";\n";
+  return sql;
 }
 
 std::string render_create_index(const Table& table, const Index& index) {

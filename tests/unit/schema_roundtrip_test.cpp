@@ -1224,6 +1224,71 @@ TEST_CASE("declared schema: tables the database already has are taken from it, s
   CHECK(describe_difference(expected, load_declared_schema(dir.path(), known_from(nullptr))) == "");
 }
 
+// Foreign keys are read from the CREATE text, not PRAGMA foreign_key_list: what the
+// text gives must be what the PRAGMA reports, for random schemas and for the spellings
+// SQLite accepts (ON INSERT and MATCH ignored, the last ON DELETE winning, quotes, no
+// column list, a child column spelled in another case).
+TEST_CASE("foreign keys read from the CREATE text are what PRAGMA foreign_key_list reports") {
+  auto check_against_pragma = [](const std::string& sql) {
+    SqliteConnection connection{dbtool::config::SqliteOptions{}};
+    connection.execute(sql);
+    const Schema schema = introspect_sqlite(connection);
+    for (const auto& [name, table] : schema.tables) {
+      // id counts from the last declared key; seq orders a key's columns.
+      std::map<int, ForeignKey> by_id;
+      for (const auto& row :
+           connection.query("SELECT id, \"table\", \"from\", \"to\", on_update, on_delete FROM "
+                            "pragma_foreign_key_list(" +
+                            dbtool::util::sql_quote(name) + ") ORDER BY id, seq")) {
+        ForeignKey& key = by_id[std::stoi(*row.at(0))];
+        key.ref_table = *row.at(1);
+        key.columns.push_back(*row.at(2));
+        if (row.at(3))
+          key.ref_columns.push_back(*row.at(3));
+        key.on_update = *row.at(4);
+        key.on_delete = *row.at(5);
+      }
+      REQUIRE(by_id.size() == table.foreign_keys.size());
+      std::size_t k = table.foreign_keys.size();
+      for (const auto& [id, expected] : by_id) {
+        const ForeignKey& got = table.foreign_keys[--k];
+        INFO(sql);
+        CHECK(got.ref_table == expected.ref_table);
+        CHECK(got.columns == expected.columns);
+        CHECK(got.ref_columns == expected.ref_columns);
+        CHECK(got.on_delete == expected.on_delete);
+        CHECK(got.on_update == expected.on_update);
+      }
+    }
+  };
+  for (unsigned seed = 1; seed <= 300; ++seed) {
+    std::mt19937 rng(seed);
+    const std::string sql = render_sqlite_schema(generate_schema(rng));
+    try {
+      SqliteConnection probe{dbtool::config::SqliteOptions{}};
+      probe.execute(sql);
+    } catch (const std::exception&) {
+      continue; // the generator's rare schema SQLite rejects
+    }
+    check_against_pragma(sql);
+  }
+  check_against_pragma(R"(
+    CREATE TABLE "Parent Table" (id INTEGER PRIMARY KEY, code TEXT UNIQUE, a, b, UNIQUE (a, b));
+    CREATE TABLE child (
+      id INTEGER PRIMARY KEY,
+      p INTEGER CONSTRAINT fk_p REFERENCES "Parent Table" (id) ON INSERT CASCADE
+        ON DELETE CASCADE ON DELETE set   null MATCH SIMPLE ON UPDATE restrict,
+      q TEXT REFERENCES [Parent Table],
+      r, s,
+      CONSTRAINT "two cols" FOREIGN KEY (R, "s") REFERENCES `Parent Table` (a, b)
+        ON UPDATE SET DEFAULT NOT DEFERRABLE,
+      FOREIGN KEY (q) REFERENCES "Parent Table" ("code") on delete no action
+        DEFERRABLE INITIALLY DEFERRED
+    );
+    CREATE TABLE "self" (id INTEGER PRIMARY KEY, up REFERENCES self ON DELETE RESTRICT);
+  )");
+}
+
 // Found by fuzz_json_model: nlohmann reports a number it cannot hold with out_of_range,
 // not parse_error; it escaped as an unknown error (exit 4, no file).
 TEST_CASE("a JSON model with a number out of range is a project error naming the file") {

@@ -100,7 +100,7 @@ bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<const SchemaR
   // The first CREATE TABLE of a database writes its schema format number (4); with
   // none, SQLite reads the schema as format 1 and drops every DESC of an index.
   scratch.execute("CREATE TABLE format_4 (x); DROP TABLE format_4");
-  scratch.execute("PRAGMA writable_schema = ON");
+  scratch.execute("PRAGMA writable_schema = ON; BEGIN");
   {
     const auto insert = scratch.prepare(
         "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES (?, ?, ?, 0, ?)");
@@ -113,7 +113,7 @@ bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<const SchemaR
       insert->reset();
     }
   }
-  scratch.execute("PRAGMA writable_schema = RESET"); // forget the schema read so far
+  scratch.execute("COMMIT; PRAGMA writable_schema = RESET"); // forget the schema read so far
   try {
     scratch.execute("SELECT count(*) FROM sqlite_schema"); // reads the schema again
   } catch (const Error&) {
@@ -280,6 +280,9 @@ bool take_statement(std::string_view sql, const std::vector<Token>& tokens, std:
 // body's semicolons do not end it), each taken by take_statement; nothing when one is
 // not for the bulk load.
 std::optional<SqlModelStatements> split_sql_model(const std::string& sql) {
+  // SQLite's execution ends a script at a NUL byte; the tokenizer would read on.
+  if (sql.find('\0') != std::string::npos)
+    return std::nullopt;
   const std::vector<Token> tokens = tokenize_sql(sql);
   SqlModelStatements out;
   std::size_t begin = 0;

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -84,6 +85,13 @@ std::string through_sqlite(const Schema& expected, const Schema& model, std::str
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
+}
+
+// load_declared_schema of a folder whose models.sql is TEXT.
+Schema load_declared_schema_of(const std::string& text) {
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "models.sql", text);
+  return load_declared_schema(dir.path());
 }
 
 // Runs load_declared_schema expecting a project error; returns it.
@@ -1388,6 +1396,45 @@ TEST_CASE("columns read from the CREATE text are what PRAGMA table_xinfo gives")
   CHECK(quoted.tables.at("q").columns.at(2).type == "TEXT");
 }
 
+// Found by fuzz_sql_model: SQLite's execution ends a script at a NUL byte, but the
+// bulk load's tokenizer read on and created what came after it.
+TEST_CASE("declared schema: a NUL byte ends a SQL model as it ends SQLite's execution") {
+  // The input fuzz_sql_model found (tests/fuzz/corpus/fuzz_sql_model/nul-byte-ends-the-script),
+  // in hexadecimal.
+  const std::string hex =
+      "3b202d2d2220ff62435245415445205441424c452022782222636363633b2044524f50205441424c4520793b"
+      "202d2d222028696420494e5445474552205052494d00000000000000024155544f494e4352454d454e542c20"
+      "61205445585420434f4c4c415445204e4fbabeab45205441424c4520227822223b2044524f50205441424c45"
+      "20793b202d2d222028696420494e544547455220505249415445205649455720287620286129204153205345"
+      "454f4e20434f54202827612cffffffffffffffff2028622927292c2062204153202861207c7c202778272920"
+      "53544f5245442c20434f4e53545241494e5420632043ffffffffffffffffffffffffffffffffffffffffffff"
+      "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+      "ffffffffffffffffffffffffffffffff4845434b20286c656e677468286129203e2030696420444553432c20"
+      "6c6f77657228696429204341534529205748455245206964203e203053432c206c6f7765722869642920434f"
+      "4c4c415445204e4f4341534529205748455245206964203e20303b0a43524541544520564945572076202861"
+      "292041532053454c45435420696420baadb0004947adae3bffff260000004352b720703b0a00000000000000"
+      "0052494747455220747220414654455220494e53455254204f4e207020424547494e2053454c454345415445"
+      "203e3e3e3e3e3e3e3e3e3e3e3e3e3e545420313b20454e443b410a424c452070ffffffff45";
+  std::string found;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    found += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  for (const std::string& text :
+       {found, std::string("CREATE TABLE a (x);\n-- \0\nCREATE VIEW v AS SELECT 1;\n", 52),
+        std::string("CREATE TABLE a (x);\0CREATE VIEW v AS SELECT 1;\n", 47)}) {
+    REQUIRE(text.find('\0') != std::string::npos);
+    Schema executed;
+    try {
+      SqliteConnection connection{dbtool::config::SqliteOptions{}};
+      connection.execute_script(text, 1);
+      executed = introspect_sqlite(connection);
+    } catch (const dbtool::Error&) {
+      CHECK_THROWS_AS(load_declared_schema_of(text), dbtool::Error);
+      continue;
+    }
+    CHECK(describe_difference(executed, load_declared_schema_of(text)) == "");
+  }
+}
+
 // Found by fuzz_json_model: nlohmann reports a number it cannot hold with out_of_range,
 // not parse_error; it escaped as an unknown error (exit 4, no file).
 TEST_CASE("a JSON model with a number out of range is a project error naming the file") {
@@ -1404,4 +1451,77 @@ TEST_CASE("a JSON model with a number out of range is a project error naming the
       CHECK(contains(error.message(), "number overflow"));
     }
   }
+}
+
+namespace {
+
+// parents_first as it was first written (recursive, with a set of names done): the
+// oracle for the iterative one.
+std::vector<std::string> parents_first_recursively(const Schema& schema,
+                                                   const std::set<std::string>& names) {
+  std::vector<std::string> order;
+  std::set<std::string> done;
+  std::multimap<std::string, std::string> by_lower_name;
+  for (const auto& name : names)
+    by_lower_name.emplace(dbtool::util::to_lower(name), name);
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    if (!done.insert(name).second)
+      return;
+    const auto found = schema.tables.find(name);
+    if (found != schema.tables.end())
+      for (const auto& key : found->second.foreign_keys) {
+        const auto [first, last] = by_lower_name.equal_range(dbtool::util::to_lower(key.ref_table));
+        for (auto other = first; other != last; ++other)
+          visit(other->second);
+      }
+    order.push_back(name);
+  };
+  for (const auto& name : names)
+    visit(name);
+  return order;
+}
+
+} // namespace
+
+TEST_CASE("parents_first: parents before children, cycles broken where they close") {
+  for (unsigned seed = 1; seed <= 500; ++seed) {
+    std::mt19937 rng(seed);
+    const int tables = 1 + static_cast<int>(rng() % 12);
+    Schema schema;
+    std::set<std::string> names;
+    for (int t = 0; t < tables; ++t) {
+      Table table;
+      table.name = (rng() % 4 == 0 ? "T" : "t") + std::to_string(t);
+      const int keys = static_cast<int>(rng() % 4);
+      for (int k = 0; k < keys; ++k) {
+        ForeignKey key;
+        const int target = static_cast<int>(rng() % (tables + 1)); // == tables: not among NAMES
+        key.ref_table = (rng() % 2 == 0 ? "t" : "T") + std::to_string(target);
+        table.foreign_keys.push_back(key);
+      }
+      if (rng() % 5 != 0)
+        names.insert(table.name);
+      schema.tables.emplace(table.name, table);
+    }
+    INFO("seed " << seed);
+    CHECK(parents_first(schema, names) == parents_first_recursively(schema, names));
+  }
+  // A chain of 100,000 tables does not overflow the stack.
+  Schema chain;
+  std::set<std::string> all;
+  for (int t = 0; t < 100000; ++t) {
+    Table table;
+    table.name = "c" + std::to_string(t);
+    if (t > 0) {
+      ForeignKey key;
+      key.ref_table = "c" + std::to_string(t - 1);
+      table.foreign_keys.push_back(key);
+    }
+    all.insert(table.name);
+    chain.tables.emplace(table.name, std::move(table));
+  }
+  const auto order = parents_first(chain, all);
+  REQUIRE(order.size() == 100000);
+  CHECK(order.front() == "c0");
+  CHECK(order.back() == "c99999");
 }

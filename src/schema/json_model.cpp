@@ -170,6 +170,15 @@ std::string apply_convention(const std::string& pattern, const std::string& tabl
 } // namespace
 
 std::string sqlite_type_for(const std::string& generic) {
+  // The spellings models use most, as they are written, without building strings.
+  static const std::pair<const char*, const char*> common[] = {
+      {"integer", "INTEGER"},   {"text", "TEXT"},      {"boolean", "BOOLEAN"},
+      {"datetime", "DATETIME"}, {"string", "VARCHAR"}, {"bigint", "BIGINT"},
+      {"numeric", "NUMERIC"},   {"date", "DATE"},      {"float", "FLOAT"},
+      {"double", "DOUBLE"},     {"json", "JSON"},      {"blob", "BLOB"}};
+  for (const auto& [name, type] : common)
+    if (generic == name)
+      return type;
   const std::string text = util::to_lower(std::string(util::trim(generic)));
   const auto open = text.find('(');
   const std::string base = std::string(util::trim(text.substr(0, open)));

@@ -4,8 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
-#include <map>
+#include <unordered_map>
 
 namespace dbtool::schema {
 
@@ -54,25 +53,57 @@ bool Table::is_rowid_alias(const std::string& column) const {
 }
 
 std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names) {
-  std::vector<std::string> order;
-  std::set<std::string> done;
-  std::multimap<std::string, std::string> by_lower_name; // SQLite's names ignore case
-  for (const auto& name : names)
-    by_lower_name.emplace(util::to_lower(name), name);
-  std::function<void(const std::string&)> visit = [&](const std::string& name) {
-    if (!done.insert(name).second)
-      return;
-    const auto found = schema.tables.find(name);
+  // A depth-first walk along the foreign keys, iterative (a chain of 100,000 tables is
+  // no deeper on the stack than one) and without a string set: a table is done when
+  // first reached, so a cycle is broken where it closes.
+  const std::vector<const std::string*> all = [&] {
+    std::vector<const std::string*> out;
+    for (const auto& name : names)
+      out.push_back(&name);
+    return out;
+  }();
+  std::unordered_map<std::string, std::vector<std::size_t>> by_lower_name; // in NAMES order
+  for (std::size_t k = 0; k < all.size(); ++k)
+    by_lower_name[util::to_lower(*all[k])].push_back(k);
+  // Each table's parents among NAMES, in the order of its foreign keys.
+  auto parents_of = [&](std::size_t k) {
+    std::vector<std::size_t> parents;
+    const auto found = schema.tables.find(*all[k]);
     if (found != schema.tables.end())
       for (const auto& key : found->second.foreign_keys) {
-        const auto [first, last] = by_lower_name.equal_range(util::to_lower(key.ref_table));
-        for (auto other = first; other != last; ++other)
-          visit(other->second);
+        const auto matches = by_lower_name.find(util::to_lower(key.ref_table));
+        if (matches != by_lower_name.end())
+          parents.insert(parents.end(), matches->second.begin(), matches->second.end());
       }
-    order.push_back(name);
+    return parents;
   };
-  for (const auto& name : names)
-    visit(name);
+  struct Frame {
+    std::size_t table;
+    std::vector<std::size_t> parents;
+    std::size_t next = 0;
+  };
+  std::vector<std::string> order;
+  std::vector<char> done(all.size(), 0);
+  std::vector<Frame> stack;
+  for (std::size_t root = 0; root < all.size(); ++root) {
+    if (done[root] != 0)
+      continue;
+    done[root] = 1;
+    stack.push_back({root, parents_of(root)});
+    while (!stack.empty()) {
+      Frame& frame = stack.back();
+      if (frame.next < frame.parents.size()) {
+        const std::size_t parent = frame.parents[frame.next++];
+        if (done[parent] == 0) {
+          done[parent] = 1;
+          stack.push_back({parent, parents_of(parent)}); // FRAME is not used after this
+        }
+        continue;
+      }
+      order.push_back(*all[frame.table]);
+      stack.pop_back();
+    }
+  }
   return order;
 }
 

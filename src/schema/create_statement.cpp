@@ -4,10 +4,6 @@
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/util/strings.h"
 
-#include <sqlite3.h>
-
-#include <algorithm>
-
 namespace dbtool::schema {
 
 namespace {
@@ -59,22 +55,6 @@ std::vector<std::string> name_list(const Tokens& tokens, std::size_t open, std::
     if (begin < end)
       names.push_back(name_of(tokens[begin]));
   return names;
-}
-
-// The source text from FIRST to LAST (tokens of one text), as written.
-std::string span(const Token& first, const Token& last) {
-  return std::string(
-      first.text.data(),
-      static_cast<std::size_t>(last.text.data() + last.text.size() - first.text.data()));
-}
-
-// TYPE as table_xinfo reports it: since SQLite 3.37, ANY, BLOB, INT, INTEGER, REAL and
-// TEXT in upper case whatever their spelling; any other type as written.
-std::string standard_type_name(std::string type) {
-  for (const char* standard : {"ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT"})
-    if (util::equals_ignoring_case(type, standard))
-      return standard;
-  return type;
 }
 
 bool starts_constraint(const Token& token) {
@@ -151,14 +131,8 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
   ParsedColumn column;
   column.name = name_of(tokens[begin]);
   std::size_t i = begin + 1;
-  while (i < end && !starts_constraint(tokens[i])) {
-    // SQLite dequotes a quoted type name in ways not worth following here.
-    if (tokens[i].kind == Token::Kind::QuotedName || tokens[i].kind == Token::Kind::String)
-      table.columns_exact = false;
+  while (i < end && !starts_constraint(tokens[i]))
     i = tokens[i].is_punct('(') ? skip_parens(tokens, i) : i + 1; // the type
-  }
-  if (i > begin + 1)
-    column.type = standard_type_name(span(tokens[begin + 1], tokens[std::min(i, end) - 1]));
   std::string pending_name;
   while (i < end) {
     const Token& token = tokens[i];
@@ -169,12 +143,9 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
     }
     if (token.is_word("PRIMARY")) {
       table.primary_key_name = pending_name;
-      table.primary_key_columns = {column.name};
       i += 2; // PRIMARY KEY
-      if (i < end && (tokens[i].is_word("ASC") || tokens[i].is_word("DESC"))) {
-        table.primary_key_desc = tokens[i].is_word("DESC");
+      if (i < end && (tokens[i].is_word("ASC") || tokens[i].is_word("DESC")))
         ++i;
-      }
       i = read_conflict(tokens, i, end, table.primary_key_conflict);
       if (i < end && tokens[i].is_word("AUTOINCREMENT")) {
         table.autoincrement = true;
@@ -198,10 +169,8 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
       i += not_null ? 2 : 1;
       std::string action;
       i = read_conflict(tokens, i, end, action);
-      if (not_null) {
-        column.not_null = true;
+      if (not_null)
         column.not_null_conflict = action;
-      }
     } else if (token.is_word("UNIQUE")) {
       UniqueConstraint unique{pending_name, {column.name}, {}};
       i = read_conflict(tokens, i + 1, end, unique.on_conflict);
@@ -211,23 +180,13 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
       table.checks.push_back({pending_name, canonical_sql(tokens, i + 2, close - 1)});
       i = close;
     } else if (token.is_word("DEFAULT")) {
-      // SQLite keeps the text inside DEFAULT's parentheses, or a sign and the literal.
       ++i;
-      const std::size_t first = i;
-      if (i < end && tokens[i].is_punct('(')) {
+      if (i < end && tokens[i].is_punct('('))
         i = skip_parens(tokens, i);
-        if (i - first >= 3 && i <= end)
-          column.default_sql = span(tokens[first + 1], tokens[i - 2]);
-        else
-          table.columns_exact = false;
-      } else {
+      else {
         if (i < end && (tokens[i].is_punct('-') || tokens[i].is_punct('+')))
           ++i;
         ++i;
-        if (i <= end)
-          column.default_sql = span(tokens[first], tokens[i - 1]);
-        else
-          table.columns_exact = false;
       }
     } else if (token.is_word("COLLATE")) {
       column.collation = i + 1 < end ? name_of(tokens[i + 1]) : "";
@@ -239,13 +198,9 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
       i = read_references(tokens, i, end, key);
       table.foreign_keys.push_back(std::move(key));
     } else if (token.is_word("GENERATED") || token.is_word("AS")) {
-      if (token.is_word("GENERATED")) {
-        // A type may take GENERATED as a word of its own; SQLite then reads it otherwise.
-        if (i + 2 >= end || !tokens[i + 1].is_word("ALWAYS") || !tokens[i + 2].is_word("AS"))
-          table.columns_exact = false;
+      if (token.is_word("GENERATED"))
         i += 2; // GENERATED ALWAYS
-      }
-      ++i; // AS
+      ++i;      // AS
       const std::size_t close = skip_parens(tokens, i);
       column.generated = canonical_sql(tokens, i + 1, close - 1);
       i = close;
@@ -255,7 +210,6 @@ void parse_column(const Tokens& tokens, std::size_t begin, std::size_t end,
       }
     } else {
       ++i; // something this parser need not understand
-      table.columns_exact = false;
     }
     pending_name.clear();
   }
@@ -275,8 +229,6 @@ void parse_table_constraint(const Tokens& tokens, std::size_t begin, std::size_t
   std::size_t next = i;
   if (tokens[i].is_word("PRIMARY")) {
     table.primary_key_name = name;
-    if (i + 2 < end && tokens[i + 2].is_punct('('))
-      table.primary_key_columns = name_list(tokens, i + 2, next);
     for (std::size_t k = i; k < end; ++k)
       if (tokens[k].is_word("AUTOINCREMENT"))
         table.autoincrement = true; // PRIMARY KEY (id AUTOINCREMENT), which SQLite accepts
@@ -306,18 +258,12 @@ void parse_table_constraint(const Tokens& tokens, std::size_t begin, std::size_t
 
 ParsedCreateTable parse_create_table(std::string_view sql) {
   ParsedCreateTable table;
-  // Comments inside a type or a default are part of what SQLite reports of it.
-  table.columns_exact = sqlite3_libversion_number() >= 3037000 &&
-                        sql.find("--") == std::string_view::npos &&
-                        sql.find("/*") == std::string_view::npos;
   const Tokens tokens = tokenize_sql(sql);
   std::size_t open = 0;
   while (open < tokens.size() && !tokens[open].is_punct('('))
     ++open;
-  if (open >= tokens.size()) {
-    table.columns_exact = false;
+  if (open >= tokens.size())
     return table; // CREATE TABLE ... AS SELECT: nothing beyond the PRAGMAs
-  }
   const std::size_t close = skip_parens(tokens, open);
   for (const auto& [begin, end] : split_items(tokens, open + 1, close - 1)) {
     if (begin >= end)
@@ -329,11 +275,6 @@ ParsedCreateTable parse_create_table(std::string_view sql) {
     else
       parse_column(tokens, begin, end, table);
   }
-  for (const auto& name : table.primary_key_columns)
-    if (std::none_of(table.columns.begin(), table.columns.end(), [&](const ParsedColumn& column) {
-          return util::equals_ignoring_case(column.name, name);
-        }))
-      table.columns_exact = false;
   for (std::size_t i = close; i < tokens.size(); ++i) {
     if (tokens[i].is_word("ROWID"))
       table.without_rowid = true;

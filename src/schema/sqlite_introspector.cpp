@@ -155,49 +155,6 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
   }
 }
 
-// The columns and primary key from the CREATE text alone (parsed.columns_exact): what
-// read_columns gives from table_xinfo, which cost a third of an introspection at 500
-// tables.
-void read_columns_from_text(Table& table, const ParsedCreateTable& parsed) {
-  for (const auto& parsed_column : parsed.columns) {
-    Column column;
-    column.name = parsed_column.name;
-    column.type = parsed_column.type;
-    column.not_null = parsed_column.not_null;
-    if (!parsed_column.generated)
-      column.default_sql = parsed_column.default_sql;
-    column.collation = util::to_upper(parsed_column.collation);
-    if (column.collation == "BINARY")
-      column.collation.clear();
-    column.generated = parsed_column.generated;
-    column.generated_stored = parsed_column.generated && parsed_column.generated_stored;
-    column.not_null_conflict = parsed_column.not_null_conflict;
-    table.columns.push_back(std::move(column));
-  }
-  if (!parsed.primary_key_columns.empty()) {
-    PrimaryKey key;
-    key.name = parsed.primary_key_name;
-    key.autoincrement = parsed.autoincrement;
-    key.on_conflict = parsed.primary_key_conflict;
-    for (const auto& name : parsed.primary_key_columns)
-      key.columns.push_back(column_spelling(table, name)); // columns_exact: it is there
-    // WITHOUT ROWID and STRICT tables make their key's columns NOT NULL, as table_xinfo
-    // then says; a STRICT table's rowid alias (one INTEGER column, not PRIMARY KEY DESC)
-    // aside.
-    if (parsed.without_rowid || parsed.strict)
-      for (auto& column : table.columns) {
-        const bool in_key =
-            std::any_of(key.columns.begin(), key.columns.end(),
-                        [&](const std::string& name) { return name == column.name; });
-        const bool rowid_alias = !parsed.without_rowid && key.columns.size() == 1 &&
-                                 column.type == "INTEGER" && !parsed.primary_key_desc;
-        if (in_key && !rowid_alias)
-          column.not_null = true;
-      }
-    table.primary_key = std::move(key);
-  }
-}
-
 // The foreign keys in declaration order, from the CREATE text: what foreign_key_list
 // would report of them (the child columns in the table's own spelling, as SQLite
 // resolves them), with the names and DEFERRABLE it does not know.
@@ -345,15 +302,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
   // (Parsing on a second thread while SQLite answers the PRAGMAs was tried: at 500
   // tables both halves slowed down and the wall time stayed the same.)
   parse_objects(objects);
-  // Columns from the CREATE texts when every one is exact; else all from table_xinfo.
-  const bool columns_from_text =
-      std::all_of(objects.begin(), objects.end(), [](const SchemaObject& object) {
-        return object.type != "table" || !object.sql || object.is_virtual ||
-               object.parsed_table.columns_exact;
-      });
-  std::optional<PragmaRows> pragmas;
-  if (!columns_from_text)
-    pragmas.emplace(connection, PragmaRows::What::Columns);
+  const PragmaRows pragmas(connection, PragmaRows::What::Columns);
   // table_list knows STRICT and WITHOUT ROWID for certain, whatever the CREATE text says.
   std::map<std::string, std::pair<bool, bool>> options;
   std::set<std::string> shadow; // a virtual table's own storage (FTS5's f_data, ...)
@@ -376,10 +325,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       const ParsedCreateTable& parsed = object.parsed_table;
       Table table;
       table.name = name;
-      if (pragmas)
-        read_columns(*pragmas, table, parsed);
-      else
-        read_columns_from_text(table, parsed);
+      read_columns(pragmas, table, parsed);
       read_foreign_keys(table, parsed);
       for (auto unique : parsed.uniques) {
         for (auto& column : unique.columns)

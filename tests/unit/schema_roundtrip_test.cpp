@@ -1339,63 +1339,6 @@ TEST_CASE("indexes read from the CREATE text are what PRAGMA index_xinfo gives")
   CHECK(plain.tables.at("t").indexes.at("i3").keys.at(0).collation == "");
 }
 
-// Columns are read from the CREATE text when every table's text is plain enough; a
-// comment anywhere sends every table to PRAGMA table_xinfo. Both must give the same
-// model, for random schemas and for the spellings whose text SQLite keeps in its own
-// way (a DEFAULT's parentheses dropped, spaces in types kept, standard type names
-// upper-cased, GENERATED ALWAYS, table-level keys in another case).
-TEST_CASE("columns read from the CREATE text are what PRAGMA table_xinfo gives") {
-  const std::string force = "CREATE TABLE zz_force (a /* a comment */ TEXT);\n";
-  auto same_both_ways = [&](const std::string& sql) {
-    const Schema plain = load(sql);
-    Schema with_xinfo = load(sql + force);
-    with_xinfo.tables.erase("zz_force");
-    INFO(sql);
-    CHECK(describe_difference(plain, with_xinfo) == "");
-    return plain;
-  };
-  int compared = 0;
-  for (unsigned seed = 1; seed <= 300; ++seed) {
-    std::mt19937 rng(seed);
-    const std::string sql = render_sqlite_schema(generate_schema(rng));
-    try {
-      (void)load(sql);
-    } catch (const std::exception&) {
-      continue; // the generator's rare schema SQLite rejects
-    }
-    same_both_ways(sql);
-    ++compared;
-  }
-  CHECK(compared > 250);
-  const Schema awkward = same_both_ways(R"(
-    CREATE TABLE t (a DEFAULT (1 + 2), b default ( 'x' ) , c DEFAULT -  1, d DEFAULT + 5,
-      e DEFAULT "idx", f int GENERATED ALWAYS AS (1), g GENERATED ALWAYS AS (2) STORED,
-      h double   precision, i varchar ( 64 ), j Integer, k text key, l INT NOT NULL ON CONFLICT
-      IGNORE, m DEFAULT current_timestamp, n DEFAULT true, o DEFAULT x'00', p DEFAULT 1e5,
-      "Q r" TEXT AS (upper(b)) VIRTUAL, s INTEGER, [t] BLOB NULL, u NUMERIC(10, 2) NOT NULL
-      DEFAULT 0 COLLATE nocase, PRIMARY KEY (S DESC, "I"));
-    CREATE TABLE w (id integer PRIMARY KEY AUTOINCREMENT, v ANY) ;
-    CREATE TABLE x (a TEXT, b INT, PRIMARY KEY (B)) WITHOUT ROWID;
-    CREATE TABLE s1 (x TEXT PRIMARY KEY, y INT) STRICT;
-    CREATE TABLE s2 (x INTEGER PRIMARY KEY, y INT) STRICT;
-    CREATE TABLE s3 (x INTEGER PRIMARY KEY DESC, y INT) STRICT;
-    CREATE TABLE s4 (x INTEGER, y INT, PRIMARY KEY (x DESC)) STRICT;
-    CREATE TABLE s5 (x INT, y TEXT, PRIMARY KEY (x, y)) WITHOUT ROWID, STRICT;
-  )");
-  const Table& t = awkward.tables.at("t");
-  CHECK(t.columns.at(0).default_sql == "1 + 2");
-  CHECK(t.columns.at(2).default_sql == "-  1");
-  CHECK(t.columns.at(7).type == "double   precision");
-  CHECK(t.columns.at(9).type == "INTEGER");
-  CHECK(t.primary_key->columns == std::vector<std::string>{"s", "i"});
-  CHECK(awkward.tables.at("w").columns.at(0).type == "INTEGER");
-  // Texts the parser does not follow (quoted types) go to table_xinfo, whatever else is there.
-  const Schema quoted = load("CREATE TABLE q (a \"my type\", b 'quoted', c TEXT);");
-  CHECK(quoted.tables.at("q").columns.at(0).type == "my type");
-  CHECK(quoted.tables.at("q").columns.at(1).type == "quoted");
-  CHECK(quoted.tables.at("q").columns.at(2).type == "TEXT");
-}
-
 // Found by fuzz_sql_model: SQLite's execution ends a script at a NUL byte, but the
 // bulk load's tokenizer read on and created what came after it.
 TEST_CASE("declared schema: a NUL byte ends a SQL model as it ends SQLite's execution") {

@@ -15,13 +15,8 @@
 // locate; they never validate.
 namespace dbtool::schema {
 
-// A column as PRAGMA table_xinfo would report it (type, NOT NULL, default), with what
-// it does not (collation, generated expression, NOT NULL's conflict clause).
 struct ParsedColumn {
   std::string name;
-  std::string type; // the text between name and constraints; SQLite's standard names upper case
-  bool not_null = false;
-  std::optional<std::string> default_sql; // a DEFAULT's text (inside its parentheses)
   std::string collation;
   std::optional<std::string> generated;
   bool generated_stored = false;
@@ -42,12 +37,6 @@ struct ParsedForeignKey {
 
 struct ParsedCreateTable {
   std::vector<ParsedColumn> columns;
-  // Whether the columns above are exactly what table_xinfo reports: false when the text
-  // has what this parser does not follow as SQLite does (comments, quoted or odd types,
-  // an unknown constraint, ...) or the SQLite library predates 3.37's type names.
-  bool columns_exact = true;
-  std::vector<std::string> primary_key_columns; // in key order, as written
-  bool primary_key_desc = false;                // a column's PRIMARY KEY DESC (never a rowid alias)
   std::string primary_key_name;
   std::string primary_key_conflict;
   bool autoincrement = false;

@@ -1,6 +1,5 @@
 #include "dbtool/schema/create_statement.h"
 
-#include "dbtool/db/sql_text.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/util/strings.h"
 
@@ -301,11 +300,9 @@ ParsedCreateIndex parse_create_index(std::string_view sql) {
     // ASC/DESC is index_xinfo's to report. A trailing COLLATE may be the key's
     // collation or bind to the last operand only (a * 2 COLLATE x): the introspector
     // decides with index_xinfo's answer.
-    ParsedIndexKey key;
-    if (end > begin && (tokens[end - 1].is_word("ASC") || tokens[end - 1].is_word("DESC"))) {
-      key.descending = tokens[end - 1].is_word("DESC");
+    if (end > begin && (tokens[end - 1].is_word("ASC") || tokens[end - 1].is_word("DESC")))
       --end;
-    }
+    ParsedIndexKey key;
     key.expression = canonical_sql(tokens, begin, end);
     if (end >= begin + 3 && tokens[end - 2].is_word("COLLATE")) {
       key.trailing_collation = name_of(tokens[end - 1]);
@@ -316,13 +313,6 @@ ParsedCreateIndex parse_create_index(std::string_view sql) {
       }
       key.without_collation = canonical_sql(tokens, inner_begin, inner_end);
     }
-    const std::size_t name_end =
-        end >= begin + 3 && tokens[end - 2].is_word("COLLATE") ? end - 2 : end;
-    // A keyword (CURRENT_TIMESTAMP, say) is an expression even where a column bears its name.
-    if (name_end == begin + 1 &&
-        ((tokens[begin].kind == Token::Kind::Word && !db::is_sqlite_keyword(tokens[begin].text)) ||
-         tokens[begin].kind == Token::Kind::QuotedName))
-      key.column = name_of(tokens[begin]);
     index.keys.push_back(std::move(key));
   }
   if (close < tokens.size() && tokens[close].is_word("WHERE"))

@@ -59,9 +59,7 @@ struct PragmaRows {
   std::unordered_map<std::string, std::vector<ColumnRow>> columns;      // by table
   std::unordered_map<std::string, std::vector<IndexKeyRow>> index_keys; // by index
 
-  // The columns of every table (table_xinfo), or the keys of every index (index_xinfo).
-  enum class What { Columns, IndexKeys };
-  PragmaRows(db::Connection& connection, What what) {
+  explicit PragmaRows(db::Connection& connection) {
     const std::string tables = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                                "AND m.sql NOT LIKE 'CREATE VIRTUAL%'";
     auto text = [](const db::Statement& row, int column) { return std::string(row.bytes(column)); };
@@ -89,24 +87,22 @@ struct PragmaRows {
         rows->push_back(make_row(*statement));
       }
     };
-    if (what == What::Columns)
-      read(columns,
-           "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden "
-           "FROM sqlite_schema m, pragma_table_xinfo(m.name) p WHERE " +
-               tables,
-           [&](const db::Statement& row) {
-             return ColumnRow{text(row, 1),          text(row, 2),    integer(row, 3) != 0,
-                              optional_text(row, 4), integer(row, 5), integer(row, 6)};
-           });
-    else
-      read(index_keys,
-           "SELECT m.name, x.cid, x.name, x.\"desc\", x.coll, x.\"key\" "
-           "FROM sqlite_schema m, pragma_index_xinfo(m.name) x "
-           "WHERE m.type = 'index' AND m.sql IS NOT NULL",
-           [&](const db::Statement& row) {
-             return IndexKeyRow{integer(row, 1), text(row, 2), integer(row, 3) != 0, text(row, 4),
-                                integer(row, 5) != 0};
-           });
+    read(columns,
+         "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden "
+         "FROM sqlite_schema m, pragma_table_xinfo(m.name) p WHERE " +
+             tables,
+         [&](const db::Statement& row) {
+           return ColumnRow{text(row, 1),          text(row, 2),    integer(row, 3) != 0,
+                            optional_text(row, 4), integer(row, 5), integer(row, 6)};
+         });
+    read(index_keys,
+         "SELECT m.name, x.cid, x.name, x.\"desc\", x.coll, x.\"key\" "
+         "FROM sqlite_schema m, pragma_index_xinfo(m.name) x "
+         "WHERE m.type = 'index' AND m.sql IS NOT NULL",
+         [&](const db::Statement& row) {
+           return IndexKeyRow{integer(row, 1), text(row, 2), integer(row, 3) != 0, text(row, 4),
+                              integer(row, 5) != 0};
+         });
   }
 
   template <typename Row>
@@ -211,38 +207,6 @@ void read_index(const PragmaRows& pragmas, Table& table, const std::string& name
   table.indexes.emplace(index.name, std::move(index));
 }
 
-// An index whose every key is a plain column of TABLE, ascending, read from its CREATE
-// text alone: what index_xinfo would report of it (the table's spelling of the column;
-// the collation when it is not the column's own). False, and nothing added, for
-// anything else: an expression, the rowid, or DESC (which a database of schema format
-// 1 ignores); index_xinfo answers those. At 500 tables, asking index_xinfo for every
-// index cost a tenth of an introspection.
-bool read_index_from_text(Table& table, const std::string& name, const ParsedCreateIndex& parsed) {
-  Index index;
-  index.name = name;
-  index.unique = parsed.unique;
-  index.where = parsed.where;
-  for (const auto& parsed_key : parsed.keys) {
-    if (!parsed_key.column || parsed_key.descending)
-      return false;
-    const auto column =
-        std::find_if(table.columns.begin(), table.columns.end(),
-                     [&](const Column& c) { return same_name(c.name, *parsed_key.column); });
-    if (column == table.columns.end())
-      return false;
-    IndexKey key;
-    key.column = column->name;
-    if (!parsed_key.trailing_collation.empty()) {
-      key.collation = util::to_upper(parsed_key.trailing_collation);
-      if (key.collation == (column->collation.empty() ? "BINARY" : column->collation))
-        key.collation.clear();
-    }
-    index.keys.push_back(std::move(key));
-  }
-  table.indexes.emplace(index.name, std::move(index));
-  return true;
-}
-
 // A row of sqlite_schema, with what its CREATE text says once parsed.
 struct SchemaObject {
   std::string type;
@@ -302,7 +266,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
   // (Parsing on a second thread while SQLite answers the PRAGMAs was tried: at 500
   // tables both halves slowed down and the wall time stayed the same.)
   parse_objects(objects);
-  const PragmaRows pragmas(connection, PragmaRows::What::Columns);
+  const PragmaRows pragmas(connection);
   // table_list knows STRICT and WITHOUT ROWID for certain, whatever the CREATE text says.
   std::map<std::string, std::pair<bool, bool>> options;
   std::set<std::string> shadow; // a virtual table's own storage (FTS5's f_data, ...)
@@ -343,29 +307,12 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       schema.triggers.emplace(name, Trigger{name, object.table, canonical_sql(sql)});
     }
   }
-  // Indexes from their CREATE text when it is enough; else all from index_xinfo.
-  bool from_text = true;
   for (const auto& object : objects) {
     if (object.type != "index" || !object.sql)
       continue;
     const auto table = schema.tables.find(object.table);
-    if (table != schema.tables.end() &&
-        !read_index_from_text(table->second, object.name, object.parsed_index)) {
-      from_text = false;
-      break;
-    }
-  }
-  if (!from_text) {
-    const PragmaRows index_pragmas(connection, PragmaRows::What::IndexKeys);
-    for (auto& [name, table] : schema.tables)
-      table.indexes.clear();
-    for (const auto& object : objects) {
-      if (object.type != "index" || !object.sql)
-        continue;
-      const auto table = schema.tables.find(object.table);
-      if (table != schema.tables.end())
-        read_index(index_pragmas, table->second, object.name, object.parsed_index);
-    }
+    if (table != schema.tables.end())
+      read_index(pragmas, table->second, object.name, object.parsed_index);
   }
   if (create_sql != nullptr)
     for (auto& object : objects)

@@ -1297,48 +1297,6 @@ TEST_CASE("foreign keys read from the CREATE text are what PRAGMA foreign_key_li
   )");
 }
 
-// Indexes whose keys are all plain ascending columns are read from their CREATE text;
-// one key of any other kind anywhere sends every index to PRAGMA index_xinfo. Both
-// must give the same model: each random schema is introspected as it is, then with a
-// table whose expression index forces index_xinfo.
-TEST_CASE("indexes read from the CREATE text are what PRAGMA index_xinfo gives") {
-  const std::string force = "CREATE TABLE zz_force (a TEXT);\n"
-                            "CREATE INDEX zz_force_lower ON zz_force (lower(a));\n";
-  int compared = 0;
-  for (unsigned seed = 1; seed <= 300; ++seed) {
-    std::mt19937 rng(seed);
-    const std::string sql = render_sqlite_schema(generate_schema(rng));
-    Schema plain, with_xinfo;
-    try {
-      plain = load(sql);
-      with_xinfo = load(sql + force);
-    } catch (const std::exception&) {
-      continue; // the generator's rare schema SQLite rejects
-    }
-    with_xinfo.tables.erase("zz_force");
-    INFO(sql);
-    CHECK(describe_difference(plain, with_xinfo) == "");
-    ++compared;
-  }
-  CHECK(compared > 250);
-  const std::string awkward = R"(
-    CREATE TABLE t (id INTEGER PRIMARY KEY, "Mixed Case" TEXT COLLATE NOCASE, b TEXT,
-                    "current_timestamp" TEXT, rowid_like INTEGER);
-    CREATE INDEX i1 ON t ("mixed case", B COLLATE rtrim ASC);
-    CREATE UNIQUE INDEX i2 ON t ([Mixed Case] COLLATE NOCASE) WHERE b IS NOT NULL;
-    CREATE INDEX i3 ON t (`b` COLLATE "BINARY", rowid_like);
-  )";
-  const Schema plain = load(awkward);
-  Schema with_xinfo = load(awkward + force);
-  with_xinfo.tables.erase("zz_force");
-  CHECK(describe_difference(plain, with_xinfo) == "");
-  const Index& i1 = plain.tables.at("t").indexes.at("i1");
-  CHECK(i1.keys.at(0).column == "Mixed Case");
-  CHECK(i1.keys.at(1).collation == "RTRIM");
-  CHECK(plain.tables.at("t").indexes.at("i2").keys.at(0).collation == "");
-  CHECK(plain.tables.at("t").indexes.at("i3").keys.at(0).collation == "");
-}
-
 // Found by fuzz_sql_model: SQLite's execution ends a script at a NUL byte, but the
 // bulk load's tokenizer read on and created what came after it.
 TEST_CASE("declared schema: a NUL byte ends a SQL model as it ends SQLite's execution") {

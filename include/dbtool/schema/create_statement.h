@@ -51,10 +51,6 @@ ParsedCreateTable parse_create_table(std::string_view sql);
 
 struct ParsedIndexKey {
   std::string expression; // canonical text of the key, without ASC/DESC
-  // The name, when the key is one name (a word or a quoted name, not a string) with at
-  // most COLLATE and ASC/DESC after it; whether it is a column the introspector decides.
-  std::optional<std::string> column;
-  bool descending = false; // ends in DESC
   // When the key ends in COLLATE name: that name, and the text before it (with one
   // pair of parentheses around the whole removed).
   std::string trailing_collation;

@@ -86,26 +86,16 @@ std::size_t read_references(const Tokens& tokens, std::size_t i, std::size_t end
     key.ref_table = name_of(tokens[i++]);
   if (i < end && tokens[i].is_punct('(')) {
     std::size_t next = i;
-    key.ref_columns = name_list(tokens, i, next);
+    name_list(tokens, i, next);
     i = next;
   }
   while (i < end) {
     if (tokens[i].is_word("ON") && i + 1 < end &&
-        (tokens[i + 1].is_word("DELETE") || tokens[i + 1].is_word("UPDATE") ||
-         tokens[i + 1].is_word("INSERT"))) {
-      std::string* action = tokens[i + 1].is_word("DELETE")   ? &key.on_delete
-                            : tokens[i + 1].is_word("UPDATE") ? &key.on_update
-                                                              : nullptr;
+        (tokens[i + 1].is_word("DELETE") || tokens[i + 1].is_word("UPDATE"))) {
       i += 2;
-      // SET NULL, SET DEFAULT, NO ACTION, CASCADE, RESTRICT
-      const std::size_t words =
-          i < end && (tokens[i].is_word("SET") || tokens[i].is_word("NO")) ? 2 : 1;
-      std::string text;
-      for (std::size_t k = i; k < i + words && k < end; ++k)
-        text += (text.empty() ? "" : " ") + util::to_upper(std::string(tokens[k].text));
-      if (action != nullptr)
-        *action = std::move(text);
-      i += words;
+      if (i < end && (tokens[i].is_word("SET") || tokens[i].is_word("NO")))
+        ++i;
+      ++i;
     } else if (tokens[i].is_word("MATCH")) {
       i += 2;
     } else if (tokens[i].is_word("NOT") && i + 1 < end && tokens[i + 1].is_word("DEFERRABLE")) {

@@ -42,6 +42,14 @@ struct ColumnRow {
   int primary_key_position = 0;
   int hidden = 0;
 };
+struct ForeignKeyRow {
+  int id = 0;
+  std::string ref_table;
+  std::string from;
+  std::optional<std::string> to;
+  std::string on_update;
+  std::string on_delete;
+};
 struct IndexKeyRow {
   int cid = 0;
   std::string column;
@@ -54,10 +62,11 @@ struct IndexKeyRow {
 // table-valued pragma functions: a constant number of queries, not one per table.
 // SQLite prepares one PRAGMA per table inside them, so the queries ask only what
 // is needed: index_list is not read (the CREATE INDEX text in sqlite_schema says
-// UNIQUE and WHERE), nor foreign_key_list (the CREATE TABLE text says all it would).
+// UNIQUE and WHERE), and foreign_key_list only for tables whose text says REFERENCES.
 struct PragmaRows {
-  std::unordered_map<std::string, std::vector<ColumnRow>> columns;      // by table
-  std::unordered_map<std::string, std::vector<IndexKeyRow>> index_keys; // by index
+  std::unordered_map<std::string, std::vector<ColumnRow>> columns;          // by table
+  std::unordered_map<std::string, std::vector<ForeignKeyRow>> foreign_keys; // by table
+  std::unordered_map<std::string, std::vector<IndexKeyRow>> index_keys;     // by index
 
   explicit PragmaRows(db::Connection& connection) {
     const std::string tables = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
@@ -94,6 +103,14 @@ struct PragmaRows {
          [&](const db::Statement& row) {
            return ColumnRow{text(row, 1),          text(row, 2),    integer(row, 3) != 0,
                             optional_text(row, 4), integer(row, 5), integer(row, 6)};
+         });
+    read(foreign_keys,
+         "SELECT m.name, p.id, p.\"table\", p.\"from\", p.\"to\", p.on_update, p.on_delete "
+         "FROM sqlite_schema m, pragma_foreign_key_list(m.name) p WHERE " +
+             tables + " AND m.sql LIKE '%REFERENCES%'",
+         [&](const db::Statement& row) {
+           return ForeignKeyRow{integer(row, 1),       text(row, 2), text(row, 3),
+                                optional_text(row, 4), text(row, 5), text(row, 6)};
          });
     read(index_keys,
          "SELECT m.name, x.cid, x.name, x.\"desc\", x.coll, x.\"key\" "
@@ -151,22 +168,41 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
   }
 }
 
-// The foreign keys in declaration order, from the CREATE text: what foreign_key_list
-// would report of them (the child columns in the table's own spelling, as SQLite
-// resolves them), with the names and DEFERRABLE it does not know.
-void read_foreign_keys(Table& table, const ParsedCreateTable& parsed) {
-  for (const auto& parsed_key : parsed.foreign_keys) {
-    ForeignKey key;
-    key.name = parsed_key.name;
-    for (const auto& column : parsed_key.columns)
-      key.columns.push_back(column_spelling(table, column));
-    key.ref_table = parsed_key.ref_table;
-    key.ref_columns = parsed_key.ref_columns;
-    key.on_delete = parsed_key.on_delete;
-    key.on_update = parsed_key.on_update;
-    key.deferrable = parsed_key.deferrable;
-    table.foreign_keys.push_back(std::move(key));
+void read_foreign_keys(const PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
+  std::map<int, ForeignKey> by_id;
+  for (const auto& row : PragmaRows::of(pragmas.foreign_keys, table.name)) {
+    auto& key = by_id[row.id];
+    key.ref_table = row.ref_table;
+    key.columns.push_back(column_spelling(table, row.from));
+    if (row.to)
+      key.ref_columns.push_back(*row.to);
+    key.on_update = util::to_upper(row.on_update);
+    key.on_delete = util::to_upper(row.on_delete);
   }
+  // SQLite numbers foreign keys from the last declared; declaration order (and the
+  // names) come from the CREATE text.
+  std::vector<ForeignKey> keys;
+  for (auto it = by_id.rbegin(); it != by_id.rend(); ++it)
+    keys.push_back(std::move(it->second));
+  std::vector<bool> used(parsed.foreign_keys.size(), false);
+  for (auto& key : keys) {
+    for (std::size_t p = 0; p < parsed.foreign_keys.size(); ++p) {
+      const auto& candidate = parsed.foreign_keys[p];
+      if (used[p] || !same_name(candidate.ref_table, key.ref_table) ||
+          candidate.columns.size() != key.columns.size())
+        continue;
+      bool match = true;
+      for (std::size_t c = 0; c < key.columns.size(); ++c)
+        match = match && same_name(candidate.columns[c], key.columns[c]);
+      if (match) {
+        used[p] = true;
+        key.name = candidate.name;
+        key.deferrable = candidate.deferrable;
+        break;
+      }
+    }
+  }
+  table.foreign_keys = std::move(keys);
 }
 
 // An index made by CREATE INDEX (UNIQUE and PRIMARY KEY constraints have automatic
@@ -290,7 +326,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       Table table;
       table.name = name;
       read_columns(pragmas, table, parsed);
-      read_foreign_keys(table, parsed);
+      read_foreign_keys(pragmas, table, parsed);
       for (auto unique : parsed.uniques) {
         for (auto& column : unique.columns)
           column = column_spelling(table, column);

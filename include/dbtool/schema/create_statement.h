@@ -9,10 +9,8 @@
 
 // What SQLite's PRAGMAs do not tell, read from the CREATE text that sqlite_schema
 // keeps: constraint names, CHECK expressions, collations, generated columns,
-// AUTOINCREMENT, index expressions and WHERE clauses; and the foreign keys whole
-// (SQLite's foreign_key_list reports just what the text says, and asking it cost a
-// tenth of an introspection). The text was accepted by SQLite, so these parsers only
-// locate; they never validate.
+// AUTOINCREMENT, deferrable foreign keys, index expressions and WHERE clauses. The
+// text was accepted by SQLite, so these parsers only locate; they never validate.
 namespace dbtool::schema {
 
 struct ParsedColumn {
@@ -23,15 +21,10 @@ struct ParsedColumn {
   std::string not_null_conflict;
 };
 
-// As SQLite reads it: REFERENCES's table and columns (none when it lists none), the
-// last ON DELETE and ON UPDATE (ON INSERT and MATCH are accepted and ignored).
 struct ParsedForeignKey {
   std::string name;
   std::vector<std::string> columns;
   std::string ref_table;
-  std::vector<std::string> ref_columns;
-  std::string on_delete = "NO ACTION"; // upper case, as foreign_key_list spells it
-  std::string on_update = "NO ACTION";
   bool deferrable = false; // DEFERRABLE INITIALLY DEFERRED
 };
 

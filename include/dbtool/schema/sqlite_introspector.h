@@ -9,8 +9,9 @@
 
 namespace dbtool::schema {
 
-// Reads the schema of a SQLite database through PRAGMA table_xinfo, index_xinfo and
-// table_list, and sqlite_schema's CREATE texts for the rest (foreign keys included). SQLite's own tables (sqlite_*) and the tables named in
+// Reads the schema of a SQLite database through PRAGMA table_xinfo, index_list,
+// index_xinfo, foreign_key_list and sqlite_schema, and the CREATE text where the
+// PRAGMAs are silent. SQLite's own tables (sqlite_*) and the tables named in
 // EXCLUDE (dbtool's version and history tables) are left out. With CREATE_SQL, also
 // gives the CREATE text of every table and index by name (for KnownTables).
 Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>& exclude = {},

@@ -151,7 +151,7 @@ write_revision "$p" l001 "" "slow" "SELECT pg_sleep(3); CREATE TABLE slow (id in
 (cd "$p" && exec "$DBTOOL" upgrade head >"$TEST_TMP/slow.out" 2>&1) &
 slow=$!
 for _ in $(seq 1 100); do
-  [ "$(pg_sql "$pg_db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = "1" ] && break
+  [ "$(pg_sql "$pg_db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = "1" ] && break
   sleep 0.05
 done
 started=$(date +%s%N)

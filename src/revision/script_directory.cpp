@@ -1,12 +1,11 @@
 #include "dbtool/revision/script_directory.h"
 
 #include "dbtool/error.h"
-#include "dbtool/util/huge_page_heap.h"
 #include "dbtool/util/strings.h"
+#include "dbtool/util/two_halves.h"
 
 #include <algorithm>
 #include <fstream>
-#include <future>
 #include <unordered_set>
 
 namespace dbtool::revision {
@@ -41,22 +40,9 @@ RevisionGraph ScriptDirectory::load() const {
     for (std::size_t i = begin; i < end; ++i)
       revisions[i] = read_revision_file(paths[i]);
   };
-  const std::size_t half = paths.size() < split_from ? paths.size() : paths.size() / 2;
-  std::future<void> second;
-  if (half < paths.size())
-    second = std::async(std::launch::async, [&read_range, half, end = paths.size()] {
-      util::use_huge_pages_for_thread_heap();
-      read_range(half, end);
-    });
-  try {
-    read_range(0, half);
-  } catch (...) {
-    if (second.valid())
-      second.wait();
-    throw;
-  }
-  if (second.valid())
-    second.get();
+  util::run_in_two_halves(
+      paths.size(), split_from,
+      [&read_range](int, std::size_t begin, std::size_t end) { read_range(begin, end); });
   return RevisionGraph(std::move(revisions));
 }
 

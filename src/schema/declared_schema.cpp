@@ -11,6 +11,7 @@
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/huge_page_heap.h"
 #include "dbtool/util/strings.h"
+#include "dbtool/util/two_halves.h"
 
 #include <sqlite3.h>
 
@@ -122,13 +123,27 @@ bool load_in_bulk(db::SqliteConnection& scratch, const std::vector<const SchemaR
   return true;
 }
 
-// ROWS loaded into a scratch database with load_in_bulk and introspected; nothing when
-// SQLite rejects them.
-std::optional<Schema> introspect_loaded(const std::vector<const SchemaRow*>& rows) {
+// ROWS loaded into a scratch database with load_in_bulk, then the LATER statements
+// executed, and introspected; nothing when SQLite rejects any of them.
+std::optional<Schema> introspect_loaded(const std::vector<const SchemaRow*>& rows,
+                                        const std::vector<std::string>& later = {}) {
   db::SqliteConnection scratch{config::SqliteOptions{}};
   if (!load_in_bulk(scratch, rows))
     return std::nullopt;
+  try {
+    for (const auto& statement : later)
+      scratch.execute(statement);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
   return introspect_sqlite(scratch);
+}
+
+std::vector<const SchemaRow*> pointers_to(const std::vector<SchemaRow>& rows) {
+  std::vector<const SchemaRow*> pointers;
+  for (const auto& row : rows)
+    pointers.push_back(&row);
+  return pointers;
 }
 
 // One declared table's rows: its CREATE TABLE and its CREATE INDEX statements.
@@ -186,21 +201,15 @@ std::optional<Schema> introspect_tables(const std::vector<SchemaRow>& rows,
       out.insert(out.end(), unknown[k]->indexes.begin(), unknown[k]->indexes.end());
     return out;
   };
-  constexpr std::size_t split_from = 100;
-  const std::size_t half = unknown.size() < split_from ? unknown.size() : unknown.size() / 2;
-  std::future<std::optional<Schema>> second;
-  if (half < unknown.size())
-    second = std::async(std::launch::async, [&rows_of, half, &unknown] {
-      util::use_huge_pages_for_thread_heap();
-      return introspect_loaded(rows_of(half, unknown.size()));
-    });
-  std::optional<Schema> first =
-      half == 0 ? std::optional<Schema>(Schema{}) : introspect_loaded(rows_of(0, half));
-  std::optional<Schema> rest = second.valid() ? second.get() : std::optional<Schema>(Schema{});
-  if (!first || !rest)
-    return std::nullopt;
-  schema.tables.merge(first->tables);
-  schema.tables.merge(rest->tables);
+  std::optional<Schema> halves[2] = {Schema{}, Schema{}};
+  util::run_in_two_halves(unknown.size(), 100, [&](int part, std::size_t from, std::size_t to) {
+    halves[part] = introspect_loaded(rows_of(from, to));
+  });
+  for (auto& half : halves) {
+    if (!half)
+      return std::nullopt;
+    schema.tables.merge(half->tables);
+  }
   return schema;
 }
 
@@ -214,10 +223,7 @@ std::optional<Schema> introspect_rows(const std::vector<SchemaRow>& rows,
         return std::string_view(row.type) == "table" || std::string_view(row.type) == "index";
       }))
     return introspect_tables(rows, known);
-  std::vector<const SchemaRow*> all;
-  for (const auto& row : rows)
-    all.push_back(&row);
-  return introspect_loaded(all);
+  return introspect_loaded(pointers_to(rows));
 }
 
 // A SQL model file taken apart for load_in_bulk: its CREATE TABLE and CREATE INDEX
@@ -323,19 +329,7 @@ std::optional<Schema> introspect_sql_in_bulk(const std::vector<fs::path>& files,
     return introspect_rows(all.rows, known);
   if (!names_distinct(all.rows))
     return std::nullopt;
-  std::vector<const SchemaRow*> rows;
-  for (const auto& row : all.rows)
-    rows.push_back(&row);
-  db::SqliteConnection scratch{config::SqliteOptions{}};
-  if (!load_in_bulk(scratch, rows))
-    return std::nullopt;
-  try {
-    for (const auto& statement : all.later)
-      scratch.execute(statement);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
-  return introspect_sqlite(scratch);
+  return introspect_loaded(pointers_to(all.rows), all.later);
 }
 
 } // namespace

@@ -2,16 +2,15 @@
 
 #include "dbtool/error.h"
 #include "dbtool/schema/sql_tokens.h"
-#include "dbtool/util/huge_page_heap.h"
 #include "dbtool/util/json_tree.h"
 #include "dbtool/util/json_writer.h"
 #include "dbtool/util/strings.h"
+#include "dbtool/util/two_halves.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <exception>
-#include <future>
 #include <map>
 #include <set>
 
@@ -170,15 +169,27 @@ std::string apply_convention(const std::string& pattern, const std::string& tabl
 } // namespace
 
 std::string sqlite_type_for(const std::string& generic) {
-  // The spellings models use most, as they are written, without building strings.
-  static const std::pair<const char*, const char*> common[] = {
-      {"integer", "INTEGER"},   {"text", "TEXT"},      {"boolean", "BOOLEAN"},
-      {"datetime", "DATETIME"}, {"string", "VARCHAR"}, {"bigint", "BIGINT"},
-      {"numeric", "NUMERIC"},   {"date", "DATE"},      {"float", "FLOAT"},
-      {"double", "DOUBLE"},     {"json", "JSON"},      {"blob", "BLOB"}};
-  for (const auto& [name, type] : common)
-    if (generic == name)
-      return type;
+  // A generic name without arguments, as written (the common case, looked up before any
+  // string is built) or trimmed and lower-cased.
+  static const std::map<std::string, std::string> plain = {{"integer", "INTEGER"},
+                                                           {"bigint", "BIGINT"},
+                                                           {"smallint", "SMALLINT"},
+                                                           {"text", "TEXT"},
+                                                           {"boolean", "BOOLEAN"},
+                                                           {"float", "FLOAT"},
+                                                           {"double", "DOUBLE"},
+                                                           {"date", "DATE"},
+                                                           {"time", "TIME"},
+                                                           {"datetime", "DATETIME"},
+                                                           {"json", "JSON"},
+                                                           {"uuid", "UUID"},
+                                                           {"timestamp_tz", "TIMESTAMPTZ"},
+                                                           {"blob", "BLOB"},
+                                                           {"timestamp", "TIMESTAMP"},
+                                                           {"string", "VARCHAR"},
+                                                           {"numeric", "NUMERIC"}};
+  if (const auto found = plain.find(generic); found != plain.end())
+    return found->second;
   const std::string text = util::to_lower(std::string(util::trim(generic)));
   const auto open = text.find('(');
   const std::string base = std::string(util::trim(text.substr(0, open)));
@@ -189,21 +200,6 @@ std::string sqlite_type_for(const std::string& generic) {
       throw Error(ErrorKind::Project, "unknown type '" + generic + "'");
     arguments = std::string(util::trim(text.substr(open + 1, close - open - 1)));
   }
-  static const std::map<std::string, std::string> simple = {{"integer", "INTEGER"},
-                                                            {"bigint", "BIGINT"},
-                                                            {"smallint", "SMALLINT"},
-                                                            {"text", "TEXT"},
-                                                            {"boolean", "BOOLEAN"},
-                                                            {"float", "FLOAT"},
-                                                            {"double", "DOUBLE"},
-                                                            {"date", "DATE"},
-                                                            {"time", "TIME"},
-                                                            {"datetime", "DATETIME"},
-                                                            {"json", "JSON"},
-                                                            {"uuid", "UUID"},
-                                                            {"timestamp_tz", "TIMESTAMPTZ"},
-                                                            {"blob", "BLOB"},
-                                                            {"timestamp", "TIMESTAMP"}};
   auto numbers_only = [&](std::size_t most) {
     const auto parts = util::split_list(arguments);
     if (parts.empty() || parts.size() > most)
@@ -214,12 +210,8 @@ std::string sqlite_type_for(const std::string& generic) {
     return true;
   };
   if (open == std::string::npos) {
-    if (const auto found = simple.find(base); found != simple.end())
+    if (const auto found = plain.find(base); found != plain.end())
       return found->second;
-    if (base == "string")
-      return "VARCHAR";
-    if (base == "numeric")
-      return "NUMERIC";
   } else if (base == "string" && numbers_only(1)) {
     return "VARCHAR(" + arguments + ")";
   } else if (base == "numeric" && numbers_only(2)) {
@@ -674,15 +666,10 @@ Schema schema_from_json(JsonValue document, const std::string& file, bool postgr
       }
       return read;
     };
-    constexpr std::size_t split_from = 100;
-    const std::size_t half = tables.size() < split_from ? tables.size() : tables.size() / 2;
-    std::future<TablesRead> second;
-    if (half < tables.size())
-      second = std::async(std::launch::async, [&read_range, half, &tables] {
-        util::use_huge_pages_for_thread_heap();
-        return read_range(half, tables.size());
-      });
-    TablesRead halves[2] = {read_range(0, half), second.valid() ? second.get() : TablesRead{}};
+    TablesRead halves[2];
+    util::run_in_two_halves(tables.size(), 100, [&](int part, std::size_t from, std::size_t to) {
+      halves[part] = read_range(from, to);
+    });
     for (auto& read : halves) {
       for (auto& table : read.tables) {
         const std::string name = table.name;

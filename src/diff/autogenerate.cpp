@@ -4,7 +4,6 @@
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
-#include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
@@ -39,17 +38,13 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   const std::set<std::string> own_tables{settings.version_table, settings.history_table};
   auto known = std::make_shared<schema::KnownTables>();
   try {
-    if (connection.backend() == config::Backend::Sqlite)
-      known->schema = schema::introspect_sqlite(connection, own_tables, &known->create_sql);
-    else
-      known->schema = schema::introspect(connection, own_tables);
+    known->schema = schema::introspect(connection, own_tables, &known->create_sql);
   } catch (const Error&) {
     declared_models.get(); // a bad model is the error to report
     throw;
   }
   const schema::Schema& live = known->schema;
-  if (connection.backend() == config::Backend::Sqlite)
-    declared_models.offer_known_tables(known);
+  declared_models.offer_known_tables(known);
   const schema::Schema declared = declared_models.get();
   ModelComparison comparison;
   if (connection.backend() == config::Backend::Postgres) {

@@ -5,10 +5,11 @@
 
 namespace dbtool::schema {
 
-Schema introspect(db::Connection& connection, const std::set<std::string>& exclude) {
+Schema introspect(db::Connection& connection, const std::set<std::string>& exclude,
+                  std::unordered_map<std::string, std::string>* create_sql) {
   if (connection.backend() == config::Backend::Postgres)
     return introspect_postgres(connection, exclude);
-  return introspect_sqlite(connection, exclude);
+  return introspect_sqlite(connection, exclude, create_sql);
 }
 
 } // namespace dbtool::schema

@@ -36,9 +36,10 @@ void enter_postgres_scratch_schema(db::Connection& connection, const std::string
 
 // The models of SETTINGS' project for its backend, loading on another thread from
 // construction: `check` and `revision --autogenerate` start them before they open the
-// database. offer_known_tables hands over the live SQLite database's tables once read
-// (the loader waits for them, or for get(), before it loads tables into a scratch
-// database); get() gives the schema or rethrows.
+// database. offer_known_tables hands over the live database's tables once read (a
+// SQLite project's loader waits for them, or for get(), before it loads tables into a
+// scratch database; a PostgreSQL project's has no use for them); get() gives the schema
+// or rethrows.
 class DeclaredModels {
  public:
   explicit DeclaredModels(const config::Settings& settings);

@@ -116,22 +116,23 @@ std::string render_create_table(const Table& table) {
                       ? &*table.primary_key
                       : nullptr);
   }
-  if (table.primary_key && !column_level_key) {
+  // PRIMARY KEY (...) and UNIQUE (...): a name, the columns, a conflict clause.
+  auto key_constraint = [&](const std::string& name, const char* kind,
+                            const std::vector<std::string>& columns,
+                            const std::string& on_conflict) {
     next_item();
-    append_constraint_prefix(sql, table.primary_key->name);
-    sql += "PRIMARY KEY (";
-    append_name_list(sql, table.primary_key->columns);
+    append_constraint_prefix(sql, name);
+    sql += kind;
+    sql += " (";
+    append_name_list(sql, columns);
     sql += ')';
-    append_conflict_clause(sql, table.primary_key->on_conflict);
-  }
-  for (const auto& unique : table.unique_constraints) {
-    next_item();
-    append_constraint_prefix(sql, unique.name);
-    sql += "UNIQUE (";
-    append_name_list(sql, unique.columns);
-    sql += ')';
-    append_conflict_clause(sql, unique.on_conflict);
-  }
+    append_conflict_clause(sql, on_conflict);
+  };
+  if (table.primary_key && !column_level_key)
+    key_constraint(table.primary_key->name, "PRIMARY KEY", table.primary_key->columns,
+                   table.primary_key->on_conflict);
+  for (const auto& unique : table.unique_constraints)
+    key_constraint(unique.name, "UNIQUE", unique.columns, unique.on_conflict);
   for (const auto& check : table.checks) {
     next_item();
     append_constraint_prefix(sql, check.name);

@@ -4,6 +4,7 @@
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
+#include "dbtool/util/huge_page_heap.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
@@ -60,7 +61,7 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   // 500 tables); a change is planned back on a second thread while the upgrade renders.
   std::future<MigrationScript> downgrade;
   if (!comparison.operations.empty())
-    downgrade = std::async(std::launch::async, [&live, &declared] {
+    downgrade = util::start_thread([&live, &declared] {
       return render_sqlite_migration(declared, live, compare_schemas(declared, live));
     });
   comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);

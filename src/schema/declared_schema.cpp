@@ -540,15 +540,13 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
 
 DeclaredModels::DeclaredModels(const config::Settings& settings) {
   if (settings.url.backend() == config::Backend::Postgres) {
-    m_schema = std::async(std::launch::async,
-                          [&settings] { return load_declared_schema_postgres(settings); });
+    m_schema = util::start_thread([&settings] { return load_declared_schema_postgres(settings); });
     return;
   }
-  m_schema = std::async(std::launch::async,
-                        [folder = settings.schema_dir, known = m_known.get_future().share()] {
-                          util::use_huge_pages_for_thread_heap();
-                          return load_declared_schema(folder, known);
-                        });
+  m_schema =
+      util::start_thread([folder = settings.schema_dir, known = m_known.get_future().share()] {
+        return load_declared_schema(folder, known);
+      });
 }
 
 // The loader may be waiting for the live tables: it must not wait forever.

@@ -12,10 +12,7 @@ void run_in_two_halves(
   const std::size_t half = count < split_from ? count : count / 2;
   std::future<void> second;
   if (half < count)
-    second = std::async(std::launch::async, [&work, half, count] {
-      use_huge_pages_for_thread_heap();
-      work(1, half, count);
-    });
+    second = start_thread([&work, half, count] { work(1, half, count); });
   try {
     if (half > 0)
       work(0, 0, half);

@@ -13,6 +13,7 @@
 #include <exception>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 namespace dbtool::schema {
 
@@ -624,7 +625,10 @@ struct TablesRead {
   std::exception_ptr error;
 };
 
-Schema schema_from_json(JsonValue document, const std::string& file, bool postgres) {
+// DOCUMENT read into a schema; REST, when given, holds the elements of its "tables"
+// that come after its own (the second half of a document split_array_member cut).
+Schema schema_from_json(JsonValue document, const util::JsonTree* rest, const std::string& file,
+                        bool postgres) {
   const Reader reader(file, postgres);
   Schema schema;
   reader.object(document, "");
@@ -655,7 +659,10 @@ Schema schema_from_json(JsonValue document, const std::string& file, bool postgr
       reader.fail("", "'tables' must be a list");
     // Many tables are read as two halves on two threads; the first error in document
     // order is still the one reported, a table declared twice included.
-    const std::vector<JsonValue> tables = document["tables"].elements();
+    std::vector<JsonValue> tables = document["tables"].elements();
+    if (rest != nullptr)
+      for (const JsonValue table : rest->root())
+        tables.push_back(table);
     auto read_range = [&](std::size_t from, std::size_t to) {
       TablesRead read;
       try {
@@ -770,8 +777,30 @@ Schema schema_from_json(JsonValue document, const std::string& file, bool postgr
 Schema schema_from_json_text(const std::string& text, const std::string& file,
                              config::Backend backend) {
   std::optional<util::JsonTree> document;
+  std::optional<util::JsonTree> rest;
+  // A long document is read as two halves on two threads (reading is a third of the
+  // time of a large model); on any doubt, the whole is read again for the exact error.
+  constexpr std::size_t split_from = 64 * 1024;
+  if (text.size() >= split_from)
+    if (const auto halves = util::split_array_member(text, "tables", 100)) {
+      try {
+        util::run_in_two_halves(2, 2, [&](int part, std::size_t, std::size_t) {
+          if (part == 0)
+            document.emplace(halves->document);
+          else
+            rest.emplace(halves->rest);
+        });
+        if (!document->root().is_object() || !document->root()["tables"].is_array() ||
+            document->root()["tables"].empty() || rest->root().empty())
+          throw std::invalid_argument("not two halves of one document");
+      } catch (const std::exception&) {
+        document.reset();
+        rest.reset();
+      }
+    }
   try {
-    document.emplace(text);
+    if (!document)
+      document.emplace(text);
   } catch (const json::parse_error& error) {
     int line = 1;
     std::size_t column = 1;
@@ -792,7 +821,8 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
   } catch (const json::exception& error) { // a number out of range: no position to give
     throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
   }
-  return schema_from_json(document->root(), file, backend == config::Backend::Postgres);
+  return schema_from_json(document->root(), rest ? &*rest : nullptr, file,
+                          backend == config::Backend::Postgres);
 }
 
 std::string schema_to_json(const Schema& schema, config::Backend backend) {

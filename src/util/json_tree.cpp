@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <set>
 
 namespace dbtool::util {
@@ -142,6 +143,90 @@ std::vector<JsonTree::Value> JsonTree::Value::elements() const {
   for (const Value element : *this)
     out.push_back(element);
   return out;
+}
+
+} // namespace dbtool::util
+
+namespace dbtool::util {
+
+std::optional<JsonHalves> split_array_member(const std::string& text, std::string_view key,
+                                             std::size_t min_elements) {
+  std::string open; // the containers entered, '{' or '['
+  // Whether the containers entered are the top-level object alone, or it and the array.
+  auto at_top = [&open] { return open.size() == 1 && open[0] == '{'; };
+  auto in_array = [&open] { return open.size() == 2 && open[0] == '{' && open[1] == '['; };
+  bool expect_key = false;
+  std::string_view member; // the key of the top-level member being read
+  std::size_t array = std::string_view::npos;
+  std::size_t array_end = std::string_view::npos;
+  std::vector<std::size_t> commas;       // between the array's elements
+  const char* const data = text.c_str(); // NUL-terminated, for strcspn
+  const std::string_view view(text);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    // Only these bytes matter outside strings; the rest (space, numbers, literals) is
+    // skipped (strcspn: many bytes a step).
+    i += std::strcspn(data + i, "\"{}[],");
+    if (i >= text.size())
+      break;
+    const char c = data[i];
+    if (c == '"') {
+      // The closing quote: the next one not escaped by an odd run of backslashes.
+      std::size_t end = i;
+      for (;;) {
+        const void* quote = std::memchr(data + end + 1, '"', text.size() - end - 1);
+        if (quote == nullptr)
+          return std::nullopt;
+        end = static_cast<std::size_t>(static_cast<const char*>(quote) - data);
+        std::size_t backslashes = 0;
+        while (data[end - 1 - backslashes] == '\\')
+          ++backslashes;
+        if (backslashes % 2 == 0)
+          break;
+      }
+      if (expect_key && at_top()) {
+        member = view.substr(i + 1, end - i - 1);
+        if (member.find('\\') != std::string_view::npos)
+          return std::nullopt; // an escape could spell KEY
+        if (member == key && array != std::string_view::npos)
+          return std::nullopt; // given twice
+      }
+      expect_key = false;
+      i = end;
+    } else if (c == '{' || c == '[') {
+      if (c == '[' && at_top() && member == key)
+        array = i;
+      open.push_back(c);
+      expect_key = c == '{';
+    } else if (c == '}' || c == ']') {
+      if (open.empty() || open.back() != (c == '}' ? '{' : '['))
+        return std::nullopt;
+      open.pop_back();
+      if (array != std::string_view::npos && i > array && at_top() &&
+          array_end == std::string_view::npos)
+        array_end = i;
+      expect_key = false;
+    } else if (c == ',') {
+      expect_key = !open.empty() && open.back() == '{';
+      if (array != std::string_view::npos && array_end == std::string_view::npos && in_array())
+        commas.push_back(i);
+    }
+  }
+  if (!open.empty() || array_end == std::string_view::npos || commas.size() + 1 < min_elements ||
+      commas.empty())
+    return std::nullopt;
+  // The comma nearest the middle of the text: both halves take about as long to read.
+  const std::size_t middle = text.size() / 2;
+  std::size_t cut = commas.front();
+  for (const std::size_t comma : commas)
+    if ((comma > middle ? comma - middle : middle - comma) <
+        (cut > middle ? cut - middle : middle - cut))
+      cut = comma;
+  JsonHalves halves;
+  halves.document.reserve(cut + text.size() - array_end);
+  halves.document.append(view.substr(0, cut)).append(view.substr(array_end));
+  halves.rest.reserve(array_end - cut + 1);
+  halves.rest.append("[").append(view.substr(cut + 1, array_end - cut - 1)).append("]");
+  return halves;
 }
 
 } // namespace dbtool::util

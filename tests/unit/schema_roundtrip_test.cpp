@@ -20,6 +20,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -1000,6 +1001,74 @@ TEST_CASE("declared schema: invalid JSON names the file, line and column") {
     CHECK(e.file() == "f.json");
     CHECK(e.line() == 3);
     CHECK(contains(e.message(), "column 3"));
+  }
+}
+
+// A JSON model of COUNT tables (each with a few columns, an index and a foreign key to
+// the one before), one value per line; past 64 KB it is read as two halves.
+nlohmann::json many_tables_model(int count) {
+  nlohmann::json model = {{"naming_convention", {{"ix", "ix_%(table_name)s_%(column_0_name)s"}}},
+                          {"tables", nlohmann::json::array()}};
+  for (int k = 0; k < count; ++k) {
+    nlohmann::json columns = {{{"name", "id"}, {"type", "integer"}, {"primary_key", true}},
+                              {{"name", "name"}, {"type", "string(64)"}, {"nullable", false}},
+                              {{"name", "note, \"quoted\" [x]"}, {"type", "text"}}};
+    if (k > 0)
+      columns.push_back({{"name", "parent_id"},
+                         {"type", "integer"},
+                         {"references", "t" + std::to_string(k - 1) + ".id"}});
+    model["tables"].push_back({{"name", "t" + std::to_string(k)},
+                               {"columns", columns},
+                               {"indexes", {{{"columns", {"name"}}}}}});
+  }
+  return model;
+}
+
+TEST_CASE("declared schema: a large JSON model read in two halves reads as a small one") {
+  const nlohmann::json model = many_tables_model(200);
+  const std::string large = model.dump(2);
+  const std::string compact = model.dump();
+  REQUIRE(large.size() > 64 * 1024);   // read in two halves
+  REQUIRE(compact.size() < 64 * 1024); // read whole
+  const Schema read = schema_from_json_text(large, "large.json");
+  CHECK(read.tables.size() == 200);
+  CHECK(read.tables.at("t199").foreign_keys.at(0).ref_table == "t198");
+  CHECK(read.tables.at("t0").indexes.count("ix_t0_name") == 1);
+  CHECK(schema_to_json(read) == schema_to_json(schema_from_json_text(compact, "compact.json")));
+
+  // Errors in the second half are reported as reading the whole reports them.
+  auto error_of = [](const std::string& text) {
+    try {
+      schema_from_json_text(text, "large.json");
+    } catch (const dbtool::Error& error) {
+      return error;
+    }
+    FAIL("no error");
+    return dbtool::Error(dbtool::ErrorKind::Project, "no error");
+  };
+  SUBCASE("invalid JSON late in the file: its line and column") {
+    std::string broken = large;
+    const auto at = broken.rfind("\"t190\"");
+    REQUIRE(at != std::string::npos);
+    broken.insert(at, ",");
+    const int line = 1 + static_cast<int>(std::count(broken.begin(), broken.begin() + at, '\n'));
+    const auto error = error_of(broken);
+    CHECK(error.line() == line);
+    CHECK(contains(error.message(), "invalid JSON at column"));
+  }
+  SUBCASE("the first bad table in document order, whichever half it is in") {
+    nlohmann::json bad = model;
+    bad["tables"][180]["columns"][1]["type"] = "varchar2(1)";
+    CHECK(contains(error_of(bad.dump(2)).message(), "'t180'"));
+    bad["tables"][20]["columns"][1]["type"] = "varchar2(2)";
+    CHECK(contains(error_of(bad.dump(2)).message(), "'t20'"));
+  }
+  SUBCASE("a table declared in both halves") {
+    nlohmann::json twice = model;
+    twice["tables"][190]["name"] = "t3";
+    const auto error = error_of(twice.dump(2));
+    CHECK(contains(error.message(), "'t3'"));
+    CHECK(contains(error.message(), "declared twice"));
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,5 +90,23 @@ class JsonTree {
   };
   std::vector<Node> m_nodes;
 };
+
+// A JSON text cut in two where a long array member of its top-level object can be split
+// between two elements, so that two threads can read it (nlohmann's reading is serial):
+// DOCUMENT is the text with the array's second part left out, REST that part as an array
+// of its own. Reading both gives the whole document's values; a caller still checks that
+// both read and that REST is not empty, and reads the whole text when not (for its
+// exact error).
+struct JsonHalves {
+  std::string document;
+  std::string rest;
+};
+
+// TEXT cut in two at the element boundary of top-level member KEY (an array) nearest to
+// the middle of the text; nothing when there is no such member with at least
+// MIN_ELEMENTS elements, when KEY is given twice or a top-level key has an escape (which
+// could spell KEY), or when the text is not well formed enough to tell.
+std::optional<JsonHalves> split_array_member(const std::string& text, std::string_view key,
+                                             std::size_t min_elements);
 
 } // namespace dbtool::util

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace dbtool::schema {
 
@@ -46,11 +47,12 @@ class Reader {
 
   // Of several unknown keys, the first in alphabetical order is named.
   void allow_keys(JsonValue value, const std::string& where,
-                  std::initializer_list<const char*> keys) const {
+                  std::initializer_list<std::string_view> keys) const {
     const std::string* unknown = nullptr;
     for (const JsonValue item : value) {
       const std::string& key = item.key();
-      if (std::none_of(keys.begin(), keys.end(), [&](const char* known) { return key == known; }) &&
+      if (std::none_of(keys.begin(), keys.end(),
+                       [&](std::string_view known) { return key == known; }) &&
           (unknown == nullptr || key < *unknown))
         unknown = &key;
     }
@@ -116,6 +118,8 @@ class Reader {
 // ON CONFLICT's action, upper case; ABORT (the default) and absence are empty.
 std::string conflict_action(const Reader& reader, JsonValue value, const char* key,
                             const std::string& where) {
+  if (!value.contains(key))
+    return {}; // most columns and constraints
   std::string text = util::to_upper(reader.string(value, key, where));
   static const std::set<std::string> known = {"", "ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"};
   if (known.count(text) == 0)
@@ -126,6 +130,8 @@ std::string conflict_action(const Reader& reader, JsonValue value, const char* k
 
 std::string action(const Reader& reader, JsonValue value, const char* key,
                    const std::string& where) {
+  if (!value.contains(key))
+    return "NO ACTION";
   std::string text = util::to_upper(reader.string(value, key, where));
   if (text.empty())
     return "NO ACTION";
@@ -167,9 +173,7 @@ std::string apply_convention(const std::string& pattern, const std::string& tabl
   return out;
 }
 
-} // namespace
-
-std::string sqlite_type_for(const std::string& generic) {
+std::string sqlite_type_uncached(const std::string& generic) {
   // A generic name without arguments, as written (the common case, looked up before any
   // string is built) or trimmed and lower-cased.
   static const std::map<std::string, std::string> plain = {{"integer", "INTEGER"},
@@ -228,6 +232,19 @@ std::string sqlite_type_for(const std::string& generic) {
                   "' (integer, bigint, smallint, string(n), text, boolean, float, double, "
                   "numeric(p,s), date, time, datetime, timestamp, timestamp_tz, json, uuid, blob, "
                   "array(T))");
+}
+
+} // namespace
+
+std::string sqlite_type_for(const std::string& generic) {
+  // A model repeats a few types many times, string(64) and numeric(10,2) among them,
+  // whose reading builds strings.
+  thread_local std::unordered_map<std::string, std::string> known;
+  if (const auto found = known.find(generic); found != known.end())
+    return found->second;
+  std::string type = sqlite_type_uncached(generic);
+  known.emplace(generic, type);
+  return type;
 }
 
 std::string postgres_type_for(const std::string& generic) {

@@ -79,11 +79,11 @@ autogenerate_revision(const revision::RevisionGraph& graph, const config::Settin
   result.comparison = compare_with_models(graph, settings, connection, current, declared);
   if (result.comparison.operations.empty() && !write_empty)
     return result;
-  revision::NewRevisionOptions planned = options;
-  planned.upgrade_sql = result.comparison.upgrade.sql;
-  planned.downgrade_sql = result.comparison.downgrade.sql;
   const revision::ScriptDirectory folder(settings.migrations_dir);
-  revision::Revision revision = folder.plan_revision(graph, planned);
+  revision::Revision revision = folder.plan_revision(graph, options);
+  // Moved, not copied: at 500 tables each copy is 200 KB of fresh memory.
+  revision.upgrade_sql = std::move(result.comparison.upgrade.sql);
+  revision.downgrade_sql = std::move(result.comparison.downgrade.sql);
   revision.foreign_keys_off =
       result.comparison.upgrade.foreign_keys_off || result.comparison.downgrade.foreign_keys_off;
   folder.write(revision);

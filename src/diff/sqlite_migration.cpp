@@ -75,6 +75,8 @@ std::string one_line(std::string text) {
 MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
                                         const std::vector<Operation>& operations) {
   MigrationScript script;
+  // Room for a typical statement each at once, not the doubling steps (fresh memory).
+  script.sql.reserve(256 * operations.size());
   for (const auto& operation : operations) {
     std::string& sql = script.sql;
     sql += "-- " + one_line(operation.describe()) + "\n";

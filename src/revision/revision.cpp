@@ -238,11 +238,14 @@ std::string render_revision(const Revision& revision) {
     field("squashes", util::join(revision.squashes, ", "));
   if (!revision.squashed_checksums.empty())
     field("squashed_checksums", util::join(revision.squashed_checksums, ", "));
-  text += "\n-- +upgrade\n" + revision.upgrade_sql;
+  text.reserve(text.size() + revision.upgrade_sql.size() + revision.downgrade_sql.size() + 64);
+  text += "\n-- +upgrade\n";
+  text += revision.upgrade_sql;
   if (!revision.upgrade_sql.empty() && revision.upgrade_sql.back() != '\n')
     text += "\n";
   if (revision.has_downgrade) {
-    text += "\n-- +downgrade\n" + revision.downgrade_sql;
+    text += "\n-- +downgrade\n";
+    text += revision.downgrade_sql;
     if (!revision.downgrade_sql.empty() && revision.downgrade_sql.back() != '\n')
       text += "\n";
   }

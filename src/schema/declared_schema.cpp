@@ -460,29 +460,38 @@ Schema load_declared_schema(const fs::path& folder, const KnownTablesFuture& kno
   const bool json_only = std::all_of(
       files.begin(), files.end(), [](const fs::path& path) { return path.extension() == ".json"; });
   if (json_only && !files.empty()) {
-    std::vector<std::pair<std::string, Schema>> models;
-    Schema combined; // of several files (one file's schema is used as it is)
-    bool distinct = true;
-    for (const auto& path : files) {
-      models.emplace_back(path.string(), schema_from_json_text(read_text(path), path.string()));
-      if (files.size() == 1)
-        break;
-      const Schema& declared = models.back().second;
-      distinct = distinct && std::none_of(declared.tables.begin(), declared.tables.end(),
-                                          [&](const auto& table) {
-                                            return combined.tables.count(table.first) != 0;
-                                          });
-      combined.tables.insert(declared.tables.begin(), declared.tables.end());
-      combined.views.insert(declared.views.begin(), declared.views.end());
-      combined.triggers.insert(declared.triggers.begin(), declared.triggers.end());
-    }
-    const Schema& all = files.size() == 1 ? models.front().second : combined;
-    if (std::optional<Schema> schema =
-            distinct ? introspect_rows(schema_rows(all), known) : std::nullopt) {
-      validate_schema(*schema);
-      return std::move(*schema);
-    }
-    for (const auto& [file, declared] : models) {
+    auto read_models = [&files] {
+      std::vector<std::pair<std::string, Schema>> models;
+      for (const auto& path : files)
+        models.emplace_back(path.string(), schema_from_json_text(read_text(path), path.string()));
+      return models;
+    };
+    std::optional<std::vector<SchemaRow>> rows;
+    {
+      const auto models = read_models();
+      Schema combined; // of several files (one file's schema is used as it is)
+      bool distinct = true;
+      for (std::size_t k = 0; models.size() > 1 && k < models.size(); ++k) {
+        const Schema& declared = models[k].second;
+        distinct = distinct && std::none_of(declared.tables.begin(), declared.tables.end(),
+                                            [&](const auto& table) {
+                                              return combined.tables.count(table.first) != 0;
+                                            });
+        combined.tables.insert(declared.tables.begin(), declared.tables.end());
+        combined.views.insert(declared.views.begin(), declared.views.end());
+        combined.triggers.insert(declared.triggers.begin(), declared.triggers.end());
+      }
+      if (distinct)
+        rows = schema_rows(models.size() == 1 ? models.front().second : combined);
+    } // The models are freed before SQLite reads them: their memory serves the introspection
+      // (fresh pages cost dear on a virtual machine; bench/README.md, session 6).
+    if (rows)
+      if (std::optional<Schema> schema = introspect_rows(*rows, known)) {
+        validate_schema(*schema);
+        return std::move(*schema);
+      }
+    // SQLite rejects the bulk load: each file executed in turn, for the exact error.
+    for (const auto& [file, declared] : read_models()) {
       load_json(declared, file);
       claim(file);
     }

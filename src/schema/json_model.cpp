@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <exception>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -48,16 +49,16 @@ class Reader {
   // Of several unknown keys, the first in alphabetical order is named.
   void allow_keys(JsonValue value, const std::string& where,
                   std::initializer_list<std::string_view> keys) const {
-    const std::string* unknown = nullptr;
+    std::optional<std::string_view> unknown;
     for (const JsonValue item : value) {
-      const std::string& key = item.key();
+      const std::string_view key = item.key();
       if (std::none_of(keys.begin(), keys.end(),
                        [&](std::string_view known) { return key == known; }) &&
-          (unknown == nullptr || key < *unknown))
-        unknown = &key;
+          (!unknown || key < *unknown))
+        unknown = key;
     }
-    if (unknown != nullptr)
-      fail(where, "unknown key '" + *unknown + "'");
+    if (unknown)
+      fail(where, "unknown key '" + std::string(*unknown) + "'");
   }
 
   std::string string(JsonValue value, const char* key, const std::string& where,
@@ -70,7 +71,7 @@ class Reader {
     }
     if (!found.is_string())
       fail(where, std::string("'") + key + "' must be a string");
-    return found.text();
+    return std::string(found.text());
   }
 
   std::optional<std::string> optional_string(JsonValue value, const char* key,
@@ -80,7 +81,7 @@ class Reader {
       return std::nullopt;
     if (!found.is_string())
       fail(where, std::string("'") + key + "' must be a string");
-    return found.text();
+    return std::string(found.text());
   }
 
   bool boolean(JsonValue value, const char* key, const std::string& where, bool fallback) const {
@@ -103,7 +104,7 @@ class Reader {
     for (const JsonValue item : found) {
       if (!item.is_string())
         fail(where, std::string("'") + key + "' must be a list of names");
-      out.push_back(item.text());
+      out.emplace_back(item.text());
     }
     return out;
   }
@@ -436,7 +437,7 @@ Column read_column(const Reader& reader, JsonValue value, const std::string& whe
 IndexKey read_index_key(const Reader& reader, JsonValue value, const std::string& where) {
   IndexKey key;
   if (value.is_string()) {
-    key.column = value.text();
+    key.column = std::string(value.text());
     return key;
   }
   reader.object(value, where);
@@ -493,7 +494,7 @@ Table read_table(const Reader& reader, JsonValue value, const std::string& where
       if (column.is_object() && column.contains("mixin") && column.size() == 1) {
         if (!column["mixin"].is_string())
           reader.fail(at, "'mixin' must name a mixin");
-        add_mixin(column["mixin"].text());
+        add_mixin(std::string(column["mixin"].text()));
       } else {
         add_column(column);
       }
@@ -658,8 +659,8 @@ Schema schema_from_json(JsonValue document, const util::JsonTree* rest, const st
     reader.allow_keys(templates, "naming_convention", {"ix", "uq", "ck", "fk", "pk"});
     for (const JsonValue pattern : templates) {
       if (!pattern.is_string())
-        reader.fail("naming_convention", "'" + pattern.key() + "' must be a string");
-      conventions.templates[pattern.key()] = pattern.text();
+        reader.fail("naming_convention", "'" + std::string(pattern.key()) + "' must be a string");
+      conventions.templates[std::string(pattern.key())] = std::string(pattern.text());
     }
   }
   std::map<std::string, JsonValue> mixins;
@@ -667,8 +668,8 @@ Schema schema_from_json(JsonValue document, const util::JsonTree* rest, const st
     const JsonValue all = reader.object(document["mixins"], "mixins");
     for (const JsonValue columns : all) {
       if (!columns.is_array())
-        reader.fail("mixin '" + columns.key() + "'", "expected a list of columns");
-      mixins.insert_or_assign(columns.key(), columns);
+        reader.fail("mixin '" + std::string(columns.key()) + "'", "expected a list of columns");
+      mixins.insert_or_assign(std::string(columns.key()), columns);
     }
   }
   if (document.contains("tables")) {
@@ -803,9 +804,9 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
       try {
         util::run_in_two_halves(2, 2, [&](int part, std::size_t, std::size_t) {
           if (part == 0)
-            document.emplace(halves->document);
+            document.emplace(halves->head, halves->tail);
           else
-            rest.emplace(halves->rest);
+            rest.emplace("[", halves->rest);
         });
         if (!document->root().is_object() || !document->root()["tables"].is_array() ||
             document->root()["tables"].empty() || rest->root().empty())

@@ -131,16 +131,21 @@ struct PragmaRows {
   }
 };
 
-void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
+// Takes the table's PRAGMA rows (their strings move into the columns).
+void read_columns(PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
   std::vector<std::pair<int, std::string>> key_columns;
-  for (const auto& row : PragmaRows::of(pragmas.columns, table.name)) {
+  const auto rows = pragmas.columns.find(table.name);
+  if (rows == pragmas.columns.end())
+    return;
+  table.columns.reserve(rows->second.size());
+  for (auto& row : rows->second) {
     if (row.hidden == 1)
       continue; // a virtual table's hidden column
     Column column;
-    column.name = row.name;
-    column.type = row.type;
+    column.name = std::move(row.name);
+    column.type = std::move(row.type);
     column.not_null = row.not_null;
-    column.default_sql = row.default_sql;
+    column.default_sql = std::move(row.default_sql);
     for (const auto& parsed_column : parsed.columns)
       if (same_name(parsed_column.name, column.name)) {
         column.collation = util::to_upper(parsed_column.collation);
@@ -166,6 +171,7 @@ void read_columns(const PragmaRows& pragmas, Table& table, const ParsedCreateTab
       key.columns.push_back(name);
     table.primary_key = std::move(key);
   }
+  pragmas.columns.erase(rows);
 }
 
 void read_foreign_keys(const PragmaRows& pragmas, Table& table, const ParsedCreateTable& parsed) {
@@ -243,15 +249,12 @@ void read_index(const PragmaRows& pragmas, Table& table, const std::string& name
   table.indexes.emplace(index.name, std::move(index));
 }
 
-// A row of sqlite_schema, with what its CREATE text says once parsed.
+// A row of sqlite_schema.
 struct SchemaObject {
   std::string type;
   std::string name;
   std::string table;
   std::optional<std::string> sql;
-  bool is_virtual = false;
-  ParsedCreateTable parsed_table;
-  ParsedCreateIndex parsed_index;
 };
 
 std::vector<SchemaObject> read_objects(db::Connection& connection) {
@@ -271,21 +274,9 @@ std::vector<SchemaObject> read_objects(db::Connection& connection) {
   return objects;
 }
 
-// Parses the CREATE TABLE and CREATE INDEX texts (the part of introspection that
-// needs no database).
-void parse_objects(std::vector<SchemaObject>& objects) {
-  for (auto& object : objects) {
-    if (!object.sql)
-      continue;
-    if (object.type == "table") {
-      object.is_virtual =
-          util::starts_with(util::trim(*object.sql).substr(0, 20), "CREATE VIRTUAL");
-      if (!object.is_virtual)
-        object.parsed_table = parse_create_table(*object.sql);
-    } else if (object.type == "index") {
-      object.parsed_index = parse_create_index(*object.sql);
-    }
-  }
+bool is_virtual_table(const SchemaObject& object) {
+  return object.type == "table" && object.sql &&
+         util::starts_with(util::trim(*object.sql).substr(0, 20), "CREATE VIRTUAL");
 }
 
 } // namespace
@@ -299,10 +290,11 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
   // One read transaction: a consistent view, and no lock taken per query.
   const db::ReadTransaction snapshot(connection, "BEGIN");
   std::vector<SchemaObject> objects = read_objects(connection);
-  // (Parsing on a second thread while SQLite answers the PRAGMAs was tried: at 500
-  // tables both halves slowed down and the wall time stayed the same.)
-  parse_objects(objects);
-  const PragmaRows pragmas(connection);
+  // Each CREATE text is parsed where its table or index is built, and the parse dropped
+  // right after: what is held at once stays small (fresh memory is dear on a virtual
+  // machine). (Parsing on a second thread while SQLite answers the PRAGMAs was tried: at
+  // 500 tables both halves slowed down and the wall time stayed the same.)
+  PragmaRows pragmas(connection);
   // table_list knows STRICT and WITHOUT ROWID for certain, whatever the CREATE text says.
   std::map<std::string, std::pair<bool, bool>> options;
   std::set<std::string> shadow; // a virtual table's own storage (FTS5's f_data, ...)
@@ -318,11 +310,12 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
     if (exclude.count(name) != 0 || exclude.count(object.table) != 0 ||
         shadow.count(object.table) != 0)
       continue;
-    const std::string sql = object.sql.value_or("");
+    static const std::string no_sql;
+    const std::string& sql = object.sql ? *object.sql : no_sql;
     if (object.type == "table") {
-      if (object.is_virtual)
+      if (is_virtual_table(object))
         continue; // virtual tables belong to their module, not to the model
-      const ParsedCreateTable& parsed = object.parsed_table;
+      const ParsedCreateTable parsed = parse_create_table(sql);
       Table table;
       table.name = name;
       read_columns(pragmas, table, parsed);
@@ -348,7 +341,7 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
       continue;
     const auto table = schema.tables.find(object.table);
     if (table != schema.tables.end())
-      read_index(pragmas, table->second, object.name, object.parsed_index);
+      read_index(pragmas, table->second, object.name, parse_create_index(*object.sql));
   }
   if (create_sql != nullptr)
     for (auto& object : objects)

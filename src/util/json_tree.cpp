@@ -3,12 +3,52 @@
 #include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <iterator>
 #include <set>
+#include <stdexcept>
 
 namespace dbtool::util {
 
 namespace {
-const std::string no_text;
+
+// The characters of two pieces of text, one after the other, for nlohmann's reader
+// (which takes any iterator over chars).
+class TwoPieces {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  TwoPieces(std::string_view first, std::string_view second, bool at_end)
+      : m_first(first), m_second(second), m_in_second(at_end || first.empty()),
+        m_at(at_end ? second.size() : 0) {}
+  reference operator*() const { return (m_in_second ? m_second : m_first)[m_at]; }
+  TwoPieces& operator++() {
+    if (++m_at == m_first.size() && !m_in_second) {
+      m_in_second = true;
+      m_at = 0;
+    }
+    return *this;
+  }
+  TwoPieces operator++(int) {
+    TwoPieces before = *this;
+    ++*this;
+    return before;
+  }
+  bool operator==(const TwoPieces& other) const {
+    return m_in_second == other.m_in_second && m_at == other.m_at;
+  }
+  bool operator!=(const TwoPieces& other) const { return !(*this == other); }
+
+ private:
+  std::string_view m_first;
+  std::string_view m_second;
+  bool m_in_second;
+  std::size_t m_at;
+};
+
 } // namespace
 
 // nlohmann's SAX events, appended to the tree's nodes; each container keeps the index
@@ -16,7 +56,8 @@ const std::string no_text;
 class Builder {
  public:
   using json = nlohmann::json;
-  explicit Builder(std::vector<JsonTree::Node>& nodes) : m_nodes(nodes) {}
+  Builder(std::vector<JsonTree::Node>& nodes, std::string& strings)
+      : m_nodes(nodes), m_strings(strings) {}
 
   bool null() { return add(JsonTree::Kind::Null), true; }
   bool boolean(bool value) { return m_nodes[add(JsonTree::Kind::Boolean)].boolean = value, true; }
@@ -26,13 +67,17 @@ class Builder {
     return add(JsonTree::Kind::Number), true;
   }
   bool string(std::string& value) {
-    m_nodes[add(JsonTree::Kind::String)].text = std::move(value);
+    const std::uint32_t at = keep(value);
+    JsonTree::Node& node = m_nodes[add(JsonTree::Kind::String)];
+    node.text_at = at;
+    node.text_size = static_cast<std::uint32_t>(value.size());
     return true;
   }
   bool binary(json::binary_t&) { return add(JsonTree::Kind::Null), true; }
   bool start_object(std::size_t) { return open(JsonTree::Kind::Object); }
   bool key(std::string& value) {
-    m_key = std::move(value);
+    m_key_at = keep(value);
+    m_key_size = static_cast<std::uint32_t>(value.size());
     return true;
   }
   bool end_object() { return close(); }
@@ -50,6 +95,14 @@ class Builder {
     std::uint32_t last;
   };
 
+  // VALUE appended to the strings; where it starts. (No longer than the document's text,
+  // which is under 4 GB: an escape is never shorter than what it stands for.)
+  std::uint32_t keep(const std::string& value) {
+    const auto at = static_cast<std::uint32_t>(m_strings.size());
+    m_strings += value;
+    return at;
+  }
+
   std::uint32_t add(JsonTree::Kind kind) {
     const auto index = static_cast<std::uint32_t>(m_nodes.size());
     m_nodes.emplace_back();
@@ -58,8 +111,10 @@ class Builder {
     if (!m_open.empty()) {
       Open& parent = m_open.back();
       JsonTree::Node& container = m_nodes[parent.index];
-      if (container.kind == JsonTree::Kind::Object)
-        node.key = std::move(m_key);
+      if (container.kind == JsonTree::Kind::Object) {
+        node.key_at = m_key_at;
+        node.key_size = m_key_size;
+      }
       if (container.first == JsonTree::Value::none)
         container.first = index;
       else
@@ -79,14 +134,20 @@ class Builder {
   }
 
   std::vector<JsonTree::Node>& m_nodes;
+  std::string& m_strings;
   std::vector<Open> m_open;
-  std::string m_key;
+  std::uint32_t m_key_at = 0;
+  std::uint32_t m_key_size = 0;
 };
 
-JsonTree::JsonTree(const std::string& text) {
-  m_nodes.reserve(text.size() / 16);
-  Builder builder(m_nodes);
-  nlohmann::json::sax_parse(text, &builder);
+JsonTree::JsonTree(std::string_view text, std::string_view more) {
+  if (text.size() + more.size() >= Value::none)
+    throw std::length_error("a JSON document of 4 GB or more");
+  // About one value per 16 bytes of text, and strings of a third of it.
+  m_nodes.reserve((text.size() + more.size()) / 16);
+  m_strings.reserve((text.size() + more.size()) / 3);
+  Builder builder(m_nodes, m_strings);
+  nlohmann::json::sax_parse(TwoPieces(text, more, false), TwoPieces(text, more, true), &builder);
 }
 
 const JsonTree::Node& JsonTree::Value::node() const {
@@ -101,12 +162,16 @@ bool JsonTree::Value::boolean() const {
   return is_boolean() && node().boolean;
 }
 
-const std::string& JsonTree::Value::text() const {
-  return is_string() ? node().text : no_text;
+std::string_view JsonTree::Value::text() const {
+  if (!is_string())
+    return {};
+  return std::string_view(m_tree->m_strings).substr(node().text_at, node().text_size);
 }
 
-const std::string& JsonTree::Value::key() const {
-  return exists() ? node().key : no_text;
+std::string_view JsonTree::Value::key() const {
+  if (!exists())
+    return {};
+  return std::string_view(m_tree->m_strings).substr(node().key_at, node().key_size);
 }
 
 std::size_t JsonTree::Value::size() const {
@@ -123,9 +188,12 @@ std::size_t JsonTree::Value::size() const {
 JsonTree::Value JsonTree::Value::find(std::string_view key) const {
   std::uint32_t found = none;
   if (is_object())
-    for (std::uint32_t k = node().first; k != none; k = m_tree->m_nodes[k].next)
-      if (m_tree->m_nodes[k].key == key)
+    for (std::uint32_t k = node().first; k != none; k = m_tree->m_nodes[k].next) {
+      const Node& member = m_tree->m_nodes[k];
+      if (member.key_size == key.size() &&
+          std::string_view(m_tree->m_strings).substr(member.key_at, member.key_size) == key)
         found = k;
+    }
   return {m_tree, found};
 }
 
@@ -221,12 +289,8 @@ std::optional<JsonHalves> split_array_member(const std::string& text, std::strin
     if ((comma > middle ? comma - middle : middle - comma) <
         (cut > middle ? cut - middle : middle - cut))
       cut = comma;
-  JsonHalves halves;
-  halves.document.reserve(cut + text.size() - array_end);
-  halves.document.append(view.substr(0, cut)).append(view.substr(array_end));
-  halves.rest.reserve(array_end - cut + 1);
-  halves.rest.append("[").append(view.substr(cut + 1, array_end - cut - 1)).append("]");
-  return halves;
+  return JsonHalves{view.substr(0, cut), view.substr(array_end),
+                    view.substr(cut + 1, array_end - cut)};
 }
 
 } // namespace dbtool::util

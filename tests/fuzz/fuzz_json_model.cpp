@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     nlohmann::json rest;
     bool both_read = false;
     try {
-      document = nlohmann::json::parse(halves->document);
-      rest = nlohmann::json::parse(halves->rest);
+      document = nlohmann::json::parse(halves->document());
+      rest = nlohmann::json::parse(halves->rest_array());
       both_read = document.is_object() && document["tables"].is_array() &&
                   !document["tables"].empty() && rest.is_array() && !rest.empty();
     } catch (const nlohmann::json::exception&) {

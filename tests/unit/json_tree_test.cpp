@@ -14,8 +14,8 @@ namespace {
 
 // HALVES read back as one document (REST's elements appended to the document's KEY).
 json joined(const dbtool::util::JsonHalves& halves, const std::string& key) {
-  json document = json::parse(halves.document);
-  const json rest = json::parse(halves.rest);
+  json document = json::parse(halves.document());
+  const json rest = json::parse(halves.rest_array());
   REQUIRE(rest.is_array());
   REQUIRE_FALSE(rest.empty());
   REQUIRE(document[key].is_array());
@@ -66,9 +66,9 @@ TEST_CASE("split_array_member cuts a long array between two elements") {
     CHECK(joined(*halves, "tables") == whole);
     // About half of the text each side.
     CHECK(halves->rest.size() > text.size() / 4);
-    CHECK(halves->document.size() > text.size() / 4);
-    const JsonTree document(halves->document);
-    const JsonTree rest(halves->rest);
+    CHECK(halves->document().size() > text.size() / 4);
+    const JsonTree document(halves->head, halves->tail);
+    const JsonTree rest("[", halves->rest);
     CHECK(document.root()["tables"].size() + rest.root().size() == 10);
   }
 }
@@ -96,8 +96,8 @@ TEST_CASE("split_array_member declines what it cannot cut safely") {
   if (trailing) {
     bool both_read = true;
     try {
-      const JsonTree document(trailing->document);
-      const JsonTree rest(trailing->rest);
+      const JsonTree document(trailing->head, trailing->tail);
+      const JsonTree rest("[", trailing->rest);
       both_read = !rest.root().empty() && !document.root()["tables"].empty();
     } catch (const std::exception&) {
       both_read = false;

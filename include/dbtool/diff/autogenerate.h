@@ -29,6 +29,7 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     schema::DeclaredModels& declared);
 
 struct AutogenerateResult {
+  // The operations; its SQL has moved into WRITTEN when a revision was written.
   ModelComparison comparison;
   std::optional<revision::Revision> written; // none when there was nothing to write
 };

@@ -47,10 +47,10 @@ class JsonTree {
     bool is_array() const { return exists() && kind() == Kind::Array; }
     bool is_object() const { return exists() && kind() == Kind::Object; }
 
-    bool boolean() const;            // false unless a boolean true
-    const std::string& text() const; // a string's text; empty for anything else
-    const std::string& key() const;  // the key of an object's member; empty otherwise
-    std::size_t size() const;        // members (distinct keys) or elements; 0 for scalars
+    bool boolean() const;          // false unless a boolean true
+    std::string_view text() const; // a string's text; empty for anything else
+    std::string_view key() const;  // the key of an object's member; empty otherwise
+    std::size_t size() const;      // members (distinct keys) or elements; 0 for scalars
     bool empty() const { return size() == 0; }
 
     // An object's member KEY (its last, if given twice); nothing when absent.
@@ -71,35 +71,47 @@ class JsonTree {
     std::uint32_t m_index;
   };
 
-  // Parses TEXT; throws nlohmann::json::parse_error (with the byte where it failed) or
-  // nlohmann::json::out_of_range, as nlohmann::json::parse does.
-  explicit JsonTree(const std::string& text);
+  // Parses TEXT, or the text of TEXT followed by MORE (two pieces of one document, read
+  // without copying them together); throws nlohmann::json::parse_error (with the byte
+  // where it failed) or nlohmann::json::out_of_range, as nlohmann::json::parse does, and
+  // std::length_error for a text of 4 GB or more.
+  explicit JsonTree(std::string_view text, std::string_view more = {});
 
   Value root() const { return {this, m_nodes.empty() ? Value::none : 0}; }
 
  private:
   friend class Builder;
+  // 32 bytes: keys and strings live in one buffer (two std::string members made a node
+  // 80 bytes, and a model of 500 tables a tree of 2 MB).
   struct Node {
     Kind kind = Kind::Null;
     bool boolean = false;
     std::uint32_t next = Value::none;  // the next element or member of its container
     std::uint32_t first = Value::none; // a container's first element or member
     std::uint32_t count = 0;           // a container's elements or members
-    std::string key;                   // an object member's key
-    std::string text;                  // a string's text
+    std::uint32_t key_at = 0;          // an object member's key in m_strings
+    std::uint32_t key_size = 0;
+    std::uint32_t text_at = 0; // a string's text in m_strings
+    std::uint32_t text_size = 0;
   };
   std::vector<Node> m_nodes;
+  std::string m_strings;
 };
 
 // A JSON text cut in two where a long array member of its top-level object can be split
 // between two elements, so that two threads can read it (nlohmann's reading is serial):
-// DOCUMENT is the text with the array's second part left out, REST that part as an array
-// of its own. Reading both gives the whole document's values; a caller still checks that
+// the document is the text with the array's second part left out, the second part an
+// array of its own. Reading both gives the whole document's values; a caller still checks that
 // both read and that REST is not empty, and reads the whole text when not (for its
 // exact error).
 struct JsonHalves {
-  std::string document;
-  std::string rest;
+  // Views into the text that was cut (valid while it lives): the document is HEAD
+  // followed by TAIL, the second part is "[" followed by REST.
+  std::string_view head; // up to the cut, after the first part's last element
+  std::string_view tail; // from the array's closing bracket on
+  std::string_view rest; // the second part's elements and the closing bracket
+  std::string document() const { return std::string(head) + std::string(tail); }
+  std::string rest_array() const { return "[" + std::string(rest); }
 };
 
 // TEXT cut in two at the element boundary of top-level member KEY (an array) nearest to

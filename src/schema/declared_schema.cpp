@@ -490,7 +490,8 @@ Schema load_declared_schema(const fs::path& folder, const KnownTablesFuture& kno
         validate_schema(*schema);
         return std::move(*schema);
       }
-    // SQLite rejects the bulk load: each file executed in turn, for the exact error.
+    // SQLite rejects the bulk load: each file executed in turn, for the exact error (read
+    // again: a file changed in between gives the error of what it is now).
     for (const auto& [file, declared] : read_models()) {
       load_json(declared, file);
       claim(file);

@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <exception>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -794,6 +796,9 @@ Schema schema_from_json(JsonValue document, const util::JsonTree* rest, const st
 
 Schema schema_from_json_text(const std::string& text, const std::string& file,
                              config::Backend backend) {
+  // JsonTree's limit, said the same way whether the text would be read whole or cut.
+  if (text.size() >= std::numeric_limits<std::uint32_t>::max())
+    throw Error(ErrorKind::Project, "a JSON model of 4 GB or more is not read", file);
   std::optional<util::JsonTree> document;
   std::optional<util::JsonTree> rest;
   // A long document is read as two halves on two threads (reading is a third of the

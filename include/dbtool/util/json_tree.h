@@ -120,5 +120,8 @@ struct JsonHalves {
 // could spell KEY), or when the text is not well formed enough to tell.
 std::optional<JsonHalves> split_array_member(const std::string& text, std::string_view key,
                                              std::size_t min_elements);
+// The halves are views into TEXT: a temporary would leave them dangling.
+std::optional<JsonHalves> split_array_member(std::string&& text, std::string_view key,
+                                             std::size_t min_elements) = delete;
 
 } // namespace dbtool::util

@@ -120,4 +120,48 @@ expect_rc 3
 expect_err "foreign key references table 'missing'"
 expect_equal "$(ls "$r/migrations" | wc -l)" "$before" "no revision written"
 
+test_case "a large JSON model (read in two halves) autogenerates, upgrades and checks clean"
+# 200 tables, one value per line: over 64 KB, so the models are cut in two for two
+# threads, and the scratch databases are loaded in two halves.
+big_models() {
+  local k
+  printf '{\n  "tables": [\n'
+  for ((k = 0; k < 200; k++)); do
+    [ "$k" -gt 0 ] && printf '    ,\n'
+    printf '    {\n      "name": "t%03d",\n      "columns": [\n' "$k"
+    printf '        {\n          "name": "id",\n          "type": "integer",\n          "primary_key": true\n        },\n'
+    printf '        {\n          "name": "name",\n          "type": "string(64)",\n          "nullable": false\n        },\n'
+    printf '        {\n          "name": "note, \\"quoted\\" [x]",\n          "type": "text"\n        }'
+    [ "$k" -gt 0 ] && printf ',\n        {\n          "name": "parent_id",\n          "type": "integer",\n          "references": "t%03d.id"\n        }' $((k - 1))
+    printf '\n      ],\n      "indexes": [\n        {\n          "name": "ix_t%03d_name",\n          "columns": [\n            "name"\n          ]\n        }\n      ]\n    }\n' "$k"
+  done
+  printf '  ]\n}\n'
+}
+b=$(new_project big)
+big_models >"$TEST_TMP/big.json"
+set_models "$b" "$(cat "$TEST_TMP/big.json")"
+expect_equal "$(($(wc -c <"$b/schema/models.json") > 65536))" 1 "the model is over 64 KB"
+run "$b" revision --autogenerate -m "two hundred tables"
+expect_rc 0
+expect_out "Created revision"
+expect_equal "$(grep -c '^CREATE TABLE' "$b"/migrations/*.sql)" 200 "CREATE TABLE statements written"
+expect_equal "$(grep -c '^CREATE INDEX' "$b"/migrations/*.sql)" 200 "CREATE INDEX statements written"
+run "$b" upgrade head
+expect_rc 0
+expect_sql "$b/data/app.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 't%'" 200
+expect_sql "$b/data/app.db" "SELECT \"table\" || '.' || \"to\" FROM pragma_foreign_key_list('t199')" "t198.id"
+run "$b" check
+expect_rc 0
+expect_out "OK: the database matches the models"
+
+test_case "an error late in a large JSON model names its line"
+line=$(grep -n '"name": "t190"' "$b/schema/models.json" | cut -d: -f1)
+sed -i "${line}s/\"name\"/, \"name\"/" "$b/schema/models.json"
+before=$(db_fingerprint "$b/data/app.db")
+run "$b" check
+expect_rc 3
+expect_err "models.json:$line: invalid JSON at column"
+expect_one_line_error
+expect_equal "$(db_fingerprint "$b/data/app.db")" "$before" "the database is unchanged"
+
 finish

@@ -16,7 +16,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <stdexcept>
 #include <unordered_map>
 
 namespace dbtool::schema {
@@ -813,10 +812,11 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
           else
             rest.emplace("[", halves->rest);
         });
-        if (!document->root().is_object() || !document->root()["tables"].is_array() ||
-            document->root()["tables"].empty() || rest->root().empty())
-          throw std::invalid_argument("not two halves of one document");
       } catch (const std::exception&) {
+        document.reset(); // read whole below, for the exact error
+      }
+      if (!document || !document->root().is_object() || !document->root()["tables"].is_array() ||
+          document->root()["tables"].empty() || rest->root().empty()) {
         document.reset();
         rest.reset();
       }

@@ -1,5 +1,7 @@
 #include "dbtool/schema/sql_tokens.h"
 
+#include "dbtool/util/strings.h"
+
 #include <cctype>
 
 namespace dbtool::schema {
@@ -49,12 +51,9 @@ std::size_t read_quoted(std::string_view sql, std::size_t i, char close, std::st
 bool Token::is_word(std::string_view upper_word) const {
   if (kind != Kind::Word || text.size() != upper_word.size())
     return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    // ASCII only, as SQLite folds keywords (and std::toupper consults the locale).
-    if ((c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c) != upper_word[i])
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (util::ascii_upper(text[i]) != upper_word[i])
       return false;
-  }
   return true;
 }
 

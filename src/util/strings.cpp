@@ -44,17 +44,6 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// ASCII only, as SQLite folds names, and without std::tolower's call per character
-// (dbtool never sets a locale, so the "C" locale's answers are these).
-namespace {
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-char ascii_upper(char c) {
-  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-} // namespace
-
 std::string to_lower(std::string text) {
   for (auto& c : text)
     c = ascii_lower(c);

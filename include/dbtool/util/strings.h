@@ -13,6 +13,14 @@ std::vector<std::string> split_list(std::string_view text, char separator = ',')
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
 // ASCII case folding: SQL keywords and SQLite's names compare without regard to case.
+// One character folded, ASCII only, as SQLite folds names and keywords (and without
+// std::tolower's call per character; dbtool never sets a locale).
+inline char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+inline char ascii_upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
 std::string to_lower(std::string text);
 std::string to_upper(std::string text);
 bool equals_ignoring_case(std::string_view a, std::string_view b);

@@ -5,7 +5,6 @@
 
 #include "dbtool/config/database_url.h"
 #include "dbtool/error.h"
-#include "dbtool/util/huge_page_heap.h"
 #include "dbtool/version.h"
 
 #include <iostream>
@@ -48,7 +47,6 @@ int report(const dbtool::cli::Context& context, ErrorKind kind, const std::strin
 } // namespace
 
 int main(int argc, char** argv) {
-  dbtool::util::use_huge_pages_for_heap();
   dbtool::cli::Context context;
   int exit_code = 0;
   CLI::App app{"dbtool: manage relational database schemas with SQL revisions", "dbtool"};

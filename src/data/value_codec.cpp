@@ -1,7 +1,7 @@
 #include "dbtool/data/value_codec.h"
 
 #include "dbtool/error.h"
-#include "dbtool/util/libcrypto_library.h"
+#include <openssl/evp.h>
 
 #include <charconv>
 #include <cmath>
@@ -103,9 +103,9 @@ void append_sql_blob(std::string& out, std::string_view blob) {
 
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written = util::libcrypto().EVP_EncodeBlock(
-      reinterpret_cast<unsigned char*>(out.data()),
-      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(written));
   return out;
 }
@@ -114,9 +114,9 @@ std::string base64_decode(std::string_view text, const std::string& where) {
   if (text.size() % 4 != 0)
     throw Error(ErrorKind::Project, where + ": invalid base64");
   std::string out(3 * (text.size() / 4), '\0');
-  const int written = util::libcrypto().EVP_DecodeBlock(
-      reinterpret_cast<unsigned char*>(out.data()),
-      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(text.data()),
+                                      static_cast<int>(text.size()));
   if (written < 0)
     throw Error(ErrorKind::Project, where + ": invalid base64");
   // EVP_DecodeBlock keeps the padding's zero bytes: drop one per '='.

@@ -4,7 +4,6 @@
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
-#include "dbtool/util/huge_page_heap.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
@@ -37,16 +36,15 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   require_at_head(graph, current);
   // The database is read while the models load on their own thread.
   const std::set<std::string> own_tables{settings.version_table, settings.history_table};
-  auto known = std::make_shared<schema::KnownTables>();
+  schema::LiveSchema read;
   try {
-    known->schema = schema::introspect(connection, own_tables, &known->create_sql);
+    read.schema = schema::introspect(connection, own_tables, &read.create_sql);
   } catch (const Error&) {
     declared_models.get(); // a bad model is the error to report
     throw;
   }
-  const schema::Schema& live = known->schema;
-  declared_models.offer_known_tables(known);
-  const schema::Schema declared = declared_models.get();
+  const schema::Schema declared = declared_models.get(&read);
+  const schema::Schema& live = read.schema;
   ModelComparison comparison;
   if (connection.backend() == config::Backend::Postgres) {
     auto upgrade = plan_postgres_migration(live, declared);
@@ -61,7 +59,7 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   // 500 tables); a change is planned back on a second thread while the upgrade renders.
   std::future<MigrationScript> downgrade;
   if (!comparison.operations.empty())
-    downgrade = util::start_thread([&live, &declared] {
+    downgrade = std::async(std::launch::async, [&live, &declared] {
       return render_sqlite_migration(declared, live, compare_schemas(declared, live));
     });
   comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);

@@ -1,8 +1,8 @@
 #include "dbtool/revision/revision.h"
 
 #include "dbtool/error.h"
-#include "dbtool/util/libcrypto_library.h"
 #include "dbtool/util/strings.h"
+#include <openssl/evp.h>
 
 #include <sys/random.h>
 
@@ -278,9 +278,7 @@ std::string revision_checksum(const Revision& revision) {
   }
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  const auto& crypto = util::libcrypto();
-  if (crypto.EVP_Digest(folded.data(), folded.size(), digest.data(), &size, crypto.EVP_sha256(),
-                        nullptr) != 1)
+  if (EVP_Digest(folded.data(), folded.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
     throw Error(ErrorKind::Project, "SHA-256 failed for revision " + revision.id);
   return hex(digest.data(), size);
 }

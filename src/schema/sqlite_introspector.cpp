@@ -290,10 +290,6 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
   // One read transaction: a consistent view, and no lock taken per query.
   const db::ReadTransaction snapshot(connection, "BEGIN");
   std::vector<SchemaObject> objects = read_objects(connection);
-  // Each CREATE text is parsed where its table or index is built, and the parse dropped
-  // right after: what is held at once stays small (fresh memory is dear on a virtual
-  // machine). (Parsing on a second thread while SQLite answers the PRAGMAs was tried: at
-  // 500 tables both halves slowed down and the wall time stayed the same.)
   PragmaRows pragmas(connection);
   // table_list knows STRICT and WITHOUT ROWID for certain, whatever the CREATE text says.
   std::map<std::string, std::pair<bool, bool>> options;
@@ -339,9 +335,10 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
   for (const auto& object : objects) {
     if (object.type != "index" || !object.sql)
       continue;
-    const auto table = schema.tables.find(object.table);
-    if (table != schema.tables.end())
-      read_index(pragmas, table->second, object.name, parse_create_index(*object.sql));
+    // tbl_name is the table as the CREATE INDEX spelled it, in any case.
+    if (const Table* table = schema.find_table(object.table))
+      read_index(pragmas, schema.tables.at(table->name), object.name,
+                 parse_create_index(*object.sql));
   }
   if (create_sql != nullptr)
     for (auto& object : objects)

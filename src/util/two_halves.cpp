@@ -1,7 +1,5 @@
 #include "dbtool/util/two_halves.h"
 
-#include "dbtool/util/huge_page_heap.h"
-
 #include <future>
 
 namespace dbtool::util {
@@ -12,7 +10,7 @@ void run_in_two_halves(
   const std::size_t half = count < split_from ? count : count / 2;
   std::future<void> second;
   if (half < count)
-    second = start_thread([&work, half, count] { work(1, half, count); });
+    second = std::async(std::launch::async, [&work, half, count] { work(1, half, count); });
   try {
     if (half > 0)
       work(0, 0, half);

@@ -4,17 +4,21 @@
 // child of a rebuilt parent included) is lost. Pairs are mostly B = a mutation of A,
 // so that tables survive with changes; some are unrelated schemas.
 #include "schema_generator.h"
+#include "test_helpers.h"
 
 #include "dbtool/db/sqlite/sqlite_connection.h"
 #include "dbtool/diff/schema_diff.h"
 #include "dbtool/diff/sqlite_migration.h"
 #include "dbtool/error.h"
+#include "dbtool/schema/declared_schema.h"
+#include "dbtool/schema/json_model.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <map>
 #include <optional>
 #include <random>
@@ -374,4 +378,97 @@ TEST_CASE("differ: 1,000 generated pairs migrate both ways, exactly, without los
   // Most pairs must really migrate, not be refused by their data.
   CHECK(applied > pairs * 3 / 4);
   MESSAGE("pairs: ", pairs, ", applied: ", applied, ", refused by their data: ", refused_by_data);
+}
+
+namespace {
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+// A generated pair (A, B) as in the test above: B a mutation of A, or unrelated.
+std::optional<std::pair<Schema, Schema>> generated_pair(unsigned seed) {
+  std::mt19937 rng(seed);
+  const auto a = normalized(generate_schema(rng));
+  if (!a)
+    return std::nullopt;
+  std::optional<Schema> b;
+  if (seed % 10 == 0)
+    b = normalized(generate_schema(rng));
+  for (int attempt = 0; attempt < 5 && !b; ++attempt) {
+    Schema mutated = *a;
+    const int changes = 1 + static_cast<int>(rng() % 3);
+    for (int i = 0; i < changes; ++i)
+      mutate(mutated, rng);
+    b = normalized(mutated);
+  }
+  if (!b)
+    return std::nullopt;
+  return std::make_pair(*a, *b);
+}
+
+} // namespace
+
+// `check` takes a declared table from the live database's introspection when both have
+// the same CREATE TABLE and CREATE INDEX texts (DeclaredModels). The property: for every
+// pair, the models of B read with the live tables of a database built as A (or as B
+// itself, where every table matches) are exactly the models read alone, whether B is
+// declared as JSON or as SQL.
+TEST_CASE("declared models: tables taken from the live database give the same schema") {
+  int pairs = 0, failures = 0;
+  std::string first_failure;
+  for (unsigned seed = 1; pairs < 500 && seed < 5000; ++seed) {
+    const auto pair = generated_pair(seed);
+    if (!pair)
+      continue;
+    ++pairs;
+    const auto& [a, b] = *pair;
+    for (const Schema* live_model : {&a, &b}) {
+      SqliteConnection database{dbtool::config::SqliteOptions{}};
+      database.execute(render_sqlite_schema(*live_model));
+      LiveSchema live;
+      live.schema = introspect_sqlite(database, {}, &live.create_sql);
+      for (const bool json : {true, false}) {
+        dbtool::test::TempDir models;
+        write_file(models.path() / (json ? "models.json" : "models.sql"),
+                   json ? schema_to_json(b) : render_sqlite_schema(b));
+        const Schema alone = load_declared_schema(models.path());
+        const Schema with_live = load_declared_schema(models.path(), &live);
+        if (!(alone == with_live) && failures++ == 0)
+          first_failure = "seed " + std::to_string(seed) + (json ? " (json)" : " (sql)") + ": " +
+                          describe_difference(alone, with_live);
+      }
+    }
+  }
+  INFO(first_failure);
+  CHECK(pairs == 500);
+  CHECK(failures == 0);
+}
+
+// The shortcut is taken: a live table whose texts match is used as the live database
+// read it (here tampered with, to tell it from a loaded one); one whose texts differ,
+// or whose index says DESC, is loaded. A column named "description" is no DESC.
+TEST_CASE("declared models: which tables are taken from the live database") {
+  const std::string sql = "CREATE TABLE same (id INTEGER PRIMARY KEY, description TEXT);\n"
+                          "CREATE INDEX ix_same ON same (description);\n"
+                          "CREATE TABLE other (id INTEGER PRIMARY KEY);\n"
+                          "CREATE TABLE sorted (id INTEGER PRIMARY KEY, v TEXT);\n"
+                          "CREATE INDEX ix_sorted ON sorted (v DESC);\n";
+  SqliteConnection database{dbtool::config::SqliteOptions{}};
+  database.execute(sql);
+  LiveSchema live;
+  live.schema = introspect_sqlite(database, {}, &live.create_sql);
+  for (const char* name : {"same", "other", "sorted"})
+    live.schema.tables.at(name).comment = "from the live database";
+  dbtool::test::TempDir models;
+  write_file(models.path() / "models.sql",
+             sql.substr(0, sql.find("CREATE TABLE other")) +
+                 "CREATE TABLE other (id INTEGER PRIMARY KEY, extra TEXT);\n" +
+                 sql.substr(sql.find("CREATE TABLE sorted")));
+  const Schema declared = load_declared_schema(models.path(), &live);
+  CHECK(declared.tables.at("same").comment == "from the live database");
+  CHECK(declared.tables.at("other").comment.empty());
+  CHECK(declared.tables.at("other").columns.size() == 2);
+  CHECK(declared.tables.at("sorted").comment.empty());
 }

@@ -10,7 +10,6 @@
 #include "dbtool/schema/create_statement.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/json_model.h"
-#include "dbtool/schema/known_tables.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
@@ -1005,7 +1004,7 @@ TEST_CASE("declared schema: invalid JSON names the file, line and column") {
 }
 
 // A JSON model of COUNT tables (each with a few columns, an index and a foreign key to
-// the one before), one value per line; past 64 KB it is read as two halves.
+// the one before), one value per line.
 nlohmann::json many_tables_model(int count) {
   nlohmann::json model = {{"naming_convention", {{"ix", "ix_%(table_name)s_%(column_0_name)s"}}},
                           {"tables", nlohmann::json::array()}};
@@ -1024,19 +1023,17 @@ nlohmann::json many_tables_model(int count) {
   return model;
 }
 
-TEST_CASE("declared schema: a large JSON model read in two halves reads as a small one") {
+TEST_CASE("declared schema: a large JSON model reads as a compact one, errors name their place") {
   const nlohmann::json model = many_tables_model(200);
   const std::string large = model.dump(2);
   const std::string compact = model.dump();
-  REQUIRE(large.size() > 64 * 1024);   // read in two halves
-  REQUIRE(compact.size() < 64 * 1024); // read whole
   const Schema read = schema_from_json_text(large, "large.json");
   CHECK(read.tables.size() == 200);
   CHECK(read.tables.at("t199").foreign_keys.at(0).ref_table == "t198");
   CHECK(read.tables.at("t0").indexes.count("ix_t0_name") == 1);
   CHECK(schema_to_json(read) == schema_to_json(schema_from_json_text(compact, "compact.json")));
 
-  // Errors in the second half are reported as reading the whole reports them.
+  // Errors late in the file are reported with their line, or their table.
   auto error_of = [](const std::string& text) {
     try {
       schema_from_json_text(text, "large.json");
@@ -1056,14 +1053,14 @@ TEST_CASE("declared schema: a large JSON model read in two halves reads as a sma
     CHECK(error.line() == line);
     CHECK(contains(error.message(), "invalid JSON at column"));
   }
-  SUBCASE("the first bad table in document order, whichever half it is in") {
+  SUBCASE("the first bad table in document order") {
     nlohmann::json bad = model;
     bad["tables"][180]["columns"][1]["type"] = "varchar2(1)";
     CHECK(contains(error_of(bad.dump(2)).message(), "'t180'"));
     bad["tables"][20]["columns"][1]["type"] = "varchar2(2)";
     CHECK(contains(error_of(bad.dump(2)).message(), "'t20'"));
   }
-  SUBCASE("a table declared in both halves") {
+  SUBCASE("a table declared twice, far apart") {
     nlohmann::json twice = model;
     twice["tables"][190]["name"] = "t3";
     const auto error = error_of(twice.dump(2));
@@ -1213,17 +1210,11 @@ Schema many_random_tables(std::size_t minimum) {
   return big;
 }
 
-KnownTablesFuture known_from(const std::shared_ptr<const KnownTables>& known) {
-  std::promise<std::shared_ptr<const KnownTables>> promise;
-  promise.set_value(known);
-  return promise.get_future().share();
-}
-
 } // namespace
 
-// Large table-only models load as two halves on two threads (introspect_tables); the
-// result must be what one database gives.
-TEST_CASE("declared schema: a large JSON model loads in halves and equals the whole") {
+// A large model goes into sqlite_schema in one bulk load; the result must be what
+// executing its CREATE statements one by one gives.
+TEST_CASE("declared schema: a large JSON model loads in bulk and equals the executed one") {
   const Schema big = many_random_tables(300);
   const Schema expected = load(render_sqlite_schema(big));
   REQUIRE(describe_difference(big, expected) == "");
@@ -1232,73 +1223,50 @@ TEST_CASE("declared schema: a large JSON model loads in halves and equals the wh
   CHECK(describe_difference(expected, load_declared_schema(dir.path())) == "");
 }
 
-// A declared table whose CREATE texts the live database has is taken from the live
-// introspection (KnownTables) instead of a scratch database; the result must be the
-// same whichever tables match: here a third differ by a column, a fifth by their
-// indexes, and the rest match, DESC indexes (never taken) among them.
-TEST_CASE("declared schema: tables the database already has are taken from it, same result") {
-  const Schema big = many_random_tables(300);
+// When SQLite rejects the bulk load, the models are executed one statement at a time:
+// the error names the file and the line of the object that SQLite rejects.
+TEST_CASE("declared schema: SQLite rejecting a JSON model names the file, line and table") {
   dbtool::test::TempDir dir;
-  write_file(dir.path() / "models.json", schema_to_json(big));
-  const Schema expected = load_declared_schema(dir.path());
-  REQUIRE(describe_difference(big, expected) == "");
-
-  const Schema declared = schema_from_json_text(schema_to_json(big), "models.json");
-  Schema live_model = declared;
-  std::set<std::string> changed;
-  std::size_t position = 0;
-  for (auto& [name, table] : live_model.tables) {
-    ++position;
-    if (position % 3 == 0) {
-      Column extra;
-      extra.name = "live_only";
-      extra.type = "TEXT";
-      table.columns.push_back(extra);
-      changed.insert(name);
-    } else if (position % 5 == 0 && !table.indexes.empty()) {
-      table.indexes.erase(table.indexes.begin());
-      changed.insert(name);
+  write_file(dir.path() / "a.sql", "CREATE TABLE first (id INTEGER PRIMARY KEY);\n");
+  write_file(dir.path() / "b.json", R"j({
+  "tables": [
+    {"name": "fine", "columns": [{"name": "id", "type": "integer", "primary_key": true}]},
+    {
+      "name": "broken",
+      "columns": [{"name": "x", "type": "integer", "default": "nonsense("}]
     }
-  }
-  REQUIRE(changed.size() > 50);
-  SqliteConnection live{dbtool::config::SqliteOptions{}};
-  live.execute(render_sqlite_schema(live_model));
-  auto known = std::make_shared<KnownTables>();
-  known->schema = introspect_sqlite(live, {}, &known->create_sql);
+  ]
+})j");
+  const auto error = load_error(dir.path());
+  CHECK(error.kind() == dbtool::ErrorKind::Project);
+  CHECK(contains(error.file(), "b.json"));
+  CHECK(error.line() == 5);
+  CHECK(contains(error.message(), "table 'broken'"));
+  CHECK(contains(error.message(), "SQLite rejects this model"));
+}
 
-  // What find() matches: a declared table of the same texts (as sqlite_schema keeps
-  // them: no ";\n"), unless an index says DESC; not one that differs.
-  auto stored = [](std::string sql) { return sql.substr(0, sql.size() - 2); };
-  std::size_t matched = 0, desc = 0;
-  for (const auto& [name, table] : declared.tables) {
-    std::vector<std::string> index_texts;
-    std::vector<std::pair<std::string_view, std::string_view>> indexes;
-    for (const auto& [index_name, index] : table.indexes)
-      index_texts.push_back(stored(render_create_index(table, index)));
-    std::size_t k = 0;
-    bool says_desc = false;
-    for (const auto& [index_name, index] : table.indexes) {
-      says_desc =
-          says_desc || dbtool::util::to_upper(index_texts[k]).find("DESC") != std::string::npos;
-      indexes.emplace_back(index_name, index_texts[k++]);
-    }
-    desc += says_desc ? 1 : 0;
-    const Table* found = known->find(name, stored(render_create_table(table)), indexes);
-    CHECK((found != nullptr) == (changed.count(name) == 0 && !says_desc));
-    if (found != nullptr)
-      CHECK(found == &known->schema.tables.at(name));
-    matched += found != nullptr ? 1 : 0;
-  }
-  CHECK(matched > 100);
-  CHECK(desc > 0);
-  CHECK(known->find("no_such_table", "CREATE TABLE no_such_table (a)", {}) == nullptr);
+TEST_CASE("declared schema: a SQL model rejected by SQLite names the file and line") {
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n\nCREATE TABLE b (x "
+                                   "INTEGER DEFAULT (nonsense();\n");
+  const auto error = load_error(dir.path());
+  CHECK(contains(error.file(), "a.sql"));
+  CHECK(error.line() == 3);
+}
 
-  CHECK(describe_difference(expected, load_declared_schema(dir.path(), known_from(known))) == "");
-  // A database with none of the tables, and no database at all, give the same too.
-  CHECK(describe_difference(
-            expected,
-            load_declared_schema(dir.path(), known_from(std::make_shared<KnownTables>()))) == "");
-  CHECK(describe_difference(expected, load_declared_schema(dir.path(), known_from(nullptr))) == "");
+// Found by a user: SQLite keeps the table's name of CREATE INDEX as the statement
+// spells it, and the index was lost when that differed in case from the table's.
+TEST_CASE("introspection: an index on a table spelled in another case is kept") {
+  SqliteConnection connection{dbtool::config::SqliteOptions{}};
+  connection.execute("CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT);"
+                     "CREATE INDEX ix_sku ON PRODUCTS (sku)");
+  const Schema schema = introspect_sqlite(connection);
+  REQUIRE(schema.tables.count("products") == 1);
+  CHECK(schema.tables.at("products").indexes.count("ix_sku") == 1);
+  dbtool::test::TempDir dir;
+  write_file(dir.path() / "m.sql", "CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT);\n"
+                                   "CREATE INDEX ix_sku ON PRODUCTS (sku);\n");
+  CHECK(describe_difference(schema, load_declared_schema(dir.path())) == "");
 }
 
 // Found by fuzz_sql_model: SQLite's execution ends a script at a NUL byte, but the

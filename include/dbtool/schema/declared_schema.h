@@ -2,25 +2,33 @@
 
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
-#include "dbtool/schema/known_tables.h"
 #include "dbtool/schema/schema.h"
 
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 namespace dbtool::schema {
 
+// A live SQLite database's schema with the CREATE texts (sqlite_schema.sql) of its
+// tables and indexes by name, as introspect_sqlite read them in one snapshot.
+struct LiveSchema {
+  Schema schema;
+  std::unordered_map<std::string, std::string> create_sql;
+};
+
 // Loads every *.sql and *.json file of FOLDER (in name order) into one in-memory
-// SQLite database and introspects it with the same code as a live database. A table
-// declared twice is an error naming both files; SQL that SQLite rejects names the file
-// and the statement's line; a foreign key to a missing table or column names it.
-// With KNOWN (a live database's tables, given once read), a table whose CREATE texts
-// the database has too is taken from it instead of loaded: the same result, at a
-// fraction of the cost (KnownTables).
-using KnownTablesFuture = std::shared_future<std::shared_ptr<const KnownTables>>;
-Schema load_declared_schema(const std::filesystem::path& folder,
-                            const KnownTablesFuture& known = {});
+// SQLite database and introspects it with the same code as a live database. A JSON
+// model is rendered to the CREATE statements it stands for first, so both kinds of
+// file take one way in. A table declared twice is an error naming both files; SQL that
+// SQLite rejects names the file and the statement's line (for a JSON model, the line
+// of the object); a foreign key to a missing table or column names it. A folder that
+// is missing or cannot be read is an error, never "no models". With LIVE, a declared
+// table whose CREATE TABLE and CREATE INDEX texts the live database has too is taken from
+// LIVE instead of being loaded (see DeclaredModels).
+Schema load_declared_schema(const std::filesystem::path& folder, const LiveSchema* live = nullptr);
 // The declared models for a PostgreSQL project: every schema/*.sql file, in name order,
 // run inside a scratch schema of the project's database (search_path set to it, the
 // server's own schemas after it), introspected with introspect_postgres, then rolled
@@ -34,26 +42,26 @@ Schema load_declared_schema_postgres(const config::Settings& settings);
 // alone; the caller rolls the transaction back, and nothing stays.
 void enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix);
 
-// The models of SETTINGS' project for its backend, loading on another thread from
-// construction: `check` and `revision --autogenerate` start them before they open the
-// database. offer_known_tables hands over the live database's tables once read (a
-// SQLite project's loader waits for them, or for get(), before it loads tables into a
-// scratch database; a PostgreSQL project's has no use for them); get() gives the schema
-// or rethrows.
+// The models of SETTINGS' project for its backend, read on another thread from
+// construction: `check` and `revision --autogenerate` start them before they read the
+// database. get() gives the schema or rethrows the reader's error. For a SQLite project,
+// get(LIVE) takes from LIVE every declared table whose CREATE TABLE and CREATE INDEX
+// texts the database has too, instead of loading it into a scratch database: what
+// introspection says of a table depends on those texts alone, so the result is the
+// same (at the models, no table is loaded at all).
 class DeclaredModels {
  public:
   explicit DeclaredModels(const config::Settings& settings);
+  ~DeclaredModels();
   DeclaredModels(const DeclaredModels&) = delete;
   DeclaredModels& operator=(const DeclaredModels&) = delete;
-  ~DeclaredModels();
 
-  void offer_known_tables(std::shared_ptr<const KnownTables> known);
-  Schema get();
+  Schema get(const LiveSchema* live = nullptr);
+
+  struct Read; // the files read and rendered, not yet loaded
 
  private:
-  std::promise<std::shared_ptr<const KnownTables>> m_known;
-  bool m_offered = false;
-  std::future<Schema> m_schema;
+  std::future<std::unique_ptr<Read>> m_read;
 };
 
 // Checks that every foreign key names an existing table and columns, and that no

@@ -11,8 +11,7 @@ namespace dbtool::schema {
 
 // The live schema of whatever database CONNECTION is: introspect_sqlite or
 // introspect_postgres. Tables named in EXCLUDE (dbtool's own) are left out. With
-// CREATE_SQL, a SQLite database's CREATE texts too (introspect_sqlite; PostgreSQL keeps
-// none, and it stays empty).
+// CREATE_SQL, a SQLite database's CREATE texts too (PostgreSQL keeps none: it stays empty).
 Schema introspect(db::Connection& connection, const std::set<std::string>& exclude = {},
                   std::unordered_map<std::string, std::string>* create_sql = nullptr);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dbtool/config/database_url.h"
+#include "dbtool/schema/generic_types.h"
 #include "dbtool/schema/schema.h"
 
 #include <string>
@@ -28,12 +29,5 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
 // constraints, enums, sequences, routines) have keys of their own, which
 // schema_from_json_text reads back for PostgreSQL.
 std::string schema_to_json(const Schema& schema, config::Backend backend = config::Backend::Sqlite);
-
-// The SQLite rendering of a generic type ("string(20)" -> "VARCHAR(20)"); throws
-// Error(Project) for an unknown type or one SQLite cannot store.
-std::string sqlite_type_for(const std::string& generic);
-// The PostgreSQL rendering of a generic type ("json" -> "jsonb", "array(text)" ->
-// "text[]", "timestamp_tz" -> "timestamptz"); Error(Project) for an unknown one.
-std::string postgres_type_for(const std::string& generic);
 
 } // namespace dbtool::schema

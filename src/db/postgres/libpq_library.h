@@ -28,16 +28,16 @@ namespace dbtool::db {
   X(PQtransactionStatus)                                                                           \
   X(PQunescapeBytea)
 
-// libpq, loaded on first use with dlopen: linked in, it drags in Kerberos, LDAP and
-// GnuTLS, whose start-up cost 2.5 ms in every process, a SQLite run included (an eighth
-// of a 500-table scan). The functions keep libpq's own names and prototypes.
+// libpq's functions, as pointers: with DBTOOL_LAZY_LIBPQ (CMakeLists.txt says why) they
+// come from dlopen on first use, otherwise they are the linked functions themselves. The
+// functions keep libpq's own names and prototypes.
 struct LibpqLibrary {
 #define DBTOOL_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
   DBTOOL_LIBPQ_FUNCTIONS(DBTOOL_LIBPQ_MEMBER)
 #undef DBTOOL_LIBPQ_MEMBER
 };
 
-// The loaded library; Error(Database) naming libpq.so.5 when it cannot be loaded.
+// The library; Error(Database) naming libpq.so.5 when it cannot be loaded.
 const LibpqLibrary& libpq();
 
 } // namespace dbtool::db

@@ -1,0 +1,752 @@
+// schema_from_json_text: the JSON model format read into a Schema, one function per kind
+// of object. Every error names the file and the object being read (Error(Project)).
+#include "dbtool/error.h"
+#include "dbtool/schema/generic_types.h"
+#include "dbtool/schema/json_model.h"
+#include "dbtool/schema/sql_tokens.h"
+#include "dbtool/util/strings.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace dbtool::schema {
+
+using nlohmann::json;
+
+namespace {
+
+// OBJECT's member KEY, or null when OBJECT is no object or has no such member. (A
+// string_view key is looked up as it is; a const char* would be copied into a string.)
+const json* member(const json& object, std::string_view key) {
+  if (!object.is_object())
+    return nullptr;
+  const auto found = object.find(key);
+  return found == object.end() ? nullptr : &*found;
+}
+
+// Reading one document: every error names the file and what is being read.
+class Reader {
+ public:
+  Reader(std::string file, bool postgres) : m_file(std::move(file)), m_postgres(postgres) {}
+
+  // Whether the model is read for PostgreSQL: its types, its names (case kept), its
+  // SQL as written (SQLite's canonical spacing would split PostgreSQL's :: casts).
+  bool postgres() const { return m_postgres; }
+  // GENERIC rendered for the backend; Error(Project) for an unknown type. A model
+  // repeats a few types many times, and reading string(64) builds strings.
+  const std::string& column_type(const std::string& generic) const {
+    auto found = m_types.find(generic);
+    if (found == m_types.end())
+      found =
+          m_types
+              .emplace(generic, m_postgres ? postgres_type_for(generic) : sqlite_type_for(generic))
+              .first;
+    return found->second;
+  }
+  std::string sql(const std::string& text) const {
+    return m_postgres ? std::string(util::trim(text)) : canonical_sql(text);
+  }
+
+  [[noreturn]] void fail(const std::string& where, const std::string& message) const {
+    throw Error(ErrorKind::Project, (where.empty() ? "" : where + ": ") + message, m_file);
+  }
+
+  const json& object(const json& value, const std::string& where) const {
+    if (!value.is_object())
+      fail(where, "expected an object");
+    return value;
+  }
+
+  // VALUE's member KEY, which must be a list when present; null when absent.
+  const json* list(const json& value, const char* key, const std::string& where) const {
+    const json* found = member(value, key);
+    if (found != nullptr && !found->is_array())
+      fail(where, std::string("'") + key + "' must be a list");
+    return found;
+  }
+
+  // The members are a std::map: of several unknown keys, the first in alphabetical
+  // order is named.
+  void allow_keys(const json& value, const std::string& where,
+                  std::initializer_list<std::string_view> keys) const {
+    for (const auto& item : value.items())
+      if (std::find(keys.begin(), keys.end(), item.key()) == keys.end())
+        fail(where, "unknown key '" + item.key() + "'");
+  }
+
+  std::optional<std::string> optional_string(const json& value, const char* key,
+                                             const std::string& where) const {
+    const json* found = member(value, key);
+    if (found == nullptr || found->is_null())
+      return std::nullopt;
+    if (!found->is_string())
+      fail(where, std::string("'") + key + "' must be a string");
+    return found->get<std::string>();
+  }
+
+  std::string string(const json& value, const char* key, const std::string& where,
+                     bool required = false) const {
+    std::optional<std::string> found = optional_string(value, key, where);
+    if (!found && required)
+      fail(where, std::string("'") + key + "' is required");
+    return found ? std::move(*found) : std::string();
+  }
+
+  bool boolean(const json& value, const char* key, const std::string& where, bool fallback) const {
+    const json* found = member(value, key);
+    if (found == nullptr)
+      return fallback;
+    if (!found->is_boolean())
+      fail(where, std::string("'") + key + "' must be true or false");
+    return found->get<bool>();
+  }
+
+  std::vector<std::string> strings(const json& value, const char* key,
+                                   const std::string& where) const {
+    std::vector<std::string> out;
+    const json* found = member(value, key);
+    if (found == nullptr)
+      return out;
+    if (!found->is_array())
+      fail(where, std::string("'") + key + "' must be a list of names");
+    for (const auto& item : *found) {
+      if (!item.is_string())
+        fail(where, std::string("'") + key + "' must be a list of names");
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+ private:
+  std::string m_file;
+  bool m_postgres;
+  mutable std::map<std::string, std::string, std::less<>> m_types;
+};
+
+// ON CONFLICT's action, upper case; ABORT (the default) and absence are empty.
+std::string conflict_action(const Reader& reader, const json& value, const char* key,
+                            const std::string& where) {
+  std::string text = util::to_upper(reader.string(value, key, where));
+  static const std::set<std::string> known = {"", "ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"};
+  if (known.count(text) == 0)
+    reader.fail(where,
+                std::string("'") + key + "' must be one of ROLLBACK, ABORT, FAIL, IGNORE, REPLACE");
+  return text == "ABORT" ? std::string() : text;
+}
+
+// A foreign key's ON DELETE / ON UPDATE action, upper case; absence is NO ACTION.
+std::string action(const Reader& reader, const json& value, const char* key,
+                   const std::string& where) {
+  std::string text = util::to_upper(reader.string(value, key, where));
+  if (text.empty())
+    return "NO ACTION";
+  static const std::set<std::string> known = {"NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT",
+                                              "RESTRICT"};
+  if (known.count(text) == 0)
+    reader.fail(where, std::string("'") + key +
+                           "' must be one of NO ACTION, CASCADE, SET NULL, "
+                           "SET DEFAULT, RESTRICT");
+  return text;
+}
+
+// SQLAlchemy's naming_convention: "%(token)s" templates per kind of constraint (ix, uq,
+// ck, fk, pk). A template names the constraints of its kind that have no name, and,
+// when it uses %(constraint_name)s, those that have one (the name goes in the token).
+class Conventions {
+ public:
+  // What a template is filled with for one constraint.
+  struct Subject {
+    std::string table;
+    std::vector<std::string> columns;
+    std::string referred_table;
+    std::vector<std::string> referred_columns;
+    std::string constraint_name;
+  };
+
+  void read(const Reader& reader, const json& templates) {
+    reader.object(templates, "naming_convention");
+    reader.allow_keys(templates, "naming_convention", {"ix", "uq", "ck", "fk", "pk"});
+    for (const auto& item : templates.items()) {
+      if (!item.value().is_string())
+        reader.fail("naming_convention", "'" + item.key() + "' must be a string");
+      const std::string pattern = item.value().get<std::string>();
+      for (const auto& token : tokens_of(pattern))
+        if (!known_token(token))
+          reader.fail("naming_convention", "'" + item.key() + "': unknown token '%(" + token +
+                                               ")s' (table_name, column_0_name, column_0_label, "
+                                               "column_0N_name, column_0_N_name, "
+                                               "referred_table_name, referred_column_0_name, "
+                                               "constraint_name, ...)");
+      m_templates[item.key()] = pattern;
+    }
+  }
+
+  // The name of a constraint of KIND whose own name is SUBJECT.constraint_name (empty:
+  // none): the template applied, or the constraint's own name when no template applies.
+  std::string name(const char* kind, const Subject& subject) const {
+    const auto found = m_templates.find(kind);
+    if (found == m_templates.end())
+      return subject.constraint_name;
+    const bool wants_name = found->second.find("%(constraint_name)s") != std::string::npos;
+    if (wants_name == subject.constraint_name.empty())
+      return subject.constraint_name; // named without the token, or unnamed with it
+    return apply(found->second, subject);
+  }
+
+  bool uses_referred_columns(const char* kind) const {
+    const auto found = m_templates.find(kind);
+    return found != m_templates.end() &&
+           found->second.find("%(referred_column_0") != std::string::npos;
+  }
+
+ private:
+  static std::vector<std::string> tokens_of(const std::string& pattern) {
+    std::vector<std::string> tokens;
+    for (std::size_t at = pattern.find("%("); at != std::string::npos;
+         at = pattern.find("%(", at + 2)) {
+      const auto close = pattern.find(")s", at);
+      if (close == std::string::npos)
+        break;
+      tokens.push_back(pattern.substr(at + 2, close - at - 2));
+    }
+    return tokens;
+  }
+
+  static bool known_token(const std::string& token) {
+    if (token == "table_name" || token == "referred_table_name" || token == "constraint_name")
+      return true;
+    for (const char* prefix : {"column_0", "referred_column_0"})
+      for (const char* shape : {"_", "N_", "_N_"})
+        for (const char* what : {"name", "label", "key"})
+          if (token == std::string(prefix) + shape + what)
+            return true;
+    return false;
+  }
+
+  // column_0_name, column_0N_name (joined with nothing), column_0_N_name (joined with
+  // "_"); _label is the column's name prefixed by its table's, _key its name.
+  static std::string column_token(const std::string& token, const std::string& prefix,
+                                  const std::string& table,
+                                  const std::vector<std::string>& columns) {
+    const std::string rest = token.substr(prefix.size());
+    const bool label = rest.size() > 5 && rest.compare(rest.size() - 5, 5, "label") == 0;
+    auto spell = [&](const std::string& column) { return label ? table + "_" + column : column; };
+    if (util::starts_with(rest, "_N_") || util::starts_with(rest, "N_")) {
+      std::vector<std::string> spelled;
+      for (const auto& column : columns)
+        spelled.push_back(spell(column));
+      return util::join(spelled, util::starts_with(rest, "_N_") ? "_" : "");
+    }
+    return columns.empty() ? std::string() : spell(columns.front());
+  }
+
+  static std::string apply(const std::string& pattern, const Subject& subject) {
+    std::string out;
+    for (std::size_t i = 0; i < pattern.size();) {
+      const auto close =
+          pattern.compare(i, 2, "%(") == 0 ? pattern.find(")s", i) : std::string::npos;
+      if (close == std::string::npos) {
+        out += pattern[i++];
+        continue;
+      }
+      const std::string token = pattern.substr(i + 2, close - i - 2);
+      if (token == "table_name")
+        out += subject.table;
+      else if (token == "referred_table_name")
+        out += subject.referred_table;
+      else if (token == "constraint_name")
+        out += subject.constraint_name;
+      else if (util::starts_with(token, "referred_column_0"))
+        out += column_token(token, "referred_column_0", subject.referred_table,
+                            subject.referred_columns);
+      else
+        out += column_token(token, "column_0", subject.table, subject.columns);
+      i = close + 2;
+    }
+    return out;
+  }
+
+  std::map<std::string, std::string> m_templates;
+};
+
+// What a document's tables share: its mixins and its naming convention.
+struct DocumentContext {
+  std::map<std::string, const json*> mixins;
+  Conventions conventions;
+};
+
+// What a table's columns declare about the table: a column-level primary key, unique
+// constraints and foreign keys.
+struct ColumnLevel {
+  std::vector<std::string> key_columns;
+  bool autoincrement = false;
+  std::vector<UniqueConstraint> uniques;
+  std::vector<ForeignKey> foreign_keys;
+};
+
+Column read_column(const Reader& reader, const json& value, const std::string& where,
+                   ColumnLevel& level) {
+  reader.object(value, where);
+  reader.allow_keys(value, where,
+                    {"name", "type", "sqlite_type", "postgres_type", "nullable", "primary_key",
+                     "autoincrement", "identity", "default", "unique", "references", "on_delete",
+                     "on_update", "collation", "generated", "not_null_on_conflict", "comment"});
+  Column column;
+  column.name = reader.string(value, "name", where, true);
+  const std::string at = where + " column '" + column.name + "'";
+  const std::string generic = reader.string(value, "type", at, true);
+  const auto exact =
+      reader.optional_string(value, reader.postgres() ? "postgres_type" : "sqlite_type", at);
+  try {
+    column.type = exact ? *exact : reader.column_type(generic);
+  } catch (const Error& error) {
+    reader.fail(at, error.message());
+  }
+  const bool primary = reader.boolean(value, "primary_key", at, false);
+  column.not_null = !reader.boolean(value, "nullable", at, true);
+  column.not_null_conflict = conflict_action(reader, value, "not_null_on_conflict", at);
+  column.default_sql = reader.optional_string(value, "default", at);
+  column.collation = reader.string(value, "collation", at);
+  if (!reader.postgres())
+    column.collation = util::to_upper(column.collation);
+  if (column.collation == "BINARY")
+    column.collation.clear();
+  if (reader.postgres()) {
+    column.comment = reader.string(value, "comment", at);
+    const std::string identity = util::to_upper(reader.string(value, "identity", at));
+    if (!identity.empty() && identity != "ALWAYS" && identity != "BY DEFAULT")
+      reader.fail(at, "'identity' is \"always\" or \"by default\"");
+    column.identity = identity;
+  }
+  if (const json* generated = member(value, "generated")) {
+    reader.object(*generated, at + " generated");
+    reader.allow_keys(*generated, at + " generated", {"expression", "stored"});
+    column.generated = reader.sql(reader.string(*generated, "expression", at, true));
+    column.generated_stored = reader.boolean(*generated, "stored", at, false);
+  }
+  if (primary)
+    level.key_columns.push_back(column.name);
+  level.autoincrement = level.autoincrement || reader.boolean(value, "autoincrement", at, false);
+  if (reader.boolean(value, "unique", at, false))
+    level.uniques.push_back({"", {column.name}, {}});
+  if (const auto references = reader.optional_string(value, "references", at)) {
+    const auto dot = references->rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == references->size())
+      reader.fail(at, "'references' must be table.column");
+    ForeignKey key;
+    key.columns = {column.name};
+    key.ref_table = references->substr(0, dot);
+    key.ref_columns = {references->substr(dot + 1)};
+    key.on_delete = action(reader, value, "on_delete", at);
+    key.on_update = action(reader, value, "on_update", at);
+    level.foreign_keys.push_back(std::move(key));
+  } else if (member(value, "on_delete") != nullptr || member(value, "on_update") != nullptr) {
+    reader.fail(at, "'on_delete' and 'on_update' go with 'references'");
+  }
+  return column;
+}
+
+// The columns, those of mixins included, in declaration order.
+void read_columns(const Reader& reader, const json& value, const std::string& at,
+                  const DocumentContext& context, Table& table, ColumnLevel& level) {
+  std::set<std::string> seen;
+  auto add_column = [&](const json& column_value) {
+    Column column = read_column(reader, column_value, at, level);
+    if (!seen.insert(util::to_lower(column.name)).second)
+      reader.fail(at, "column '" + column.name + "' is declared twice");
+    table.columns.push_back(std::move(column));
+  };
+  auto add_mixin = [&](const std::string& name) {
+    const auto found = context.mixins.find(name);
+    if (found == context.mixins.end())
+      reader.fail(at, "unknown mixin '" + name + "'");
+    for (const auto& column : *found->second)
+      add_column(column);
+  };
+  if (const json* columns = reader.list(value, "columns", at))
+    for (const auto& column : *columns) {
+      if (const json* mixin = member(column, "mixin"); mixin != nullptr && column.size() == 1) {
+        if (!mixin->is_string())
+          reader.fail(at, "'mixin' must name a mixin");
+        add_mixin(mixin->get<std::string>());
+      } else {
+        add_column(column);
+      }
+    }
+  for (const auto& name : reader.strings(value, "mixins", at))
+    add_mixin(name);
+  if (table.columns.empty())
+    reader.fail(at, "a table needs at least one column");
+}
+
+void read_primary_key(const Reader& reader, const json& value, const std::string& at,
+                      const DocumentContext& context, Table& table, ColumnLevel& level) {
+  if (const json* key = member(value, "primary_key")) {
+    const std::string key_at = at + " primary_key";
+    reader.object(*key, key_at);
+    reader.allow_keys(*key, key_at, {"name", "columns", "autoincrement", "on_conflict"});
+    if (!level.key_columns.empty())
+      reader.fail(at, "primary key declared both on columns and on the table");
+    const bool autoincrement =
+        level.autoincrement || reader.boolean(*key, "autoincrement", at, false);
+    table.primary_key =
+        PrimaryKey{reader.string(*key, "name", at), reader.strings(*key, "columns", key_at),
+                   autoincrement, conflict_action(reader, *key, "on_conflict", at)};
+  } else if (!level.key_columns.empty()) {
+    table.primary_key = PrimaryKey{"", level.key_columns, level.autoincrement, {}};
+  }
+  if (table.primary_key)
+    table.primary_key->name = context.conventions.name(
+        "pk", {table.name, table.primary_key->columns, {}, {}, table.primary_key->name});
+}
+
+void read_unique_constraints(const Reader& reader, const json& value, const std::string& at,
+                             const DocumentContext& context, Table& table, ColumnLevel& level) {
+  table.unique_constraints = std::move(level.uniques);
+  if (const json* uniques = reader.list(value, "unique_constraints", at))
+    for (const auto& item : *uniques) {
+      reader.object(item, at + " unique constraint");
+      reader.allow_keys(item, at + " unique constraint", {"name", "columns", "on_conflict"});
+      table.unique_constraints.push_back({reader.string(item, "name", at),
+                                          reader.strings(item, "columns", at),
+                                          conflict_action(reader, item, "on_conflict", at)});
+    }
+  for (auto& unique : table.unique_constraints)
+    unique.name = context.conventions.name("uq", {table.name, unique.columns, {}, {}, unique.name});
+}
+
+void read_check_constraints(const Reader& reader, const json& value, const std::string& at,
+                            const DocumentContext& context, Table& table) {
+  if (const json* checks = reader.list(value, "check_constraints", at))
+    for (const auto& item : *checks) {
+      reader.object(item, at + " check constraint");
+      reader.allow_keys(item, at + " check constraint", {"name", "expression"});
+      CheckConstraint check{reader.string(item, "name", at),
+                            reader.sql(reader.string(item, "expression", at, true))};
+      check.name = context.conventions.name("ck", {table.name, {}, {}, {}, check.name});
+      table.checks.push_back(std::move(check));
+    }
+}
+
+// Foreign keys are named once every table is read (read_document): a template may
+// name the referenced table's key columns.
+void read_foreign_keys(const Reader& reader, const json& value, const std::string& at, Table& table,
+                       ColumnLevel& level) {
+  table.foreign_keys = std::move(level.foreign_keys);
+  if (const json* keys = reader.list(value, "foreign_keys", at))
+    for (const auto& item : *keys) {
+      const std::string fk_at = at + " foreign key";
+      reader.object(item, fk_at);
+      reader.allow_keys(item, fk_at,
+                        {"name", "columns", "references", "on_delete", "on_update", "deferrable"});
+      ForeignKey key;
+      key.name = reader.string(item, "name", fk_at);
+      key.columns = reader.strings(item, "columns", fk_at);
+      const json* references = member(item, "references");
+      if (references == nullptr)
+        reader.fail(fk_at, "'references' is required");
+      reader.object(*references, fk_at);
+      reader.allow_keys(*references, fk_at, {"table", "columns"});
+      key.ref_table = reader.string(*references, "table", fk_at, true);
+      key.ref_columns = reader.strings(*references, "columns", fk_at);
+      key.on_delete = action(reader, item, "on_delete", fk_at);
+      key.on_update = action(reader, item, "on_update", fk_at);
+      key.deferrable = reader.boolean(item, "deferrable", fk_at, false);
+      table.foreign_keys.push_back(std::move(key));
+    }
+}
+
+IndexKey read_index_key(const Reader& reader, const json& value, const std::string& where) {
+  IndexKey key;
+  if (value.is_string()) {
+    key.column = value.get<std::string>();
+    return key;
+  }
+  reader.object(value, where);
+  reader.allow_keys(value, where,
+                    {"column", "expression", "collation", "desc", "nulls", "opclass"});
+  key.column = reader.string(value, "column", where);
+  const std::string expression = reader.string(value, "expression", where);
+  if (key.column.empty() == expression.empty())
+    reader.fail(where, "an index key has either 'column' or 'expression'");
+  if (!expression.empty())
+    key.expression = reader.sql(expression);
+  key.collation = reader.string(value, "collation", where);
+  if (!reader.postgres())
+    key.collation = util::to_upper(key.collation);
+  key.descending = reader.boolean(value, "desc", where, false);
+  key.nulls = util::to_upper(reader.string(value, "nulls", where));
+  key.opclass = reader.string(value, "opclass", where);
+  return key;
+}
+
+void read_indexes(const Reader& reader, const json& value, const std::string& at,
+                  const DocumentContext& context, Table& table) {
+  const json* indexes = reader.list(value, "indexes", at);
+  if (indexes == nullptr)
+    return;
+  for (const auto& item : *indexes) {
+    const std::string index_at = at + " index";
+    reader.object(item, index_at);
+    reader.allow_keys(item, index_at, {"name", "columns", "unique", "where", "method"});
+    Index index;
+    index.name = reader.string(item, "name", index_at);
+    index.unique = reader.boolean(item, "unique", index_at, false);
+    const json* columns = member(item, "columns");
+    if (columns == nullptr || !columns->is_array() || columns->empty())
+      reader.fail(index_at, "'columns' must be a non-empty list");
+    std::vector<std::string> names;
+    for (const auto& key : *columns) {
+      index.keys.push_back(read_index_key(reader, key, index_at));
+      names.push_back(index.keys.back().column.empty() ? "expr" : index.keys.back().column);
+    }
+    if (const auto predicate = reader.optional_string(item, "where", index_at))
+      index.where = reader.sql(*predicate);
+    index.method = reader.string(item, "method", index_at);
+    index.name = context.conventions.name(index.unique ? "uq" : "ix",
+                                          {table.name, names, {}, {}, index.name});
+    if (index.name.empty())
+      index.name = "ix_" + table.name + "_" + util::join(names, "_");
+    if (table.indexes.count(index.name) != 0)
+      reader.fail(at, "index '" + index.name + "' is declared twice");
+    table.indexes.emplace(index.name, std::move(index));
+  }
+}
+
+void read_exclusion_constraints(const Reader& reader, const json& value, const std::string& at,
+                                Table& table) {
+  if (const json* exclusions = reader.list(value, "exclusion_constraints", at))
+    for (const auto& item : *exclusions) {
+      reader.object(item, at + " exclusion constraint");
+      reader.allow_keys(item, at + " exclusion constraint", {"name", "definition"});
+      table.exclusions.push_back(
+          {reader.string(item, "name", at), reader.string(item, "definition", at, true)});
+    }
+}
+
+Table read_table(const Reader& reader, const json& value, const DocumentContext& context) {
+  reader.object(value, "table");
+  reader.allow_keys(value, "table",
+                    {"name", "columns", "mixins", "primary_key", "unique_constraints",
+                     "check_constraints", "foreign_keys", "indexes", "without_rowid", "strict",
+                     "comment", "exclusion_constraints"});
+  Table table;
+  table.name = reader.string(value, "name", "table", true);
+  const std::string at = "table '" + table.name + "'";
+  ColumnLevel level;
+  read_columns(reader, value, at, context, table, level);
+  read_primary_key(reader, value, at, context, table, level);
+  read_unique_constraints(reader, value, at, context, table, level);
+  read_check_constraints(reader, value, at, context, table);
+  read_foreign_keys(reader, value, at, table, level);
+  read_indexes(reader, value, at, context, table);
+  table.without_rowid = reader.boolean(value, "without_rowid", at, false);
+  table.strict = reader.boolean(value, "strict", at, false);
+  if (reader.postgres()) {
+    table.comment = reader.string(value, "comment", at);
+    read_exclusion_constraints(reader, value, at, table);
+    // AUTOINCREMENT is SQLite's; PostgreSQL's counterpart is an identity column.
+    if (table.primary_key && table.primary_key->autoincrement) {
+      table.primary_key->autoincrement = false;
+      for (auto& column : table.columns)
+        if (column.name == table.primary_key->columns.front() && column.identity.empty())
+          column.identity = "BY DEFAULT";
+    }
+  }
+  return table;
+}
+
+// Every foreign key named by the convention, now that every table of the document is
+// known (a template may use the referenced table's key columns).
+void name_foreign_keys(const DocumentContext& context, Schema& schema) {
+  const bool referred = context.conventions.uses_referred_columns("fk");
+  for (auto& [name, table] : schema.tables)
+    for (auto& key : table.foreign_keys) {
+      std::vector<std::string> referred_columns = key.ref_columns;
+      if (referred && referred_columns.empty())
+        if (const Table* parent = schema.find_table(key.ref_table); parent && parent->primary_key)
+          referred_columns = parent->primary_key->columns;
+      key.name = context.conventions.name(
+          "fk", {table.name, key.columns, key.ref_table, referred_columns, key.name});
+    }
+}
+
+void read_tables(const Reader& reader, const json& document, const DocumentContext& context,
+                 Schema& schema) {
+  if (const json* tables = reader.list(document, "tables", "")) {
+    for (const auto& value : *tables) {
+      Table table = read_table(reader, value, context);
+      const std::string name = table.name;
+      if (!schema.tables.emplace(name, std::move(table)).second)
+        reader.fail("table '" + name + "'", "declared twice");
+    }
+  }
+  name_foreign_keys(context, schema);
+}
+
+void read_views(const Reader& reader, const json& document, Schema& schema) {
+  if (const json* views = reader.list(document, "views", ""))
+    for (const auto& value : *views) {
+      reader.object(value, "view");
+      reader.allow_keys(value, "view", {"name", "sql", "columns", "comment", "materialized"});
+      View view{reader.string(value, "name", "view", true),
+                reader.sql(reader.string(value, "sql", "view", true)),
+                reader.strings(value, "columns", "view"),
+                reader.boolean(value, "materialized", "view", false)};
+      const std::string name = view.name;
+      if (!schema.views.emplace(name, std::move(view)).second)
+        reader.fail("view '" + name + "'", "declared twice");
+    }
+}
+
+void read_triggers(const Reader& reader, const json& document, Schema& schema) {
+  if (const json* triggers = reader.list(document, "triggers", ""))
+    for (const auto& value : *triggers) {
+      reader.object(value, "trigger");
+      reader.allow_keys(value, "trigger", {"name", "table", "sql", "comment"});
+      Trigger trigger{reader.string(value, "name", "trigger", true),
+                      reader.string(value, "table", "trigger", true),
+                      reader.sql(reader.string(value, "sql", "trigger", true))};
+      const std::string name = trigger.name;
+      if (!schema.triggers.emplace(name, std::move(trigger)).second)
+        reader.fail("trigger '" + name + "'", "declared twice");
+    }
+}
+
+// A list of PostgreSQL's schema objects beside tables; null when absent.
+const json* postgres_list(const Reader& reader, const json& document, const char* key) {
+  const json* found = reader.list(document, key, "");
+  if (found != nullptr && !reader.postgres())
+    reader.fail("", std::string("'") + key + "' is PostgreSQL's (this project is SQLite)");
+  return found;
+}
+
+void read_enums(const Reader& reader, const json& document, Schema& schema) {
+  if (const json* enums = postgres_list(reader, document, "enums"))
+    for (const auto& value : *enums) {
+      reader.object(value, "enum");
+      reader.allow_keys(value, "enum", {"name", "values"});
+      EnumType type{reader.string(value, "name", "enum", true),
+                    reader.strings(value, "values", "enum")};
+      const std::string name = type.name;
+      schema.enums.emplace(name, std::move(type));
+    }
+}
+
+void read_domains(const Reader& reader, const json& document, Schema& schema) {
+  if (const json* domains = postgres_list(reader, document, "domains"))
+    for (const auto& value : *domains) {
+      reader.object(value, "domain");
+      reader.allow_keys(value, "domain", {"name", "definition"});
+      Domain domain{reader.string(value, "name", "domain", true),
+                    reader.string(value, "definition", "domain", true)};
+      const std::string name = domain.name;
+      schema.domains.emplace(name, std::move(domain));
+    }
+}
+
+void read_sequences(const Reader& reader, const json& document, Schema& schema) {
+  const json* sequences = postgres_list(reader, document, "sequences");
+  if (sequences == nullptr)
+    return;
+  for (const auto& value : *sequences) {
+    reader.object(value, "sequence");
+    reader.allow_keys(value, "sequence", {"name", "type", "start", "increment"});
+    Sequence sequence;
+    sequence.name = reader.string(value, "name", "sequence", true);
+    sequence.type = reader.string(value, "type", "sequence");
+    if (sequence.type.empty())
+      sequence.type = "bigint";
+    try {
+      const auto start = reader.string(value, "start", "sequence");
+      const auto increment = reader.string(value, "increment", "sequence");
+      sequence.start = start.empty() ? 1 : std::stoll(start);
+      sequence.increment = increment.empty() ? 1 : std::stoll(increment);
+    } catch (const std::logic_error&) { // std::stoll: not a number, or out of range
+      reader.fail("sequence '" + sequence.name + "'", "'start' and 'increment' are integers");
+    }
+    const std::string name = sequence.name;
+    schema.sequences.emplace(name, std::move(sequence));
+  }
+}
+
+void read_routines(const Reader& reader, const json& document, Schema& schema) {
+  if (const json* routines = postgres_list(reader, document, "routines"))
+    for (const auto& value : *routines) {
+      reader.object(value, "routine");
+      reader.allow_keys(value, "routine", {"name", "definition"});
+      Routine routine{reader.string(value, "name", "routine", true),
+                      reader.string(value, "definition", "routine", true)};
+      const std::string name = routine.name;
+      schema.routines.emplace(name, std::move(routine));
+    }
+}
+
+Schema read_document(const Reader& reader, const json& document) {
+  reader.object(document, "");
+  reader.allow_keys(document, "",
+                    {"tables", "views", "triggers", "mixins", "naming_convention", "dialect",
+                     "comment", "enums", "domains", "sequences", "routines"});
+  DocumentContext context;
+  if (const json* templates = member(document, "naming_convention"))
+    context.conventions.read(reader, *templates);
+  if (const json* mixins = member(document, "mixins")) {
+    reader.object(*mixins, "mixins");
+    for (const auto& item : mixins->items()) {
+      if (!item.value().is_array())
+        reader.fail("mixin '" + item.key() + "'", "expected a list of columns");
+      context.mixins[item.key()] = &item.value();
+    }
+  }
+  Schema schema;
+  read_tables(reader, document, context, schema);
+  read_views(reader, document, schema);
+  read_triggers(reader, document, schema);
+  read_enums(reader, document, schema);
+  read_domains(reader, document, schema);
+  read_sequences(reader, document, schema);
+  read_routines(reader, document, schema);
+  return schema;
+}
+
+// The line and column of byte BYTE (1-based, as nlohmann counts) of TEXT.
+std::pair<int, std::size_t> position_of(const std::string& text, std::size_t byte) {
+  int line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+} // namespace
+
+Schema schema_from_json_text(const std::string& text, const std::string& file,
+                             config::Backend backend) {
+  json document;
+  try {
+    document = json::parse(text);
+  } catch (const json::parse_error& error) {
+    const auto [line, column] = position_of(text, error.byte);
+    std::string detail = error.what();
+    const auto colon = detail.rfind(": ");
+    if (colon != std::string::npos)
+      detail = detail.substr(colon + 2);
+    throw Error(ErrorKind::Project,
+                "invalid JSON at column " + std::to_string(column) + ": " + detail, file, line);
+  } catch (const json::exception& error) { // a number out of range: no position to give
+    throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
+  }
+  return read_document(Reader(file, backend == config::Backend::Postgres), document);
+}
+
+} // namespace dbtool::schema

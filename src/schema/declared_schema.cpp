@@ -336,7 +336,9 @@ Schema load_by_execution(const std::vector<fs::path>& files) {
         const auto space = message.find(' ');
         const auto tail = message.rfind(" already exists");
         if (space != std::string::npos && tail != std::string::npos && tail > space) {
-          const auto tokens = tokenize_sql(message.substr(space + 1, tail - space - 1));
+          // Tokens view into the text they were read from: it must outlive them.
+          const std::string quoted = message.substr(space + 1, tail - space - 1);
+          const auto tokens = tokenize_sql(quoted);
           if (tokens.size() == 1)
             declared_twice(tokens[0].name(), file, error.line());
         }

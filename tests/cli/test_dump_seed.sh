@@ -133,6 +133,30 @@ expect_err "$TEST_TMP/no/such/dir/out.sql"
 expect_equal "$(ls "$TEST_TMP/no" 2>/dev/null)" "" "no partial file"
 run "$p" dump --schema-only --data-only
 expect_rc 2
+
+test_case "dump -o: a write that fails mid-dump leaves no partial file, and the old dump as it was"
+big=$(new_project bigdump)
+mkdir -p "$big/data" "$TEST_TMP/limited"
+sqlite3 "$big/data/app.db" "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 40000)
+INSERT INTO t (v) SELECT printf('%.60d', x) FROM n;"
+printf 'the previous dump\n' >"$TEST_TMP/limited/out.sql"
+# Files may not grow past 1 MiB (SIGXFSZ ignored: the write fails with EFBIG); the
+# database is 4 MB already, and only read.
+last_command="(ulimit -f 1024; dbtool dump -o out.sql)"
+(cd "$big" && trap '' XFSZ && ulimit -f 1024 && "$DBTOOL" dump -o "$TEST_TMP/limited/out.sql") \
+  >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
+rc=$?
+out=$(cat "$TEST_TMP/.out")
+err=$(cat "$TEST_TMP/.err")
+expect_rc 4
+expect_err "$TEST_TMP/limited/out.sql: cannot write the dump: File too large"
+expect_one_line_error
+expect_equal "$(ls -A "$TEST_TMP/limited")" "out.sql" "files beside the target"
+expect_equal "$(cat "$TEST_TMP/limited/out.sql")" "the previous dump" "the previous dump"
+run "$big" dump -o "$TEST_TMP/limited/out.sql"
+expect_rc 0
+expect_equal "$(grep -c '^INSERT INTO t ' "$TEST_TMP/limited/out.sql")" "40000" "rows in the dump without the limit"
 run "$p" dump --format xml
 expect_rc 2
 

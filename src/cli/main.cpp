@@ -112,11 +112,11 @@ int main(int argc, char** argv) {
       message = error.what();
     return report(context, ErrorKind::Usage,
                   dbtool::config::mask_password(message) + " (see dbtool --help)");
-  } catch (const Error& error) {
+  } catch (...) {
+    // An Error as it is; anything else is out of memory or a bug (internal error, 70).
+    const Error error = dbtool::error_from_exception(std::current_exception());
     return report(context, error.kind(), dbtool::config::mask_password(error.message()),
                   error.file(), error.line());
-  } catch (const std::exception& error) {
-    return report(context, ErrorKind::Database, error.what());
   }
   return exit_code;
 }

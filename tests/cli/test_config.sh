@@ -293,6 +293,7 @@ expect_equal "$err" "" "help prints nothing on stderr"
 run "$TEST_TMP" --help
 expect_rc 0
 expect_out "--url"
+expect_out "70 internal error: a bug in dbtool (please report it), or out of memory"
 run "$TEST_TMP" upgrade --help
 expect_rc 0
 expect_out "--single-transaction"

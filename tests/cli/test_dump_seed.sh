@@ -123,6 +123,54 @@ expect_err "no table 'nope'"
 expect_sql "$s/data/app.db" "SELECT count(*) FROM settings WHERE key IN ('z', 'y')" "0"
 expect_equal "$(db_fingerprint "$s/data/app.db")" "$before" "database after failed seeds"
 
+test_case "seed reads each table as the introspector does: case, generated columns, virtual tables"
+r=$(new_project reading)
+write_revision "$r" r1 "" "tables" "CREATE TABLE Items (id INTEGER PRIMARY KEY, price REAL, doubled REAL GENERATED ALWAYS AS (price * 2) VIRTUAL);
+CREATE TABLE notes (body TEXT NOT NULL);
+CREATE VIRTUAL TABLE docs USING fts5(title, body);" "-"
+run "$r" upgrade
+expect_rc 0
+printf '{"table": "ITEMS", "rows": [{"ID": 1, "Price": 2.5}]}\n' >"$TEST_TMP/case.json"
+run "$r" seed "$TEST_TMP/case.json"
+expect_rc 0
+expect_out "1 inserted"
+expect_sql "$r/data/app.db" "SELECT id, price, doubled FROM Items" "1|2.5|5.0"
+printf '{"table": "items", "rows": [{"id": 2, "doubled": 1}]}\n' >"$TEST_TMP/generated.json"
+run "$r" seed "$TEST_TMP/generated.json"
+expect_rc 4
+expect_err "generated.json: table Items, row 1, column 'doubled': is generated and cannot be seeded"
+expect_one_line_error
+# A rowid table keeps the rowids a dump gives it; a virtual table (FTS5) loads through its module.
+run_sql "$r/data/app.db" "INSERT INTO notes (rowid, body) VALUES (7, 'seven'), (9, 'nine');
+INSERT INTO docs (rowid, title, body) VALUES (3, 'hello', 'world'), (5, 'other', 'text');" >/dev/null
+run "$r" dump --format jsonl --data-only --table notes --table docs -o "$TEST_TMP/virtual.jsonl"
+expect_rc 0
+run_sql "$r/data/app.db" "DELETE FROM notes; DELETE FROM docs;" >/dev/null
+run "$r" seed "$TEST_TMP/virtual.jsonl"
+expect_rc 0
+expect_out "4 inserted"
+expect_sql "$r/data/app.db" "SELECT group_concat(rowid || ':' || body, ' ') FROM notes" "7:seven 9:nine"
+expect_sql "$r/data/app.db" "SELECT rowid, title FROM docs WHERE docs MATCH 'world'" "3|hello"
+run "$r" seed "$TEST_TMP/virtual.jsonl"
+expect_rc 0
+expect_out "0 inserted, 0 updated, 4 unchanged"
+
+test_case "seed: a folder or an unreadable file is named, with nothing changed"
+mkdir -p "$TEST_TMP/folder.json"
+run "$r" seed "$TEST_TMP/folder.json"
+expect_rc 3
+expect_err "folder.json: cannot read seed file: it is a folder"
+expect_one_line_error
+run "$r" seed "$TEST_TMP/missing.jsonl"
+expect_rc 3
+expect_err "missing.jsonl: cannot read seed file: No such file or directory"
+printf '{"table":"notes","columns":["rowid","body"]}\n[1,{"$blob":"not base64!"}]\n' >"$TEST_TMP/tagged.jsonl"
+run "$r" seed "$TEST_TMP/tagged.jsonl"
+expect_rc 3
+expect_err "tagged.jsonl:2: a tagged value: invalid base64"
+expect_one_line_error
+expect_sql "$r/data/app.db" "SELECT count(*) FROM notes" "2"
+
 test_case "dump: bad input"
 run "$p" dump --table nope
 expect_rc 3

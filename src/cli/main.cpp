@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   context.url_option =
       app.add_option("--url", context.url, "Database URL (also DBTOOL_URL, DATABASE_URL)");
   app.add_option("-C,--project", context.project_dir, "Run as if started in DIR");
+  app.add_option("--env", context.environment,
+                 "Apply dbtool.toml's [env.NAME] table over its top level (also DBTOOL_ENV)");
   app.add_flag("--json", context.json, "Print one JSON document on stdout");
   app.add_flag("--echo", context.options.echo, "Log every SQL statement to stderr");
   app.add_option("--lock-timeout", context.options.lock_timeout_s,

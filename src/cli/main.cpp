@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   context.url_option =
       app.add_option("--url", context.url, "Database URL (also DBTOOL_URL, DATABASE_URL)");
   app.add_option("-C,--project", context.project_dir, "Run as if started in DIR");
+  app.add_option("--env", context.environment,
+                 "Apply dbtool.toml's [env.NAME] table over its top level (also DBTOOL_ENV)");
   app.add_flag("--json", context.json, "Print one JSON document on stdout");
   app.add_flag("--echo", context.options.echo, "Log every SQL statement to stderr");
   app.add_option("--lock-timeout", context.options.lock_timeout_s,
@@ -110,11 +112,11 @@ int main(int argc, char** argv) {
       message = error.what();
     return report(context, ErrorKind::Usage,
                   dbtool::config::mask_password(message) + " (see dbtool --help)");
-  } catch (const Error& error) {
+  } catch (...) {
+    // An Error as it is; anything else is out of memory or a bug (internal error, 70).
+    const Error error = dbtool::error_from_exception(std::current_exception());
     return report(context, error.kind(), dbtool::config::mask_password(error.message()),
                   error.file(), error.line());
-  } catch (const std::exception& error) {
-    return report(context, ErrorKind::Database, error.what());
   }
   return exit_code;
 }

@@ -439,6 +439,11 @@ importer --dbtool "$TEST_TMP/no-such-dbtool" shop out2
 expect_rc 2
 expect_one_line_error
 expect_err "cannot find the dbtool binary"
+# A dbtool that fails: each batch block says so, with its revision file and line.
+importer --dbtool /bin/false shop out2
+expect_rc 1
+expect_err "shop/alembic/versions/$(id_of s03)_customers__active_flag__join_d.py:20: revision $(id_of s03) (upgrade) cannot be rendered on a scratch database: it uses op.batch_alter_table(), and running it on a scratch SQLite database failed: its op.batch_alter_table('customers') block: dbtool revision failed (exit 1)"
+expect_equal "$(ls "$TEST_TMP/out2" 2>&1 | grep -c 'No such file')" "1" "nothing written when dbtool fails"
 # A batch block that fails when Alembic runs it: named with its file and line, nothing written.
 cp -r "$S" "$TEST_TMP/shop-broken"
 sed -i 's/batch_op.alter_column("notes", new_column_name="comment")/batch_op.alter_column("no_such_column", new_column_name="comment")/' \

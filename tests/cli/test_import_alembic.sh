@@ -357,6 +357,10 @@ expect_equal "$(grep -c '"name": "ix_order_items_big", "columns": \["order_id", 
 expect_equal "$(grep -c '"name": "ck_customers_email_has_at"' "$models")" "1" "a check constraint named by the convention"
 run "$SP" validate
 expect_rc 0
+# The declarative base itself names the same MetaData.
+importer --metadata myapp.models:Base shop shop-base
+expect_rc 0
+expect_equal "$(cat "$TEST_TMP/shop-base/schema/models.json")" "$(cat "$models")" "--metadata myapp.models:Base"
 # The point of it all: right after the import, a database built by dbtool matches the models.
 shop_on "$TEST_TMP/shop_dbtool.db" upgrade head
 expect_rc 0

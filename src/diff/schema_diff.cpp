@@ -44,6 +44,19 @@ class Rules {
   bool same_text(const std::optional<std::string>& a, const std::optional<std::string>& b) const {
     return a.has_value() == b.has_value() && (!a || same_text(*a, *b));
   }
+  // SQLite's TRUE and FALSE are the integers 1 and 0: a default spelled either way
+  // stores the same value.
+  bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b) const {
+    if (same_text(a, b))
+      return true;
+    if (!m_sqlite || !a || !b)
+      return false;
+    const auto truth = [](const std::string& text) {
+      const std::string word = util::to_lower(std::string(util::trim(text)));
+      return word == "true" || word == "1" ? 1 : word == "false" || word == "0" ? 0 : -1;
+    };
+    return truth(*a) >= 0 && truth(*a) == truth(*b);
+  }
   const Table* find_table(const Schema& schema, const std::string& name) const {
     if (m_sqlite)
       return schema.find_table(name);
@@ -78,7 +91,7 @@ std::vector<std::string> column_changes(const Column& a, const Column& b, const 
                       or_default(b.type, "(none)"));
   if (a.not_null != b.not_null)
     changes.push_back(prefix + (b.not_null ? "NULL -> NOT NULL" : "NOT NULL -> NULL"));
-  if (!rules.same_text(a.default_sql, b.default_sql))
+  if (!rules.same_default(a.default_sql, b.default_sql))
     changes.push_back(prefix + "default " + show(a.default_sql) + " -> " + show(b.default_sql));
   if (rules.fold(a.collation) != rules.fold(b.collation))
     changes.push_back(prefix + "collation " +

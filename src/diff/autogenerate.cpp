@@ -1,13 +1,12 @@
 #include "dbtool/diff/autogenerate.h"
 
-#include "dbtool/diff/postgres_migration.h"
+#include "dbtool/diff/migration.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
-#include <future>
 
 namespace dbtool::diff {
 
@@ -45,26 +44,15 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   }
   const schema::Schema declared = declared_models.get(&read);
   const schema::Schema& live = read.schema;
+  const config::Backend backend = connection.backend();
+  Migration upgrade = plan_migration(live, declared, backend);
   ModelComparison comparison;
-  if (connection.backend() == config::Backend::Postgres) {
-    auto upgrade = plan_postgres_migration(live, declared);
-    comparison.operations = std::move(upgrade.operations);
-    comparison.upgrade.sql = std::move(upgrade.sql);
-    if (!comparison.operations.empty())
-      comparison.downgrade.sql = plan_postgres_migration(declared, live).sql;
-    return comparison;
-  }
-  comparison.operations = compare_schemas(live, declared);
-  // No change one way is no change the other way (and comparing costs a few ms at
-  // 500 tables); a change is planned back on a second thread while the upgrade renders.
-  std::future<MigrationScript> downgrade;
+  comparison.operations = std::move(upgrade.operations);
+  comparison.upgrade = std::move(upgrade.script);
+  // No change one way is no change the other way.
   if (!comparison.operations.empty())
-    downgrade = std::async(std::launch::async, [&live, &declared] {
-      return render_sqlite_migration(declared, live, compare_schemas(declared, live));
-    });
-  comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);
-  comparison.downgrade =
-      downgrade.valid() ? downgrade.get() : render_sqlite_migration(declared, live, {});
+    comparison.downgrade =
+        render_migration(declared, live, compare_schemas(declared, live, backend), backend);
   return comparison;
 }
 

@@ -1,13 +1,13 @@
 // Property tests of the PostgreSQL differ on generated pairs of schemas (A, B), on a
 // real server (DBTOOL_TEST_PG_URL; skipped without one, required under CI=true): in a
-// database at A filled with rows, plan_postgres_migration(A, B) gives exactly B and
-// plan(B, A) gives A back (column order aside: PostgreSQL appends a column it adds),
+// database at A filled with rows, plan_migration(A, B) gives exactly B and
+// plan_migration(B, A) gives A back (column order aside: PostgreSQL appends a column it adds),
 // and the rows of surviving tables keep their count and their unchanged columns'
 // values. B is a mutation of A: columns added, dropped, widened, made NOT NULL or
 // nullable, defaults, indexes, unique and check constraints, foreign key actions,
 // enum values, identities, tables and views added or dropped.
 #include "dbtool/db/postgres/postgres_connection.h"
-#include "dbtool/diff/postgres_migration.h"
+#include "dbtool/diff/migration.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/json_model.h"
 #include "dbtool/schema/postgres_introspector.h"
@@ -427,7 +427,7 @@ TEST_CASE("PostgreSQL differ: 200 generated pairs migrate both ways and keep row
       continue;
     }
     const auto before = row_values(connection, *a, *b);
-    const auto up = dbtool::diff::plan_postgres_migration(*a, *b);
+    const auto up = dbtool::diff::plan_migration(*a, *b, dbtool::config::Backend::Postgres).script;
     try {
       connection.execute("BEGIN");
       connection.execute_script(up.sql, 1);
@@ -447,11 +447,12 @@ TEST_CASE("PostgreSQL differ: 200 generated pairs migrate both ways and keep row
       fail("upgrade did not give B\n" + up.sql);
       continue;
     }
-    if (!dbtool::diff::plan_postgres_migration(upgraded, *b).operations.empty())
+    if (!dbtool::diff::compare_schemas(upgraded, *b, dbtool::config::Backend::Postgres).empty())
       fail("a database at B still differs from B");
     if (row_values(connection, *a, *b) != before)
       fail("rows changed in surviving columns\n" + up.sql);
-    const auto down = dbtool::diff::plan_postgres_migration(*b, *a);
+    const auto down =
+        dbtool::diff::plan_migration(*b, *a, dbtool::config::Backend::Postgres).script;
     try {
       connection.execute("BEGIN");
       connection.execute_script(down.sql, 1);

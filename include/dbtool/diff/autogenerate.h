@@ -2,7 +2,7 @@
 
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
-#include "dbtool/diff/sqlite_migration.h"
+#include "dbtool/diff/migration.h"
 #include "dbtool/revision/script_directory.h"
 #include "dbtool/schema/declared_schema.h"
 

@@ -26,12 +26,19 @@ void require_at_head(const revision::RevisionGraph& graph, std::vector<std::stri
                     "): run `dbtool upgrade head` first");
 }
 
+bool declares_nothing(const schema::Schema& schema) {
+  return schema.tables.empty() && schema.views.empty() && schema.triggers.empty() &&
+         schema.enums.empty() && schema.domains.empty() && schema.sequences.empty() &&
+         schema.routines.empty();
+}
+
 } // namespace
 
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
                                     const std::vector<std::string>& current,
-                                    schema::DeclaredModels& declared_models) {
+                                    schema::DeclaredModels& declared_models,
+                                    const CompareOptions& options) {
   require_at_head(graph, current);
   // The database is read while the models load on their own thread.
   const std::set<std::string> own_tables{settings.version_table, settings.history_table};
@@ -44,6 +51,13 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   }
   const schema::Schema declared = declared_models.get(&read);
   const schema::Schema& live = read.schema;
+  if (!options.allow_empty_models && declares_nothing(declared) && !live.tables.empty())
+    throw Error(ErrorKind::Project,
+                "the models declare nothing, so every table of the database (" +
+                    std::to_string(live.tables.size()) +
+                    ") would be dropped; is this the right schema folder? "
+                    "(--allow-empty-models compares them anyway)",
+                settings.schema_dir.string());
   const config::Backend backend = connection.backend();
   Migration upgrade = plan_migration(live, declared, backend);
   ModelComparison comparison;
@@ -60,9 +74,9 @@ AutogenerateResult
 autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
                       db::Connection& connection, const std::vector<std::string>& current,
                       schema::DeclaredModels& declared, const revision::NewRevisionOptions& options,
-                      bool write_empty) {
+                      bool write_empty, const CompareOptions& compare) {
   AutogenerateResult result;
-  result.comparison = compare_with_models(graph, settings, connection, current, declared);
+  result.comparison = compare_with_models(graph, settings, connection, current, declared, compare);
   if (result.comparison.operations.empty() && !write_empty)
     return result;
   const revision::ScriptDirectory folder(settings.migrations_dir);

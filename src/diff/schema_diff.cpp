@@ -46,7 +46,8 @@ class Rules {
   }
   // SQLite's TRUE and FALSE are the integers 1 and 0: a default spelled either way
   // stores the same value.
-  bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b) const {
+  bool same_default(const std::optional<std::string>& a,
+                    const std::optional<std::string>& b) const {
     if (same_text(a, b))
       return true;
     if (!m_sqlite || !a || !b)
@@ -463,6 +464,8 @@ void compare_tables(const Schema& from, const Schema& to, const Rules& rules, Pl
   for (const auto& name : schema::parents_first(to, surviving)) {
     const Table& after = to.tables.at(name);
     const Table& before = *rules.find_table(from, name);
+    if (before == after)
+      continue; // the common case, at the models: nothing to look into
     std::vector<std::string> changes = table_changes(before, after, rules);
     bool narrowing = false;
     std::vector<const Column*> new_columns, old_columns;

@@ -5,10 +5,12 @@
 #include "dbtool/schema/json_model.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/util/strings.h"
+#include "dbtool/util/two_halves.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -352,8 +354,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   if (reader.postgres()) {
     column.comment = reader.string(value, "comment", at);
     const std::string identity = util::to_upper(reader.string(value, "identity", at));
-    if (!identity.empty() && identity != "ALWAYS" && identity != "BY DEFAULT" &&
-        identity != "NONE")
+    if (!identity.empty() && identity != "ALWAYS" && identity != "BY DEFAULT" && identity != "NONE")
       reader.fail(at, "'identity' is \"always\", \"by default\" or \"none\"");
     if (member(value, "identity") != nullptr)
       level.identity_given.insert(column.name);
@@ -596,8 +597,8 @@ Table read_table(const Reader& reader, const json& value, const DocumentContext&
         if (table.primary_key->columns.size() == 1 &&
             column.name == table.primary_key->columns.front() &&
             level.identity_given.count(column.name) == 0 &&
-            (autoincrement || (column.type == "integer" && !column.default_sql &&
-                               !column.generated)))
+            (autoincrement ||
+             (column.type == "integer" && !column.default_sql && !column.generated)))
           column.identity = "BY DEFAULT";
     }
   }
@@ -619,14 +620,31 @@ void name_foreign_keys(const DocumentContext& context, Schema& schema) {
     }
 }
 
+// The tables, many of them as two halves on two threads (each with its own Reader: its
+// cache of types is its own); the first error in document order is still the one
+// reported, a table declared twice included.
 void read_tables(const Reader& reader, const json& document, const DocumentContext& context,
                  Schema& schema) {
   if (const json* tables = reader.list(document, "tables", "")) {
-    for (const auto& value : *tables) {
-      Table table = read_table(reader, value, context);
-      const std::string name = table.name;
-      if (!schema.tables.emplace(name, std::move(table)).second)
-        reader.fail("table '" + name + "'", "declared twice");
+    std::vector<Table> read[2];
+    std::exception_ptr errors[2];
+    util::run_in_two_halves(tables->size(), 100, [&](int part, std::size_t from, std::size_t to) {
+      const Reader local = reader;
+      try {
+        for (std::size_t k = from; k < to; ++k)
+          read[part].push_back(read_table(local, (*tables)[k], context));
+      } catch (...) {
+        errors[part] = std::current_exception();
+      }
+    });
+    for (int part = 0; part < 2; ++part) {
+      for (auto& table : read[part]) {
+        const std::string name = table.name;
+        if (!schema.tables.emplace(name, std::move(table)).second)
+          reader.fail("table '" + name + "'", "declared twice");
+      }
+      if (errors[part])
+        std::rethrow_exception(errors[part]);
     }
   }
   name_foreign_keys(context, schema);

@@ -6,7 +6,8 @@
 
 namespace dbtool {
 
-// What went wrong, as far as the caller's exit code is concerned (DESIGN.md section 6).
+// What went wrong, as far as the caller's exit code is concerned (ARCHITECTURE.md,
+// "The contract").
 enum class ErrorKind {
   Mismatch = 1, // check/validate found a difference
   Usage = 2,    // unknown command, bad flag or argument

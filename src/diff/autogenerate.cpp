@@ -81,7 +81,7 @@ autogenerate_revision(const revision::RevisionGraph& graph, const config::Settin
     return result;
   const revision::ScriptDirectory folder(settings.migrations_dir);
   revision::Revision revision = folder.plan_revision(graph, options);
-  // Moved, not copied: at 500 tables each copy is 200 KB of fresh memory.
+  // Moved, not copied: a large model's migration is a large text.
   revision.upgrade_sql = std::move(result.comparison.upgrade.sql);
   revision.downgrade_sql = std::move(result.comparison.downgrade.sql);
   revision.foreign_keys_off =

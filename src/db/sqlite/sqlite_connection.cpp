@@ -264,8 +264,7 @@ void SqliteConnection::execute_script(std::string_view sql, int first_line,
   const char* const end = begin + text.size();
   const char* cursor = begin;
   // Lines are counted on from the previous statement: counting from the start of the
-  // script for each statement was quadratic too (13 s in all for a revision of 50,000
-  // INSERTs).
+  // script for each statement would be quadratic in the length of the script.
   int line = first_line;
   const char* counted = begin;
   while (true) {

@@ -5,6 +5,7 @@
 
 #include "dbtool/config/database_url.h"
 #include "dbtool/error.h"
+#include "dbtool/util/strings.h"
 #include "dbtool/version.h"
 
 #include <iostream>
@@ -34,9 +35,7 @@ int report(const dbtool::cli::Context& context, ErrorKind kind, const std::strin
     if (!file.empty())
       located = file + (line > 0 ? ":" + std::to_string(line) : "") + ": " + message;
     // One line, whatever the database put in its message.
-    for (auto& c : located)
-      if (c == '\n' || c == '\r')
-        c = ' ';
+    located = dbtool::util::one_line(located);
     const bool color = stderr_color(context);
     std::cerr << (color ? "\033[1;31mdbtool: error:\033[0m " : "dbtool: error: ") << located
               << "\n";

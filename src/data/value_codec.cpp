@@ -1,6 +1,7 @@
 #include "dbtool/data/value_codec.h"
 
 #include "dbtool/error.h"
+#include "dbtool/util/strings.h"
 #include <openssl/evp.h>
 
 #include <charconv>
@@ -133,23 +134,10 @@ std::optional<std::string> unix_time_text(std::int64_t seconds) {
   return std::string(buffer, length);
 }
 
-namespace {
-
-const char* hex_digits = "0123456789abcdef";
-
-void append_hex(std::string& out, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    out += hex_digits[c >> 4];
-    out += hex_digits[c & 15];
-  }
-}
-
-} // namespace
-
 void append_sql_text(std::string& out, std::string_view text) {
   if (!is_plain_utf8(text)) {
     out += "CAST(X'";
-    append_hex(out, text);
+    util::append_hex(out, text);
     out += "' AS TEXT)";
     return;
   }
@@ -167,7 +155,7 @@ void append_sql_text(std::string& out, std::string_view text) {
 
 void append_sql_blob(std::string& out, std::string_view blob) {
   out += "X'";
-  append_hex(out, blob);
+  util::append_hex(out, blob);
   out += '\'';
 }
 

@@ -71,11 +71,12 @@ class Planner {
 
  private:
   static void comment(std::string& out, const Operation& operation) {
-    out += "-- " + operation.describe() + "\n";
+    // Names may hold line breaks; a comment must stay on its line.
+    out += "-- " + util::one_line(operation.describe()) + "\n";
     if (operation.destructive)
       out += "-- WARNING: destructive: this step can lose data\n";
     if (!operation.note.empty())
-      out += "-- NOTE: " + operation.note + "\n";
+      out += "-- NOTE: " + util::one_line(operation.note) + "\n";
   }
 
   std::array<std::vector<std::pair<const Operation*, std::string>>, PhaseCount> m_steps;

@@ -164,20 +164,12 @@ std::string rebuild(const Table& before, const Table& after) {
   return sql;
 }
 
-// Names may hold line breaks; a comment must stay on its line.
-std::string one_line(std::string text) {
-  for (auto& c : text)
-    if (c == '\n' || c == '\r')
-      c = ' ';
-  return text;
-}
-
 void comment(std::string& sql, const Operation& operation) {
-  sql += "-- " + one_line(operation.describe()) + "\n";
+  sql += "-- " + util::one_line(operation.describe()) + "\n";
   if (operation.destructive)
     sql += "-- WARNING: destructive: this step can lose data\n";
   if (!operation.note.empty())
-    sql += "-- NOTE: " + one_line(operation.note) +
+    sql += "-- NOTE: " + util::one_line(operation.note) +
            "; if so, replace the drop and create with ALTER TABLE ... RENAME to keep the data\n";
 }
 
@@ -272,7 +264,7 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
       if (rebuilt.count(util::to_lower(operation.table)) == 0)
         sql += schema::render_create_index(table, table.indexes.at(operation.object));
       else
-        sql += "-- (made by the rebuild of " + one_line(operation.table) + " above)\n";
+        sql += "-- (made by the rebuild of " + util::one_line(operation.table) + " above)\n";
       break;
     }
     case OperationKind::CreateView:

@@ -68,8 +68,9 @@ void setup_dump(CLI::App& app, Context& context, int& exit_code) {
                             {"tables", result.tables},
                             {"rows", result.rows}});
       else if (!context.quiet)
-        std::cout << "Wrote " << result.tables << " tables, " << result.rows << " rows to "
-                  << options->output << "\n";
+        std::cout << "Wrote " << result.tables << (result.tables == 1 ? " table, " : " tables, ")
+                  << result.rows << (result.rows == 1 ? " row to " : " rows to ") << options->output
+                  << "\n";
     }
     exit_code = 0;
   });

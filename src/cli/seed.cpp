@@ -25,12 +25,20 @@ void setup_seed(CLI::App& app, Context& context, int& exit_code) {
                           {"files", result.files},
                           {"inserted", result.inserted},
                           {"updated", result.updated},
-                          {"unchanged", result.unchanged}});
+                          {"unchanged", result.unchanged},
+                          {"sequences_advanced", result.sequences_advanced}});
     else if (!context.quiet)
       std::cout << "Seeded " << result.files << (result.files == 1 ? " file: " : " files: ")
                 << result.inserted << " inserted, " << result.updated << " updated, "
                 << result.unchanged << " unchanged"
-                << (result.inserted + result.updated == 0 ? " (nothing to change)" : "") << "\n";
+                << (result.sequences_advanced == 0 ? ""
+                    : result.sequences_advanced == 1
+                        ? "; 1 sequence advanced"
+                        : "; " + std::to_string(result.sequences_advanced) + " sequences advanced")
+                << (result.inserted + result.updated + result.sequences_advanced == 0
+                        ? " (nothing to change)"
+                        : "")
+                << "\n";
     exit_code = 0;
   });
 }

@@ -13,6 +13,8 @@ struct SeedResult {
   std::uint64_t inserted = 0;
   std::uint64_t updated = 0;
   std::uint64_t unchanged = 0;
+  // PostgreSQL: identity and serial sequences moved past the keys of the seeded tables.
+  std::size_t sequences_advanced = 0;
 };
 
 // Loads fixture rows from FILES in one transaction: all of them or nothing. A file is
@@ -20,6 +22,8 @@ struct SeedResult {
 // that dump writes. Rows are upserted by primary key (a rowid table without one: by
 // the "rowid" column when the row has it, else by all its columns), and a row equal
 // to the stored one is left alone, so seeding twice changes nothing the second time.
+// On PostgreSQL the sequences of the seeded tables' identity and serial columns are
+// then moved past the largest key (never backwards), in the same transaction.
 // Unknown table: Error(Project). Unknown column, constraint violation: Error(Database)
 // naming the file, the row's line or index, and the column.
 SeedResult seed_database(db::Connection& connection,

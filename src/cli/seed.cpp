@@ -19,7 +19,9 @@ void setup_seed(CLI::App& app, Context& context, int& exit_code) {
     std::vector<std::filesystem::path> paths(files->begin(), files->end());
     if (paths.empty())
       paths = data::seed_files_in(context.settings().project_dir / "seeds");
-    const auto result = data::seed_database(context.connection(), paths);
+    const auto& settings = context.settings();
+    const auto result = data::seed_database(context.connection(), paths,
+                                            {settings.version_table, settings.history_table});
     if (context.json)
       context.print_json({{"command", "seed"},
                           {"files", result.files},

@@ -795,6 +795,99 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
     throw Error(ErrorKind::Project, "cannot read seed file", file);
 }
 
+std::ifstream open_seed_file(const fs::path& path) {
+  const std::string file = path.string();
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw Error(ErrorKind::Project, "cannot read seed file: it is a folder", file);
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorKind::Project,
+                std::string("cannot read seed file") +
+                    (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()),
+                file);
+  return in;
+}
+
+std::string read_whole(std::ifstream& in, const std::string& file) {
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad())
+    throw Error(ErrorKind::Project, "cannot read seed file", file);
+  return buffer.str();
+}
+
+// The project's version and history tables, which seed refuses: their rows say which
+// revisions ran on a database, and copied from another database they would move this
+// one to another revision. Names match as the backend matches them (SQLite: without
+// regard to ASCII case).
+class OwnTables {
+ public:
+  OwnTables(const SeedOptions& options, bool postgres)
+      : m_postgres(postgres), m_version(fold(options.version_table)),
+        m_history(fold(options.history_table)) {}
+
+  // Error(Project) at FILE and LINE when TABLE is one of them.
+  void check(const std::string& table, const std::string& file, int line = 0) const {
+    const std::string name = fold(table);
+    if (!m_version.empty() && name == m_version)
+      throw Error(ErrorKind::Project,
+                  "table '" + table +
+                      "' is the project's version table, not fixture data: seeding it would "
+                      "move the database to another revision (dbtool stamp sets the revision)",
+                  file, line);
+    if (!m_history.empty() && name == m_history)
+      throw Error(ErrorKind::Project,
+                  "table '" + table +
+                      "' is the project's history table, not fixture data: its rows record "
+                      "what ran on this database",
+                  file, line);
+  }
+
+ private:
+  std::string fold(const std::string& name) const {
+    return m_postgres ? name : util::to_lower(name);
+  }
+
+  bool m_postgres;
+  std::string m_version;
+  std::string m_history;
+};
+
+// Reads the tables FILES name and refuses the project's own before anything is written
+// (or locked). A JSON file is parsed whole (fixtures are small); a jsonl file, which
+// can be a large dump, has only its object lines parsed (the headers; rows are arrays).
+// What cannot be read or parsed is left to the load, which names the line.
+void refuse_own_tables(const std::vector<fs::path>& files, const OwnTables& own) {
+  for (const auto& path : files) {
+    const std::string file = path.string();
+    auto in = open_seed_file(path);
+    if (path.extension() == ".jsonl") {
+      std::string line;
+      for (int number = 1; std::getline(in, line); ++number) {
+        const auto start = line.find_first_not_of(" \t\r");
+        if (start == std::string::npos || line[start] != '{')
+          continue;
+        const json item = json::parse(line, nullptr, false);
+        if (item.is_object() && item.contains("columns") && item.contains("table") &&
+            item["table"].is_string())
+          own.check(item["table"].get<std::string>(), file, number);
+      }
+      continue;
+    }
+    const json document = json::parse(read_whole(in, file), nullptr, false);
+    auto check = [&](const json& block) {
+      if (block.is_object() && block.contains("table") && block["table"].is_string())
+        own.check(block["table"].get<std::string>(), file);
+    };
+    if (document.is_array())
+      std::for_each(document.begin(), document.end(), check);
+    else
+      check(document);
+  }
+}
+
 } // namespace
 
 std::vector<fs::path> seed_files_in(const fs::path& folder) {
@@ -816,29 +909,18 @@ std::vector<fs::path> seed_files_in(const fs::path& folder) {
   return files;
 }
 
-SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files) {
+SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files,
+                         const SeedOptions& options) {
+  refuse_own_tables(files, OwnTables(options, connection.backend() == config::Backend::Postgres));
   db::WriteTransaction transaction(connection);
   Seeder seeder(connection);
   for (const auto& path : files) {
     const std::string file = path.string();
-    std::error_code ec;
-    if (fs::is_directory(path, ec))
-      throw Error(ErrorKind::Project, "cannot read seed file: it is a folder", file);
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      throw Error(ErrorKind::Project,
-                  std::string("cannot read seed file") +
-                      (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()),
-                  file);
+    auto in = open_seed_file(path);
     if (path.extension() == ".jsonl") {
       seed_jsonl(seeder, in, file);
     } else {
-      std::ostringstream buffer;
-      buffer << in.rdbuf();
-      if (in.bad())
-        throw Error(ErrorKind::Project, "cannot read seed file", file);
-      seed_json(seeder, buffer.str(), file);
+      seed_json(seeder, read_whole(in, file), file);
     }
     ++seeder.result().files;
   }

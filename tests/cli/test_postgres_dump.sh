@@ -215,4 +215,34 @@ expect_one_line_error
 expect_equal "$(sequences)" "$before_sequences" "sequences after the failed seed"
 expect_equal "$(rows)" "$before_rows" "rows after the failed seed"
 
+test_case "jsonl leaves dbtool's tables out unless --table names them; seed refuses them"
+run "$q" dump --format jsonl --data-only
+expect_rc 0
+expect_no_out '"table":"dbtool_version"'
+expect_no_out '"table":"dbtool_history"'
+expect_out '"table":"by_default"'
+run "$q" dump --format jsonl --data-only --table dbtool_version --table by_default -o "$TEST_TMP/with_version.jsonl"
+expect_rc 0
+expect_out "Wrote 2 tables,"
+expect_equal "$(grep -A1 '"table":"dbtool_version"' "$TEST_TMP/with_version.jsonl")" '{"table":"dbtool_version","columns":[{"name":"version_num","type":"character varying(64)"}]}
+["q1"]' "the version table, named"
+run "$q" dump
+expect_out "INSERT INTO dbtool_version (version_num) VALUES ('q1');"
+sed -i 's/"q1"/"elsewhere"/' "$TEST_TMP/with_version.jsonl"
+before_sequences=$(sequences)
+before_rows=$(rows)
+run "$q" seed "$TEST_TMP/with_version.jsonl"
+expect_rc 3
+expect_err "with_version.jsonl:5: table 'dbtool_version' is the project's version table, not fixture data"
+expect_one_line_error
+printf '{"table": "dbtool_history", "rows": [{"revision": "q1", "direction": "upgrade"}]}' >"$TEST_TMP/history.json"
+run "$q" seed "$TEST_TMP/keys.json" "$TEST_TMP/history.json"
+expect_rc 3
+expect_err "history.json: table 'dbtool_history' is the project's history table"
+run "$q" current
+expect_out "q1 (head)"
+expect_pg "$q_db" "SELECT count(*) FROM dbtool_history" "1"
+expect_equal "$(sequences)" "$before_sequences" "sequences after the refused seeds"
+expect_equal "$(rows)" "$before_rows" "rows after the refused seeds"
+
 finish

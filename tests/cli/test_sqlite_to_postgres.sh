@@ -4,7 +4,8 @@
 # target has none; 0/1 go into boolean, JSON text into json and jsonb, SQLite's
 # zone-less UTC timestamps (and unix times) into timestamp and timestamptz, reals
 # exactly into double precision and numeric, blobs into bytea. Every row is compared,
-# and a second seed changes nothing; an identity key carries on after the copied rows.
+# and a second seed changes nothing. dbtool's own tables stay behind, and an identity
+# key carries on after the copied rows.
 source "$(dirname "$0")/pg_lib.sh"
 
 test_case "a SQLite project's jsonl dump seeds the equivalent PostgreSQL schema"
@@ -44,7 +45,8 @@ INSERT INTO tags (label, weight) VALUES ('a', 1.5), ('b', NULL), ('c', 0.25);
 DELETE FROM tags WHERE label = 'b';
 INSERT INTO tags (label, weight) VALUES ('d', -1.0);
 INSERT INTO pairs VALUES ('x', 1, 'one'), ('x', 2, NULL), ('y', 1, 'three');"
-run "$src" dump --format jsonl --data-only --table items --table tags --table pairs -o "$TEST_TMP/data.jsonl"
+# Every table but dbtool's version and history tables (each database has its own).
+run "$src" dump --format jsonl --data-only -o "$TEST_TMP/data.jsonl"
 expect_rc 0
 expect_out "Wrote 3 tables, 11 rows"
 expect_equal "$(grep -c '"name":"rowid"' "$TEST_TMP/data.jsonl")" "2" "tags and pairs dump their rowids"

@@ -41,6 +41,8 @@ void setup_dump(CLI::App& app, Context& context, int& exit_code) {
     dump.schema_only = options->schema_only;
     dump.data_only = options->data_only;
     dump.tables = options->tables;
+    dump.version_table = context.settings().version_table;
+    dump.history_table = context.settings().history_table;
     // Progress (rows, rows/s) on stderr when it is a terminal and not the output.
     const bool progress = !context.quiet && isatty(STDERR_FILENO) == 1 &&
                           (!options->output.empty() || isatty(STDOUT_FILENO) != 1);
@@ -68,8 +70,9 @@ void setup_dump(CLI::App& app, Context& context, int& exit_code) {
                             {"tables", result.tables},
                             {"rows", result.rows}});
       else if (!context.quiet)
-        std::cout << "Wrote " << result.tables << " tables, " << result.rows << " rows to "
-                  << options->output << "\n";
+        std::cout << "Wrote " << result.tables << (result.tables == 1 ? " table, " : " tables, ")
+                  << result.rows << (result.rows == 1 ? " row to " : " rows to ") << options->output
+                  << "\n";
     }
     exit_code = 0;
   });

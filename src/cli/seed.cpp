@@ -19,18 +19,28 @@ void setup_seed(CLI::App& app, Context& context, int& exit_code) {
     std::vector<std::filesystem::path> paths(files->begin(), files->end());
     if (paths.empty())
       paths = data::seed_files_in(context.settings().project_dir / "seeds");
-    const auto result = data::seed_database(context.connection(), paths);
+    const auto& settings = context.settings();
+    const auto result = data::seed_database(context.connection(), paths,
+                                            {settings.version_table, settings.history_table});
     if (context.json)
       context.print_json({{"command", "seed"},
                           {"files", result.files},
                           {"inserted", result.inserted},
                           {"updated", result.updated},
-                          {"unchanged", result.unchanged}});
+                          {"unchanged", result.unchanged},
+                          {"sequences_advanced", result.sequences_advanced}});
     else if (!context.quiet)
       std::cout << "Seeded " << result.files << (result.files == 1 ? " file: " : " files: ")
                 << result.inserted << " inserted, " << result.updated << " updated, "
                 << result.unchanged << " unchanged"
-                << (result.inserted + result.updated == 0 ? " (nothing to change)" : "") << "\n";
+                << (result.sequences_advanced == 0 ? ""
+                    : result.sequences_advanced == 1
+                        ? "; 1 sequence advanced"
+                        : "; " + std::to_string(result.sequences_advanced) + " sequences advanced")
+                << (result.inserted + result.updated + result.sequences_advanced == 0
+                        ? " (nothing to change)"
+                        : "")
+                << "\n";
     exit_code = 0;
   });
 }

@@ -61,7 +61,7 @@ std::vector<TableInfo> plan_tables(db::Connection& connection, const DumpOptions
     for (const auto& key : found->second.foreign_keys)
       if (key.ref_table != name)
         visit(key.ref_table);
-    if (!wanted.empty() && wanted.count(name) == 0)
+    if ((!wanted.empty() && wanted.count(name) == 0) || left_out_of_dump(options, name, true))
       return;
     const schema::Table& table = found->second;
     TableInfo info;

@@ -2,6 +2,7 @@
 
 #include "dbtool/data/dump.h"
 #include "dbtool/error.h"
+#include "dbtool/util/strings.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -33,6 +34,19 @@ class DumpOutput {
   std::FILE* m_file;
   std::string m_buffer;
 };
+
+// Whether TABLE is left out of the dump: the project's version or history table in a
+// jsonl dump of every table (seed refuses their rows). FOLD_CASE: names match without
+// regard to ASCII case (SQLite).
+inline bool left_out_of_dump(const DumpOptions& options, const std::string& table, bool fold_case) {
+  if (options.format != DumpFormat::Jsonl || !options.tables.empty())
+    return false;
+  auto same = [&](const std::string& own) {
+    return !own.empty() &&
+           (fold_case ? util::to_lower(own) == util::to_lower(table) : own == table);
+  };
+  return same(options.version_table) || same(options.history_table);
+}
 
 // Writes what is buffered and flushes FILE (an error is Error(Database)), then tells
 // the progress callback the final count.

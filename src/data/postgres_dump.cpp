@@ -16,7 +16,8 @@ using schema::quote_postgres_name;
 
 // Tables parents first (foreign keys), then by name; the requested ones only.
 std::vector<const schema::Table*> ordered_tables(const schema::Schema& model,
-                                                 const std::vector<std::string>& requested) {
+                                                 const DumpOptions& options) {
+  const auto& requested = options.tables;
   for (const auto& name : requested)
     if (model.tables.count(name) == 0)
       throw Error(ErrorKind::Project, "no table '" + name + "' in the database");
@@ -26,7 +27,7 @@ std::vector<const schema::Table*> ordered_tables(const schema::Schema& model,
     all.insert(name);
   std::vector<const schema::Table*> tables;
   for (const auto& name : schema::parents_first(model, all))
-    if (wanted.empty() || wanted.count(name) != 0)
+    if ((wanted.empty() || wanted.count(name) != 0) && !left_out_of_dump(options, name, false))
       tables.push_back(&model.tables.at(name));
   return tables;
 }
@@ -102,9 +103,10 @@ DumpResult dump_postgres(db::Connection& connection, const DumpOptions& options,
   // settings: ISO dates, UTC, every float digit.
   connection.execute("SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL intervalstyle = 'postgres'; "
                      "SET LOCAL timezone = 'UTC'; SET LOCAL extra_float_digits = 3");
-  // dbtool's own tables are data like any other here, as in a SQLite dump.
+  // dbtool's own tables are data like any other in sql, as in a SQLite dump (jsonl
+  // leaves them out: left_out_of_dump).
   const schema::Schema model = schema::introspect_postgres(connection);
-  const auto tables = ordered_tables(model, options.tables);
+  const auto tables = ordered_tables(model, options);
   result.tables = tables.size();
   const bool with_schema = !options.data_only;
   const bool with_data = !options.schema_only;

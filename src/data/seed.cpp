@@ -16,6 +16,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 namespace dbtool::data {
@@ -126,6 +127,18 @@ void bind_row(db::Statement& statement, const std::vector<Value>& values,
     bind(statement, static_cast<int>(values.size() + k + 1), values[key_positions[k]]);
 }
 
+// Binds the values at ASSIGNED_POSITIONS (an UPDATE's SET), then those at KEY_POSITIONS
+// (its WHERE clause).
+void bind_update(db::Statement& statement, const std::vector<Value>& values,
+                 const std::vector<std::size_t>& assigned_positions,
+                 const std::vector<std::size_t>& key_positions) {
+  int index = 0;
+  for (const auto position : assigned_positions)
+    bind(statement, ++index, values[position]);
+  for (const auto position : key_positions)
+    bind(statement, ++index, values[position]);
+}
+
 // How a value is adjusted for a PostgreSQL column, where values go as text typed by
 // the column: what SQLite stores (jsonl of a SQLite dump) must read the same there.
 enum class Conversion {
@@ -144,6 +157,14 @@ Conversion conversion_for(const std::string& postgres_type) {
   return Conversion::None;
 }
 
+// PostgreSQL: a serial column, an integer whose default takes the next value of a
+// sequence (the sequence's owner is asked later: pg_get_serial_sequence).
+bool takes_serial_default(const schema::Column& column) {
+  static const std::set<std::string> integers = {"smallint", "integer", "bigint"};
+  return column.default_sql && util::starts_with(*column.default_sql, "nextval(") &&
+         integers.count(column.type) != 0;
+}
+
 // One table's columns, key and prepared statements (per set of columns a row gives),
 // from the introspector's reading of the table (schema::introspect: the one reading of
 // a table's shape that scan, dump and the differ use too).
@@ -159,8 +180,13 @@ class TableLoader {
         continue;
       }
       m_columns[util::to_lower(column.name)] = column.name;
-      if (m_postgres)
-        m_conversions[column.name] = conversion_for(column.type);
+      if (!m_postgres)
+        continue;
+      m_conversions[column.name] = conversion_for(column.type);
+      if (column.identity == "ALWAYS")
+        m_always_identity.insert(column.name);
+      if (!column.identity.empty() || takes_serial_default(column))
+        m_sequenced.push_back(column.name);
     }
     if (table.primary_key)
       m_key = table.primary_key->columns;
@@ -218,9 +244,10 @@ class TableLoader {
       return 'i';
     }
     statements.select->reset();
-    if (same)
+    if (same || !statements.update)
       return '=';
-    bind_row(*statements.update, values, statements.key_positions);
+    bind_update(*statements.update, values, statements.assigned_positions,
+                statements.key_positions);
     statements.update->step();
     const bool updated = m_connection.changes() > 0;
     statements.update->reset();
@@ -231,13 +258,50 @@ class TableLoader {
 
   const std::string& name() const { return m_name; }
 
+  // PostgreSQL: moves the sequence of each identity or serial column past the largest
+  // value the column holds, as a dump's setval() does, so that the application's next
+  // INSERT without a key does not collide with a seeded row. Never backwards (rows the
+  // application inserted may be ahead of the seed's), and an empty column leaves the
+  // sequence as it is. Returns how many sequences moved.
+  std::size_t advance_sequences() {
+    std::size_t moved = 0;
+    for (const auto& column : m_sequenced) {
+      // The owned sequence's name, quoted where it needs it; none for a default taken
+      // from a sequence that the column does not own (another table's, a shared one).
+      const auto sequence =
+          m_connection
+              .query("SELECT pg_get_serial_sequence(" + util::sql_quote(quoted(m_name)) + ", " +
+                     util::sql_quote(column) + ")")
+              .at(0)
+              .at(0);
+      if (!sequence)
+        continue;
+      const std::string literal = util::sql_quote(*sequence);
+      // Past the largest value for an ascending sequence, the smallest for a
+      // descending one; moved only when its next value would not be past it already.
+      const std::string target = "(SELECT CASE WHEN p.seqincrement > 0 THEN max(" + quoted(column) +
+                                 ") ELSE min(" + quoted(column) + ") END FROM " + quoted(m_name) +
+                                 ")";
+      moved += m_connection
+                   .query("SELECT setval(" + literal + ", x.target) FROM (SELECT " + target +
+                          " AS target, p.seqincrement AS step, s.last_value, s.is_called FROM " +
+                          *sequence + " s, pg_catalog.pg_sequence p WHERE p.seqrelid = " + literal +
+                          "::regclass) x WHERE x.target IS NOT NULL AND (CASE WHEN x.step > 0 "
+                          "THEN x.target > x.last_value ELSE x.target < x.last_value END OR "
+                          "(x.target = x.last_value AND NOT x.is_called))")
+                   .size();
+    }
+    return moved;
+  }
+
  public:
   struct Statements {
     std::unique_ptr<db::Statement> insert; // ON CONFLICT DO NOTHING; none without a key
     std::unique_ptr<db::Statement> select; // the stored row, by key
     std::unique_ptr<db::Statement> update;
     std::vector<std::size_t> key_positions;
-    std::vector<Conversion> conversions; // PostgreSQL: per column of the row
+    std::vector<std::size_t> assigned_positions; // the columns the update sets
+    std::vector<Conversion> conversions;         // PostgreSQL: per column of the row
   };
 
  private:
@@ -303,7 +367,13 @@ class TableLoader {
       names.push_back(quoted(column));
       marks.push_back(markers.next());
     }
-    return "INSERT INTO " + quoted(m_name) + " (" + util::join(names, ", ") + ") VALUES (" +
+    // A GENERATED ALWAYS identity takes a given value only when told to (dump --format
+    // sql writes the same).
+    bool always_identity = false;
+    for (const auto& column : columns)
+      always_identity = always_identity || m_always_identity.count(column) != 0;
+    return "INSERT INTO " + quoted(m_name) + " (" + util::join(names, ", ") + ")" +
+           (always_identity ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" +
            util::join(marks, ", ") + ")";
   }
 
@@ -346,6 +416,13 @@ class TableLoader {
     std::vector<std::string> comparisons, assignments;
     for (const auto& column : columns) {
       comparisons.push_back("(" + same_as(column, select_markers) + ")");
+      // A GENERATED ALWAYS identity cannot be updated, even to its own value; as part
+      // of the key it is equal already. (Outside the key, PostgreSQL's refusal names
+      // the row.)
+      const bool in_key = std::find(key.begin(), key.end(), column) != key.end();
+      if (m_always_identity.count(column) != 0 && in_key)
+        continue;
+      statements.assigned_positions.push_back(*position_of(column));
       assignments.push_back(quoted(column) + " = " + update_markers.next());
     }
     // Insert-first only with the primary key as the conflict target: a clash on any
@@ -356,9 +433,12 @@ class TableLoader {
     statements.select =
         m_connection.prepare("SELECT " + util::join(comparisons, " AND ") + " FROM " +
                              quoted(m_name) + " WHERE " + where_key(select_markers) + " LIMIT 1");
-    statements.update =
-        m_connection.prepare("UPDATE " + quoted(m_name) + " SET " + util::join(assignments, ", ") +
-                             " WHERE " + where_key(update_markers));
+    // Nothing to assign when every column is a key column that cannot change: a row
+    // found by its key is then equal to it, and never updated.
+    if (!assignments.empty())
+      statements.update = m_connection.prepare("UPDATE " + quoted(m_name) + " SET " +
+                                               util::join(assignments, ", ") + " WHERE " +
+                                               where_key(update_markers));
     return statements;
   }
 
@@ -369,6 +449,8 @@ class TableLoader {
   std::map<std::string, std::string> m_columns;    // lower-cased -> spelling
   std::map<std::string, Conversion> m_conversions; // PostgreSQL: by spelling
   std::vector<std::string> m_generated;
+  std::set<std::string> m_always_identity; // PostgreSQL: GENERATED ALWAYS AS IDENTITY
+  std::vector<std::string> m_sequenced;    // PostgreSQL: identity and serial columns
   std::vector<std::string> m_key;
   std::vector<Value> m_converted;
   std::map<std::string, Statements> m_statements;
@@ -428,6 +510,12 @@ class Seeder {
   }
 
   SeedResult& result() { return m_result; }
+
+  // PostgreSQL: the identity and serial sequences of every table a file named.
+  void advance_sequences() {
+    for (auto& [name, table] : m_tables)
+      m_result.sequences_advanced += table->advance_sequences();
+  }
 
  private:
   std::unique_ptr<TableLoader> make_loader(const std::string& name) {
@@ -707,6 +795,99 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
     throw Error(ErrorKind::Project, "cannot read seed file", file);
 }
 
+std::ifstream open_seed_file(const fs::path& path) {
+  const std::string file = path.string();
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw Error(ErrorKind::Project, "cannot read seed file: it is a folder", file);
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorKind::Project,
+                std::string("cannot read seed file") +
+                    (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()),
+                file);
+  return in;
+}
+
+std::string read_whole(std::ifstream& in, const std::string& file) {
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad())
+    throw Error(ErrorKind::Project, "cannot read seed file", file);
+  return buffer.str();
+}
+
+// The project's version and history tables, which seed refuses: their rows say which
+// revisions ran on a database, and copied from another database they would move this
+// one to another revision. Names match as the backend matches them (SQLite: without
+// regard to ASCII case).
+class OwnTables {
+ public:
+  OwnTables(const SeedOptions& options, bool postgres)
+      : m_postgres(postgres), m_version(fold(options.version_table)),
+        m_history(fold(options.history_table)) {}
+
+  // Error(Project) at FILE and LINE when TABLE is one of them.
+  void check(const std::string& table, const std::string& file, int line = 0) const {
+    const std::string name = fold(table);
+    if (!m_version.empty() && name == m_version)
+      throw Error(ErrorKind::Project,
+                  "table '" + table +
+                      "' is the project's version table, not fixture data: seeding it would "
+                      "move the database to another revision (dbtool stamp sets the revision)",
+                  file, line);
+    if (!m_history.empty() && name == m_history)
+      throw Error(ErrorKind::Project,
+                  "table '" + table +
+                      "' is the project's history table, not fixture data: its rows record "
+                      "what ran on this database",
+                  file, line);
+  }
+
+ private:
+  std::string fold(const std::string& name) const {
+    return m_postgres ? name : util::to_lower(name);
+  }
+
+  bool m_postgres;
+  std::string m_version;
+  std::string m_history;
+};
+
+// Reads the tables FILES name and refuses the project's own before anything is written
+// (or locked). A JSON file is parsed whole (fixtures are small); a jsonl file, which
+// can be a large dump, has only its object lines parsed (the headers; rows are arrays).
+// What cannot be read or parsed is left to the load, which names the line.
+void refuse_own_tables(const std::vector<fs::path>& files, const OwnTables& own) {
+  for (const auto& path : files) {
+    const std::string file = path.string();
+    auto in = open_seed_file(path);
+    if (path.extension() == ".jsonl") {
+      std::string line;
+      for (int number = 1; std::getline(in, line); ++number) {
+        const auto start = line.find_first_not_of(" \t\r");
+        if (start == std::string::npos || line[start] != '{')
+          continue;
+        const json item = json::parse(line, nullptr, false);
+        if (item.is_object() && item.contains("columns") && item.contains("table") &&
+            item["table"].is_string())
+          own.check(item["table"].get<std::string>(), file, number);
+      }
+      continue;
+    }
+    const json document = json::parse(read_whole(in, file), nullptr, false);
+    auto check = [&](const json& block) {
+      if (block.is_object() && block.contains("table") && block["table"].is_string())
+        own.check(block["table"].get<std::string>(), file);
+    };
+    if (document.is_array())
+      std::for_each(document.begin(), document.end(), check);
+    else
+      check(document);
+  }
+}
+
 } // namespace
 
 std::vector<fs::path> seed_files_in(const fs::path& folder) {
@@ -728,31 +909,30 @@ std::vector<fs::path> seed_files_in(const fs::path& folder) {
   return files;
 }
 
-SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files) {
+SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files,
+                         const SeedOptions& options) {
+  refuse_own_tables(files, OwnTables(options, connection.backend() == config::Backend::Postgres));
   db::WriteTransaction transaction(connection);
   Seeder seeder(connection);
   for (const auto& path : files) {
     const std::string file = path.string();
-    std::error_code ec;
-    if (fs::is_directory(path, ec))
-      throw Error(ErrorKind::Project, "cannot read seed file: it is a folder", file);
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      throw Error(ErrorKind::Project,
-                  std::string("cannot read seed file") +
-                      (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()),
-                  file);
+    auto in = open_seed_file(path);
     if (path.extension() == ".jsonl") {
       seed_jsonl(seeder, in, file);
     } else {
-      std::ostringstream buffer;
-      buffer << in.rdbuf();
-      if (in.bad())
-        throw Error(ErrorKind::Project, "cannot read seed file", file);
-      seed_json(seeder, buffer.str(), file);
+      seed_json(seeder, read_whole(in, file), file);
     }
     ++seeder.result().files;
+  }
+  if (connection.backend() == config::Backend::Postgres) {
+    // PostgreSQL never rolls a sequence back: deferred constraints are checked first, so
+    // that a row they refuse fails the seed before any sequence moves.
+    try {
+      connection.execute("SET CONSTRAINTS ALL IMMEDIATE");
+    } catch (const Error& error) {
+      throw error.prefixed("checking the deferred constraints of the seeded rows: ");
+    }
+    seeder.advance_sequences();
   }
   transaction.commit();
   return seeder.result();

@@ -171,6 +171,75 @@ expect_err "tagged.jsonl:2: a tagged value: invalid base64"
 expect_one_line_error
 expect_sql "$r/data/app.db" "SELECT count(*) FROM notes" "2"
 
+test_case "jsonl leaves the version and history tables out unless --table names them; sql keeps them"
+run "$s" dump --format jsonl --data-only -o "$TEST_TMP/all.jsonl"
+expect_rc 0
+expect_out "Wrote 2 tables, 3 rows"
+expect_equal "$(grep -c '"table":"dbtool_' "$TEST_TMP/all.jsonl")" "0" "dbtool's tables in the jsonl dump"
+run "$s" dump --format jsonl --data-only --table dbtool_version -o "$TEST_TMP/version.jsonl"
+expect_rc 0
+expect_out "Wrote 1 table, 1 row"
+expect_equal "$(cat "$TEST_TMP/version.jsonl")" '{"table":"dbtool_version","columns":[{"name":"rowid","type":"INTEGER"},{"name":"version_num","type":"VARCHAR(64)"}]}
+[1,"s1"]' "the version table, named"
+run "$s" dump --format jsonl --schema-only --table settings --table dbtool_history
+expect_rc 0
+expect_out '"table":"dbtool_history"'
+run "$s" dump
+expect_out "INSERT INTO dbtool_version (rowid, version_num) VALUES (1,'s1');"
+expect_out "INSERT INTO dbtool_history ("
+
+test_case "seed refuses rows for the version or history table, naming file and table, changing nothing"
+before=$(db_fingerprint "$s/data/app.db")
+run "$s" seed "$TEST_TMP/all.jsonl" "$TEST_TMP/version.jsonl"
+expect_rc 3
+expect_err "version.jsonl:1: table 'dbtool_version' is the project's version table, not fixture data: seeding it would move the database to another revision"
+expect_one_line_error
+# Rows for another table come first in the file, and the history table matches as SQLite
+# matches names (without regard to case): still nothing is written.
+printf '[{"table": "settings", "rows": [{"key": "new", "value": "1"}]},\n {"table": "DBTOOL_History", "rows": []}]\n' >"$TEST_TMP/history.json"
+run "$s" seed "$TEST_TMP/history.json"
+expect_rc 3
+expect_err "history.json: table 'DBTOOL_History' is the project's history table, not fixture data"
+expect_one_line_error
+# The files are read before the write lock is taken: while another process holds it, the
+# refusal still comes at once (a seed that waited would time out: exit 4).
+printf 'url = "sqlite:///data/app.db"\n[sqlite]\nbusy_timeout_ms = 100\n' >"$s/impatient.toml"
+"$PY" - "$s/data/app.db" "$TEST_TMP/locked" <<'PYEOF' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+while os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+db.execute("ROLLBACK")
+PYEOF
+holder=$!
+for _ in $(seq 200); do [ -f "$TEST_TMP/locked" ] && break; sleep 0.05; done
+run "$s" -c impatient.toml seed "$TEST_TMP/history.json"
+expect_rc 3
+expect_err "history.json: table 'DBTOOL_History' is the project's history table"
+run "$s" -c impatient.toml seed "$s/seeds/01_settings.json"
+expect_rc 4 # (the lock is held: a seed that writes waits for it)
+rm -f "$TEST_TMP/locked"
+wait "$holder"
+run "$s" --json seed "$TEST_TMP/version.jsonl"
+expect_rc 3
+expect_equal "$(printf '%s' "$err" | "$PY" -c 'import json, sys; e = json.load(sys.stdin)["error"]; print(e["kind"], e["file"].endswith("version.jsonl"), e["line"])')" "project True 1" "the JSON error"
+expect_equal "$(db_fingerprint "$s/data/app.db")" "$before" "database after the refused seeds"
+run "$s" current
+expect_out "s1 (head)"
+# The tables are the configured ones: under another version_table name, dbtool_version
+# is a table like any other, and the configured one is refused.
+printf 'url = "sqlite:///data/app.db"\nversion_table = "app_version"\n' >"$s/other.toml"
+run "$s" -c other.toml dump --format jsonl --data-only
+expect_out '"table":"dbtool_version"'
+expect_no_out '"table":"dbtool_history"'
+printf '{"table": "app_version", "rows": [{"version_num": "x"}]}' >"$TEST_TMP/app_version.json"
+run "$s" -c other.toml seed "$TEST_TMP/app_version.json"
+expect_rc 3
+expect_err "table 'app_version' is the project's version table"
+expect_equal "$(db_fingerprint "$s/data/app.db")" "$before" "database after the refused seeds"
+
 test_case "dump: bad input"
 run "$p" dump --table nope
 expect_rc 3

@@ -1,6 +1,7 @@
 #include "test_helpers.h"
 
 #include "dbtool/data/dump.h"
+#include "dbtool/data/seed.h"
 #include "dbtool/db/sqlite/sqlite_connection.h"
 #include "dbtool/error.h"
 
@@ -113,4 +114,93 @@ TEST_CASE("dump -o into a folder that does not exist names the target and leaves
     CHECK(error.file() == target.string());
   }
   CHECK_FALSE(fs::exists(dir.path() / "missing"));
+}
+
+namespace {
+
+// A database with the project's version and history tables beside an application table.
+std::unique_ptr<dbtool::db::SqliteConnection> project_database(const fs::path& file) {
+  auto connection =
+      std::make_unique<dbtool::db::SqliteConnection>(file, dbtool::config::SqliteOptions{});
+  connection->execute("CREATE TABLE dbtool_version (version_num VARCHAR(64) NOT NULL PRIMARY KEY);"
+                      "INSERT INTO dbtool_version VALUES ('a1');"
+                      "CREATE TABLE dbtool_history (id INTEGER PRIMARY KEY, revision VARCHAR(64));"
+                      "INSERT INTO dbtool_history (revision) VALUES ('a1');"
+                      "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);"
+                      "INSERT INTO settings VALUES ('k', 'v');");
+  return connection;
+}
+
+// The dump of CONNECTION with OPTIONS, as text.
+std::string dump_text(dbtool::db::Connection& connection, const dbtool::data::DumpOptions& options,
+                      const fs::path& file) {
+  dbtool::data::dump_database_to_file(connection, options, file);
+  return read_file(file);
+}
+
+} // namespace
+
+TEST_CASE("a jsonl dump leaves the project's version and history tables out unless named") {
+  dbtool::test::TempDir dir;
+  auto connection = project_database(dir.path() / "app.db");
+  dbtool::data::DumpOptions options;
+  options.format = dbtool::data::DumpFormat::Jsonl;
+  options.version_table = "DBTOOL_VERSION"; // SQLite's names match without regard to case
+  options.history_table = "dbtool_history";
+  const auto out = dir.path() / "out.jsonl";
+  CHECK(dump_text(*connection, options, out) ==
+        "{\"table\":\"settings\",\"columns\":[{\"name\":\"rowid\",\"type\":\"INTEGER\"},{"
+        "\"name\":\"key\",\"type\":\"TEXT\"},{\"name\":\"value\",\"type\":\"TEXT\"}]}\n"
+        "[1,\"k\",\"v\"]\n");
+  options.tables = {"dbtool_version"};
+  CHECK(dump_text(*connection, options, out) ==
+        "{\"table\":\"dbtool_version\",\"columns\":[{\"name\":\"rowid\",\"type\":\"INTEGER\"},{"
+        "\"name\":\"version_num\",\"type\":\"VARCHAR(64)\"}]}\n[1,\"a1\"]\n");
+  // sql copies the whole database.
+  options.tables.clear();
+  options.format = dbtool::data::DumpFormat::Sql;
+  const std::string sql = dump_text(*connection, options, out);
+  CHECK(sql.find("INSERT INTO dbtool_version (rowid, version_num) VALUES (1,'a1');") !=
+        std::string::npos);
+  CHECK(sql.find("INSERT INTO dbtool_history (id, revision) VALUES (1,'a1');") !=
+        std::string::npos);
+}
+
+TEST_CASE("seed refuses the project's version and history tables before it writes anything") {
+  dbtool::test::TempDir dir;
+  auto connection = project_database(dir.path() / "app.db");
+  const dbtool::data::SeedOptions options{"dbtool_version", "dbtool_history"};
+  const auto settings = dir.path() / "1_settings.json";
+  std::ofstream(settings) << R"({"table": "settings", "rows": [{"key": "new", "value": "1"}]})";
+  const auto version = dir.path() / "2_version.jsonl";
+  std::ofstream(version) << "{\"table\":\"settings\",\"columns\":[\"key\",\"value\"]}\n"
+                            "[\"other\",\"2\"]\n"
+                            "{\"table\": \"Dbtool_Version\", \"columns\": [\"version_num\"]}\n"
+                            "[\"b2\"]\n";
+  try {
+    dbtool::data::seed_database(*connection, {settings, version}, options);
+    FAIL("no error");
+  } catch (const dbtool::Error& error) {
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(error.file() == version.string());
+    CHECK(error.line() == 3);
+    CHECK(error.message().rfind("table 'Dbtool_Version' is the project's version table", 0) == 0);
+  }
+  const auto history = dir.path() / "history.json";
+  std::ofstream(history) << R"([{"table": "dbtool_history", "rows": [{"revision": "b2"}]}])";
+  try {
+    dbtool::data::seed_database(*connection, {history}, options);
+    FAIL("no error");
+  } catch (const dbtool::Error& error) {
+    CHECK(error.file() == history.string());
+    CHECK(error.message().rfind("table 'dbtool_history' is the project's history table", 0) == 0);
+  }
+  CHECK_FALSE(connection->in_transaction());
+  CHECK(connection->query("SELECT group_concat(key) FROM settings").at(0).at(0) == "k");
+  CHECK(connection->query("SELECT group_concat(version_num) FROM dbtool_version").at(0).at(0) ==
+        "a1");
+  // Without the project's names (another configuration), they are tables like any other.
+  const auto result = dbtool::data::seed_database(*connection, {settings, version});
+  CHECK(result.inserted == 3);
+  CHECK(result.sequences_advanced == 0);
 }

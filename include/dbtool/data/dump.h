@@ -18,6 +18,11 @@ struct DumpOptions {
   bool schema_only = false;
   bool data_only = false;
   std::vector<std::string> tables; // empty: all
+  // The project's version and history tables (config::Settings'): a jsonl dump of all
+  // tables leaves them out, since seed refuses them; sql keeps them (a whole-database
+  // copy), and so does jsonl when TABLES names them.
+  std::string version_table;
+  std::string history_table;
   // Told the running row count now and then (every 65,536 rows and at the end).
   std::function<void(std::uint64_t rows)> on_progress;
 };

@@ -270,6 +270,29 @@ bool apply(SqliteConnection& connection, const dbtool::diff::MigrationScript& sc
   return true;
 }
 
+// A generated pair (A, B) from RNG seeded with SEED: B a mutation of A (one to three
+// changes), or now and then an unrelated schema; nothing when SQLite refuses what was
+// generated.
+std::optional<std::pair<Schema, Schema>> generated_pair(unsigned seed, std::mt19937& rng) {
+  const auto a = normalized(generate_schema(rng));
+  if (!a)
+    return std::nullopt;
+  std::optional<Schema> b;
+  if (seed % 10 == 0)
+    b = normalized(generate_schema(rng));
+  else
+    for (int attempt = 0; attempt < 5 && !b; ++attempt) {
+      Schema mutated = *a;
+      const int changes = 1 + static_cast<int>(rng() % 3);
+      for (int i = 0; i < changes; ++i)
+        mutate(mutated, rng);
+      b = normalized(mutated);
+    }
+  if (!b)
+    return std::nullopt;
+  return std::make_pair(*a, *b);
+}
+
 } // namespace
 
 TEST_CASE("differ: 1,000 generated pairs migrate both ways, exactly, without losing rows") {
@@ -277,23 +300,11 @@ TEST_CASE("differ: 1,000 generated pairs migrate both ways, exactly, without los
   std::string first_failure;
   for (unsigned seed = 1; pairs < 1000 && seed < 5000; ++seed) {
     std::mt19937 rng(seed);
-    const auto a = normalized(generate_schema(rng));
-    if (!a)
+    const auto pair = generated_pair(seed, rng);
+    if (!pair)
       continue;
-    std::optional<Schema> b;
-    if (seed % 10 == 0) {
-      b = normalized(generate_schema(rng)); // an unrelated schema now and then
-    } else {
-      for (int attempt = 0; attempt < 5 && !b; ++attempt) {
-        Schema mutated = *a;
-        const int changes = 1 + static_cast<int>(rng() % 3);
-        for (int i = 0; i < changes; ++i)
-          mutate(mutated, rng);
-        b = normalized(mutated);
-      }
-    }
-    if (!b)
-      continue;
+    const Schema* a = &pair->first;
+    const Schema* b = &pair->second;
     ++pairs;
     auto fail = [&](const std::string& what) {
       if (failures++ == 0)
@@ -387,27 +398,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   out << text;
 }
 
-// A generated pair (A, B) as in the test above: B a mutation of A, or unrelated.
-std::optional<std::pair<Schema, Schema>> generated_pair(unsigned seed) {
-  std::mt19937 rng(seed);
-  const auto a = normalized(generate_schema(rng));
-  if (!a)
-    return std::nullopt;
-  std::optional<Schema> b;
-  if (seed % 10 == 0)
-    b = normalized(generate_schema(rng));
-  for (int attempt = 0; attempt < 5 && !b; ++attempt) {
-    Schema mutated = *a;
-    const int changes = 1 + static_cast<int>(rng() % 3);
-    for (int i = 0; i < changes; ++i)
-      mutate(mutated, rng);
-    b = normalized(mutated);
-  }
-  if (!b)
-    return std::nullopt;
-  return std::make_pair(*a, *b);
-}
-
 } // namespace
 
 // `check` takes a declared table from the live database's introspection when both have
@@ -419,7 +409,8 @@ TEST_CASE("declared models: tables taken from the live database give the same sc
   int pairs = 0, failures = 0;
   std::string first_failure;
   for (unsigned seed = 1; pairs < 500 && seed < 5000; ++seed) {
-    const auto pair = generated_pair(seed);
+    std::mt19937 rng(seed);
+    const auto pair = generated_pair(seed, rng);
     if (!pair)
       continue;
     ++pairs;

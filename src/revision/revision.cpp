@@ -19,8 +19,33 @@ namespace {
 
 enum class Section { Header, Upgrade, Downgrade };
 
+// Header keys are written in lower case with underscores; capitals and hyphens are
+// read too, so that a misspelt key is caught (see known_key_spelling) rather than
+// taken for a free comment.
 bool is_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+bool is_plain_key(std::string_view key) {
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+constexpr std::array<std::string_view, 10> known_keys = {
+    "revision",           "down_revision", "message",       "created",
+    "branch_labels",      "depends_on",    "transactional", "squashes",
+    "squashed_checksums", "foreign_keys"};
+
+// The known key that KEY spells with other capitals or with hyphens for underscores
+// ("Down-Revision" -> "down_revision"); empty when KEY is no such spelling.
+std::string_view known_key_spelling(std::string_view key) {
+  std::string folded(key);
+  for (auto& c : folded)
+    c = c == '-' ? '_' : util::ascii_lower(c);
+  for (std::string_view known : known_keys)
+    if (folded == known)
+      return known;
+  return {};
 }
 
 // Parses a header line "-- key: value"; returns false when LINE is not of that shape.
@@ -111,6 +136,13 @@ Revision parse_revision(const std::string& text, const std::string& file) {
         if (!util::starts_with(line, "--"))
           throw error("SQL before the '-- +upgrade' marker");
         // A free comment in the header is allowed.
+      } else if (!is_plain_key(key)) {
+        // "-- Down_Revision: x" must not silently make a new root; other keys with
+        // capitals or hyphens ("-- Note: ...") stay free comments, as they always were.
+        const std::string_view known = known_key_spelling(key);
+        if (!known.empty())
+          throw error("header key '" + std::string(key) + "' must be written '" +
+                      std::string(known) + "' (lower case, with underscores)");
       } else {
         const std::string key_text(key);
         if (std::find(seen_keys.begin(), seen_keys.end(), key_text) != seen_keys.end())

@@ -1,7 +1,16 @@
 #include "dbtool/error.h"
 #include "dbtool/revision/revision.h"
 
+#include "test_helpers.h"
+
 #include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
 
 using dbtool::Error;
 using dbtool::revision::parse_revision;
@@ -78,6 +87,38 @@ TEST_CASE("malformed revision files are project errors naming file and line") {
              "m.sql:1: revision a1 names itself as down_revision");
   fails_with("-- revision: a1\n-- down_revision: b@1\n-- +upgrade\n",
              "m.sql:2: invalid revision id 'b@1' in down_revision");
+}
+
+TEST_CASE("a known header key in other capitals or with hyphens is an error, never a comment") {
+  auto error_of = [](const std::string& text) {
+    try {
+      parse_revision(text, "k.sql");
+    } catch (const Error& error) {
+      CHECK(error.kind() == dbtool::ErrorKind::Project);
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  // Taken for a comment, these would have made b2 a new root.
+  CHECK(error_of("-- revision: b2\n-- down-revision: b1\n-- +upgrade\n") ==
+        "k.sql:2: header key 'down-revision' must be written 'down_revision' (lower case, with "
+        "underscores)");
+  CHECK(error_of("-- revision: b2\n-- Down_Revision: b1\n-- +upgrade\n") ==
+        "k.sql:2: header key 'Down_Revision' must be written 'down_revision' (lower case, with "
+        "underscores)");
+  CHECK(error_of("-- Revision: b2\n-- +upgrade\n") ==
+        "k.sql:1: header key 'Revision' must be written 'revision' (lower case, with underscores)");
+  CHECK(error_of("-- revision: b2\n-- DEPENDS-ON: b1\n-- +upgrade\n") ==
+        "k.sql:2: header key 'DEPENDS-ON' must be written 'depends_on' (lower case, with "
+        "underscores)");
+  CHECK(error_of("-- revision: b2\n-- Transactional: false\n-- +upgrade\n") ==
+        "k.sql:2: header key 'Transactional' must be written 'transactional' (lower case, with "
+        "underscores)");
+  // Free comments that are no key of dbtool's stay comments.
+  const auto revision = parse_revision(
+      "-- revision: b2\n-- Note: keep this\n-- TODO-later: x\n-- +upgrade\n", "k.sql");
+  CHECK(revision.id == "b2");
+  CHECK(revision.is_base());
 }
 
 TEST_CASE("the checksum is SHA-256 of the upgrade section with CRLF folded to LF") {
@@ -163,3 +204,4 @@ TEST_CASE("squash's header keys parse, render back, and reject what is not a che
   bad_id.replace(bad_id.find("s2, s3"), 6, "s2, ../x");
   CHECK_THROWS_AS(parse_revision(bad_id, "s4.sql"), Error);
 }
+

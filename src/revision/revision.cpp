@@ -226,10 +226,9 @@ Revision read_revision_file(const std::filesystem::path& path) {
   if (descriptor < 0)
     throw Error(ErrorKind::Project,
                 std::string("cannot read revision file: ") + std::strerror(errno), path.string());
-  // A revision file is a regular file (ScriptDirectory checks), where a read shorter
-  // than asked means the end: most files take one read, with no second one to find
-  // the end (100,000 system calls fewer for 100,000 revisions). The buffer is on the
-  // stack: growing a string to read into would zero it first, 16 KB per file.
+  // Read until read() says end of file: a read may return less than asked before the
+  // end (a signal, a FIFO, a network or FUSE file system). The buffer is on the stack:
+  // growing a string to read into would zero it first, 16 KB per file.
   std::string text;
   char buffer[16384];
   while (true) {
@@ -242,9 +241,9 @@ Revision read_revision_file(const std::filesystem::path& path) {
       throw Error(ErrorKind::Project,
                   std::string("cannot read revision file: ") + std::strerror(error), path.string());
     }
-    text.append(buffer, static_cast<std::size_t>(got));
-    if (static_cast<std::size_t>(got) < sizeof buffer)
+    if (got == 0)
       break;
+    text.append(buffer, static_cast<std::size_t>(got));
   }
   ::close(descriptor);
   Revision revision = parse_revision(text, path.string());

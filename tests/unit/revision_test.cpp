@@ -205,3 +205,47 @@ TEST_CASE("squash's header keys parse, render back, and reject what is not a che
   CHECK_THROWS_AS(parse_revision(bad_id, "s4.sql"), Error);
 }
 
+TEST_CASE("read_revision_file reads to the end of the file, however the reads are cut") {
+  dbtool::test::TempDir dir;
+  // Larger than the reader's 16 KB buffer: several reads, the last one short.
+  std::string sql;
+  for (int i = 0; sql.size() < 40000; ++i)
+    sql += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
+  const std::string text =
+      "-- revision: big1\n-- +upgrade\n" + sql + "-- +downgrade\nDELETE FROM t;\n";
+  {
+    std::ofstream out(dir.path() / "big1.sql", std::ios::binary);
+    out << text;
+  }
+  const auto big = dbtool::revision::read_revision_file(dir.path() / "big1.sql");
+  CHECK(big.upgrade_sql == sql);
+  CHECK(big.downgrade_sql == "DELETE FROM t;\n");
+
+  // A FIFO hands the text over in the pieces its writer wrote: the first read returns
+  // less than the buffer, long before the end.
+  const auto fifo = dir.path() / "piped.sql";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const pid_t writer = fork();
+  REQUIRE(writer >= 0);
+  if (writer == 0) {
+    const int descriptor = ::open(fifo.c_str(), O_WRONLY);
+    const std::string first = "-- revision: piped1\n-- +upgrade\n";
+    const std::string second =
+        "CREATE TABLE piped (id INTEGER);\n-- +downgrade\nDROP TABLE piped;\n";
+    bool ok = descriptor >= 0 &&
+              ::write(descriptor, first.data(), first.size()) == static_cast<ssize_t>(first.size());
+    ::usleep(100000);
+    ok = ok &&
+         ::write(descriptor, second.data(), second.size()) == static_cast<ssize_t>(second.size());
+    ::_exit(ok ? 0 : 1);
+  }
+  const auto piped = dbtool::revision::read_revision_file(fifo);
+  int status = 0;
+  ::waitpid(writer, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(piped.id == "piped1");
+  CHECK(piped.upgrade_sql == "CREATE TABLE piped (id INTEGER);\n");
+  CHECK(piped.has_downgrade);
+  CHECK(piped.downgrade_sql == "DROP TABLE piped;\n");
+}

@@ -45,27 +45,56 @@ IndexList plan_upgrade(const RevisionGraph& graph, const RevisionSet& applied,
   return plan;
 }
 
-// Revisions to revert to bring APPLIED down to TARGETS (empty: base), children first.
-// Revisions on branches unrelated to TARGETS stay, as in Alembic.
-IndexList plan_downgrade(const RevisionGraph& graph, const RevisionSet& applied,
-                         const IndexList& targets, const std::string& target_text) {
+// Revisions to revert to bring the database down to TARGETS (empty: base), children
+// first, chosen as Alembic chooses them: the applied revisions that descend from a
+// target's children through down_revision, and from those through anything. A revision
+// that only depends on a target is no child of it and stays, as do branches unrelated to
+// the targets. LINEAGE (set for -N, which counts down from that head) keeps only the
+// children on its line of descent.
+IndexList plan_downgrade(const RevisionGraph& graph, const VersionState& state,
+                         const IndexList& targets, const std::string& target_text,
+                         std::optional<Index> lineage) {
   for (Index target : targets)
-    if (!applied[target])
+    if (!state.is_applied(target))
       throw Error(ErrorKind::Project, "cannot downgrade to " + graph.id(target) + " (" +
                                           target_text + "): it is not applied");
-  RevisionSet remove;
+  IndexList roots;
   if (targets.empty()) {
-    remove = applied;
+    roots = graph.bases();
   } else {
-    remove = graph.descendants(targets);
     for (Index target : targets)
-      remove[target] = false;
+      for (Index child : graph.children(target))
+        if (std::find(roots.begin(), roots.end(), child) == roots.end())
+          roots.push_back(child);
   }
+  if (lineage && roots.size() > 1) {
+    const RevisionSet line = graph.lineage({*lineage});
+    roots.erase(std::remove_if(roots.begin(), roots.end(), [&](Index root) { return !line[root]; }),
+                roots.end());
+  }
+  const RevisionSet remove = graph.descendants(roots);
   IndexList plan;
   const auto& order = graph.topological_order();
   for (auto it = order.rbegin(); it != order.rend(); ++it)
-    if (remove[*it] && applied[*it])
+    if (remove[*it] && state.is_applied(*it))
       plan.push_back(*it);
+  if (plan.empty())
+    for (Index target : targets)
+      if (!state.is_row(target)) {
+        // Applied, yet nothing applied descends from it through down_revision: only a
+        // dependency holds it. Alembic refuses ("not a valid downgrade target") rather
+        // than revert what depends on it.
+        std::string holder;
+        for (Index dependent : graph.dependents(target))
+          if (state.is_applied(dependent) && holder.empty())
+            holder = graph.id(dependent);
+        throw Error(ErrorKind::Project,
+                    "cannot downgrade to " + graph.id(target) + " (" + target_text +
+                        "): no applied revision descends from it through down_revision" +
+                        (holder.empty() ? std::string()
+                                        : "; it is applied because " + holder + " depends on it") +
+                        " (downgrade that revision, or stamp)");
+      }
   return plan;
 }
 
@@ -120,18 +149,19 @@ std::string terminated(const std::string& sql) {
   return text + "\n";
 }
 
-// The stamp's new version rows: TARGETS replace every current row on their line of
-// descent; rows on unrelated branches stay. Rows that are ancestors of other rows
-// are dropped.
+// The stamp's new version rows, as Alembic's stamp of one target makes them: TARGETS
+// replace every current row on their line of descent (dependencies included); rows on
+// unrelated branches stay as they are. A target that is an ancestor of another target
+// is no row of its own (Alembic's rows then depend on the order the targets are given).
 IndexList stamped_rows(const RevisionGraph& graph, const IndexList& current,
                        const IndexList& targets) {
   if (targets.empty())
     return {};
-  IndexList rows;
   std::vector<RevisionSet> below;
   below.reserve(targets.size());
   for (Index target : targets)
     below.push_back(graph.ancestors({target}));
+  IndexList rows;
   for (Index row : current) {
     const RevisionSet row_below = graph.ancestors({row});
     bool related = false;
@@ -140,21 +170,14 @@ IndexList stamped_rows(const RevisionGraph& graph, const IndexList& current,
     if (!related)
       rows.push_back(row);
   }
-  for (Index target : targets)
-    if (std::find(rows.begin(), rows.end(), target) == rows.end())
-      rows.push_back(target);
-  IndexList heads;
-  for (Index row : rows) {
+  for (size_t t = 0; t < targets.size(); ++t) {
     bool covered = false;
-    for (Index other : rows)
-      if (other != row) {
-        const RevisionSet other_below = graph.ancestors({other});
-        covered = covered || other_below[row];
-      }
-    if (!covered)
-      heads.push_back(row);
+    for (size_t other = 0; other < targets.size() && !covered; ++other)
+      covered = other != t && below[other][targets[t]];
+    if (!covered && std::find(rows.begin(), rows.end(), targets[t]) == rows.end())
+      rows.push_back(targets[t]);
   }
-  return heads;
+  return rows;
 }
 
 std::vector<std::string> ids(const RevisionGraph& graph, const IndexList& list) {
@@ -237,8 +260,34 @@ void Migrator::check_target(const std::string& target) const {
     m_graph.resolve_revision(anchor);
 }
 
+namespace {
+
+// As in Alembic, a relative target counts from the database in the command's own
+// direction: `upgrade -4` and `downgrade +1` are mistakes, never a silent "nothing to do".
+void check_relative_direction(const std::string& target, bool up) {
+  const char wrong = up ? '-' : '+';
+  if (target.empty() || target[0] != wrong)
+    return;
+  throw Error(ErrorKind::Usage, std::string(up ? "upgrade" : "downgrade") + " " + target +
+                                    ": a relative " + (up ? "upgrade" : "downgrade") + " counts " +
+                                    (up ? "up (+N)" : "down (-N)") + "; to go " +
+                                    (up ? "down, downgrade " : "up, upgrade ") + (up ? "-" : "+") +
+                                    target.substr(1));
+}
+
+// The head a relative downgrade (-N) counts down from: Alembic walks that head's line
+// only, leaving the branches beside it.
+std::optional<Index> downgrade_lineage(const std::string& target, const IndexList& rows) {
+  if (!target.empty() && target[0] == '-' && rows.size() == 1)
+    return rows[0];
+  return std::nullopt;
+}
+
+} // namespace
+
 RunResult Migrator::upgrade(const ConnectionSource& connect, const std::string& target,
                             const RunOptions& options) const {
+  check_relative_direction(target, true);
   check_target(target);
   db::Connection& connection = connect();
   if (!options.ignore_checksums) {
@@ -255,6 +304,7 @@ RunResult Migrator::upgrade(const ConnectionSource& connect, const std::string& 
 
 RunResult Migrator::downgrade(const ConnectionSource& connect, const std::string& target,
                               const RunOptions& options) const {
+  check_relative_direction(target, false);
   check_target(target);
   return run(connect(), Direction::Downgrade, target, options);
 }
@@ -265,6 +315,7 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
   const bool up = direction == Direction::Upgrade;
   RunResult result;
   std::optional<IndexList> targets; // resolved once, against the state first seen
+  std::optional<Index> lineage;
   std::optional<VersionState> state;
   IndexList plan;
   size_t next = 0;
@@ -279,10 +330,11 @@ RunResult Migrator::run(db::Connection& connection, Direction direction, const s
     state.emplace(m_graph, rows);
     if (!targets) {
       targets = m_graph.resolve(target, state->rows());
+      lineage = downgrade_lineage(target, state->rows());
       result.before = rows;
     }
     plan = up ? plan_upgrade(m_graph, state->applied(), *targets)
-              : plan_downgrade(m_graph, state->applied(), *targets, target);
+              : plan_downgrade(m_graph, *state, *targets, target, lineage);
     if (!up)
       check_reversible(m_graph, plan);
     if (options.single_transaction)
@@ -531,6 +583,7 @@ std::string script_preamble(const config::Settings& settings, const VersionStore
 std::string Migrator::script(Direction direction, const std::string& range) const {
   const bool up = direction == Direction::Upgrade;
   const auto [from, to] = split_range(range);
+  check_relative_direction(to, up);
   if (!up && !from)
     throw Error(ErrorKind::Usage,
                 "offline downgrade needs a range FROM:TO (e.g. head:base), as in Alembic");
@@ -542,8 +595,9 @@ std::string Migrator::script(Direction direction, const std::string& range) cons
     start_ids.push_back(m_graph.id(index));
   VersionState state(m_graph, start_ids);
   const IndexList targets = m_graph.resolve(to, state.rows());
-  const IndexList plan = up ? plan_upgrade(m_graph, state.applied(), targets)
-                            : plan_downgrade(m_graph, state.applied(), targets, to);
+  const IndexList plan =
+      up ? plan_upgrade(m_graph, state.applied(), targets)
+         : plan_downgrade(m_graph, state, targets, to, downgrade_lineage(to, state.rows()));
   if (!up)
     check_reversible(m_graph, plan);
 

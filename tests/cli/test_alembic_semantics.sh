@@ -21,21 +21,119 @@ ran() {
 # graph NAME SPEC...: a project whose revisions only write to the ledger. Each SPEC is
 # ID:DOWN[:DEPENDS_ON] with comma-separated lists; prints the project's path.
 graph() {
-  local dir spec id down deps
+  local dir spec id down deps ledger="CREATE TABLE IF NOT EXISTS ledger (n INTEGER PRIMARY KEY, x TEXT);"
   dir=$(new_project "$1")
   shift
-  write_revision "$dir" ledger0 "" "the ledger" \
-    "CREATE TABLE ledger (n INTEGER PRIMARY KEY, x TEXT);" "-"
   for spec in "$@"; do
     IFS=: read -r id down deps <<<"$spec"
     write_revision "$dir" "$id" "$down" "$id" \
-      "INSERT INTO ledger (x) VALUES ('+$id');" "INSERT INTO ledger (x) VALUES ('-$id');" \
+      "$ledger INSERT INTO ledger (x) VALUES ('+$id');" "$ledger INSERT INTO ledger (x) VALUES ('-$id');" \
       "-- depends_on: $deps"
   done
-  # The ledger is a root of its own, applied first and never reverted.
-  run "$dir" upgrade ledger0
   echo "$dir"
 }
+
+test_case "depends_on: a row stands for its dependencies (a, b <- a dep, c <- b)"
+p=$(graph rows1 a: b::a c:b)
+run "$p" upgrade c
+expect_rc 0
+expect_equal "$(rows "$p")" "c" "rows after upgrade c (not a,c)"
+expect_equal "$(ran "$p")" "+a +b +c" "ran"
+run "$p" downgrade -1
+expect_rc 0
+expect_equal "$(rows "$p")" "b" "rows after downgrade -1"
+run "$p" downgrade -1
+expect_rc 0
+expect_equal "$(rows "$p")" "a" "b's row gives way to its dependency"
+expect_equal "$(ran "$p")" "-c -b" "ran"
+run "$p" upgrade c
+expect_equal "$(ran "$p")" "+b +c" "a is not run twice"
+
+test_case "stamp c; downgrade b leaves a and b (a, b roots, c <- b depends_on a)"
+p=$(graph stamp1 a: b: c:b:a)
+run "$p" stamp c
+expect_rc 0
+expect_equal "$(rows "$p")" "c" "rows after stamp c"
+run "$p" downgrade b
+expect_rc 0
+expect_equal "$(ran "$p")" "-c" "only c reverted"
+expect_equal "$(rows "$p")" "a,b" "rows after downgrade b"
+run "$p" upgrade heads
+expect_rc 0
+expect_equal "$(ran "$p")" "+c" "the next upgrade runs c only, a not a second time"
+expect_equal "$(rows "$p")" "c" "rows at heads"
+
+test_case "stamp b (b depends_on a): downgrade -1 reverts b only; downgrade a is refused"
+p=$(graph minus1 a: b::a)
+run "$p" stamp b
+expect_rc 0
+run "$p" downgrade -1
+expect_rc 0
+expect_equal "$(ran "$p")" "-b" "only b reverted"
+expect_equal "$(rows "$p")" "a" "rows after downgrade -1"
+run "$p" stamp b
+before=$(db_fingerprint "$p/data/app.db")
+run "$p" downgrade a
+expect_rc 3
+expect_one_line_error
+expect_err "cannot downgrade to a (a): no applied revision descends from it through down_revision; it is applied because b depends on it"
+expect_equal "$(db_fingerprint "$p/data/app.db")" "$before" "database after the refused downgrade"
+expect_equal "$(rows "$p")" "b" "still at b, not at base"
+
+test_case "downgrade to a reverts its children, not what only depends on it"
+# a root, b root depends_on a, c <- a, d <- b depends_on c
+p=$(graph children1 a: b::a c:a d:b:c)
+run "$p" upgrade d
+expect_rc 0
+expect_equal "$(rows "$p")" "d" "rows at d"
+ran "$p" >/dev/null
+run "$p" downgrade a
+expect_rc 0
+expect_equal "$(ran "$p")" "-d -c" "d and c reverted"
+expect_equal "$(rows "$p")" "b" "b kept (and a under it)"
+run "$p" --json downgrade base
+expect_rc 0
+json_eq '[s["revision"] for s in d["steps"]]' '["b","a"]'
+expect_equal "$(rows "$p")" "" "base"
+
+test_case "relative targets count in the command's direction"
+p=$(graph relative1 a: b:a)
+run "$p" upgrade b
+before=$(db_fingerprint "$p/data/app.db")
+run "$p" upgrade -4
+expect_rc 2
+expect_one_line_error
+expect_err "upgrade -4: a relative upgrade counts up (+N); to go down, downgrade -4"
+run "$p" upgrade -1
+expect_rc 2
+run "$p" downgrade +1
+expect_rc 2
+expect_one_line_error
+expect_err "downgrade +1: a relative downgrade counts down (-N); to go up, upgrade +1"
+run "$p" upgrade --sql -1
+expect_rc 2
+expect_equal "$(db_fingerprint "$p/data/app.db")" "$before" "database after the refused commands"
+# An anchored target below the database is fine, as in Alembic: nothing to do.
+run "$p" upgrade b-1
+expect_rc 0
+expect_out "Nothing to do"
+
+test_case "downgrade -N walks the current head's line; a root it depends on stays"
+# z root, a root depends_on z, b <- a: from b, -2 reaches base on b's line only.
+p=$(graph line1 z: a::z b:a)
+run "$p" upgrade b
+expect_rc 0
+expect_equal "$(rows "$p")" "b" "rows at b"
+ran "$p" >/dev/null
+run "$p" downgrade -2
+expect_rc 0
+expect_equal "$(ran "$p")" "-b -a" "b and a reverted"
+expect_equal "$(rows "$p")" "z" "z stays, now a row of its own"
+run "$p" upgrade b
+expect_equal "$(ran "$p")" "+a +b" "z is not run twice"
+run "$p" downgrade base
+expect_rc 0
+expect_equal "$(ran "$p")" "-b -a -z" "base reverts everything"
 
 test_case "header keys: another spelling of a known key is an error, not a new root"
 h=$(new_project headers)

@@ -97,3 +97,83 @@ TEST_CASE("the offline script of an upgrade and of a downgrade range") {
   CHECK_THROWS_WITH(migrator.downgrade_script("base"),
                     "offline downgrade needs a range FROM:TO (e.g. head:base), as in Alembic");
 }
+
+namespace {
+
+// A revision that records its runs in the table "ran" (one row per upgrade).
+dbtool::revision::Revision counting_revision(const std::string& id, const std::string& parent,
+                                             const std::string& depends_on = "") {
+  auto revision = dbtool::test::make_revision(id, parent, depends_on);
+  revision.upgrade_sql =
+      "CREATE TABLE IF NOT EXISTS ran (id TEXT); INSERT INTO ran VALUES ('" + id + "');\n";
+  revision.downgrade_sql = "DELETE FROM ran WHERE id = '" + id + "';\n";
+  return revision;
+}
+
+} // namespace
+
+TEST_CASE("downgrades revert what Alembic reverts, and keep the rows Alembic keeps") {
+  dbtool::test::TempDir dir;
+  dbtool::config::Settings settings;
+  dbtool::db::SqliteConnection connection{dir.path() / "t.db", settings.sqlite};
+  dbtool::migrate::ConnectionSource source = [&]() -> dbtool::db::Connection& {
+    return connection;
+  };
+  connection.execute("CREATE TABLE ran (id TEXT)");
+  auto runs_of = [&](const std::string& id) {
+    return *connection.query("SELECT count(*) FROM ran WHERE id = '" + id + "'").at(0).at(0);
+  };
+
+  SUBCASE("a, b roots, c <- b depends_on a: stamp c, downgrade b leaves a and b") {
+    const RevisionGraph graph(
+        {counting_revision("a", ""), counting_revision("b", ""), counting_revision("c", "b", "a")});
+    const Migrator migrator(graph, settings);
+    migrator.stamp(source, {"c"}, false);
+    connection.execute("INSERT INTO ran VALUES ('a'), ('b'), ('c')");
+    const auto result = migrator.downgrade(source, "b", {});
+    CHECK(result.steps.size() == 1);
+    CHECK(result.after == Strings{"a", "b"});
+    migrator.upgrade(source, "heads", {});
+    CHECK(runs_of("a") == "1"); // not run a second time
+    CHECK(runs_of("c") == "1");
+    CHECK(migrator.current(connection) == Strings{"c"});
+  }
+
+  SUBCASE("b root depends_on a: downgrade -1 reverts b only; downgrade a is refused") {
+    const RevisionGraph graph({counting_revision("a", ""), counting_revision("b", "", "a")});
+    const Migrator migrator(graph, settings);
+    migrator.stamp(source, {"b"}, false);
+    auto result = migrator.downgrade(source, "-1", {});
+    REQUIRE(result.steps.size() == 1);
+    CHECK(result.steps[0].revision == "b");
+    CHECK(result.after == Strings{"a"});
+    migrator.stamp(source, {"b"}, false);
+    CHECK_THROWS_WITH(migrator.downgrade(source, "a", {}),
+                      "cannot downgrade to a (a): no applied revision descends from it through "
+                      "down_revision; it is applied because b depends on it (downgrade that "
+                      "revision, or stamp)");
+    CHECK(migrator.current(connection) == Strings{"b"});
+  }
+
+  SUBCASE("relative targets against the command's direction are usage errors") {
+    const RevisionGraph graph({counting_revision("a", ""), counting_revision("b", "a")});
+    const Migrator migrator(graph, settings);
+    bool opened = false;
+    dbtool::migrate::ConnectionSource watched = [&]() -> dbtool::db::Connection& {
+      opened = true;
+      return connection;
+    };
+    try {
+      migrator.upgrade(watched, "-4", {});
+      FAIL("upgrade -4 ran");
+    } catch (const dbtool::Error& error) {
+      CHECK(error.kind() == dbtool::ErrorKind::Usage);
+      CHECK(error.message() ==
+            "upgrade -4: a relative upgrade counts up (+N); to go down, downgrade -4");
+    }
+    CHECK_THROWS_WITH(migrator.downgrade(watched, "+1", {}),
+                      "downgrade +1: a relative downgrade counts down (-N); to go up, upgrade +1");
+    CHECK_THROWS_AS(migrator.upgrade_script("-1"), dbtool::Error);
+    CHECK_FALSE(opened);
+  }
+}

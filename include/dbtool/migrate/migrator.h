@@ -2,6 +2,7 @@
 
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
+#include "dbtool/error.h"
 #include "dbtool/migrate/version_store.h"
 #include "dbtool/revision/revision_graph.h"
 
@@ -25,6 +26,19 @@ struct RunResult {
   std::vector<std::string> before;
   std::vector<std::string> after;
   std::vector<StepRecord> steps;
+};
+
+// A run that stopped on an error once a revision had begun: the error (its message
+// ends with where the database is now), and what the run had committed before it.
+class RunFailed : public Error {
+ public:
+  RunFailed(const Error& error, RunResult partial) : Error(error), m_partial(std::move(partial)) {}
+  // before: the rows the run started from; after: the rows the database is at now;
+  // steps: the steps committed (none under --single-transaction).
+  const RunResult& partial() const { return m_partial; }
+
+ private:
+  RunResult m_partial;
 };
 
 struct RunOptions {
@@ -54,7 +68,8 @@ class Migrator {
   Migrator(const revision::RevisionGraph& graph, const config::Settings& settings);
 
   // The online commands open the database through CONNECT only after the targets
-  // were checked, so that a bad target never creates or touches a database file.
+  // were checked, so that a bad target never creates or touches a database file. A
+  // failure once a revision has begun is RunFailed.
   RunResult upgrade(const ConnectionSource& connect, const std::string& target,
                     const RunOptions& options) const;
   RunResult downgrade(const ConnectionSource& connect, const std::string& target,
@@ -75,14 +90,8 @@ class Migrator {
   const VersionStore& store() const { return m_store; }
 
  private:
-  enum class Direction { Upgrade, Downgrade };
-  RunResult run(db::Connection& connection, Direction direction, const std::string& target,
-                const RunOptions& options) const;
-  std::string script(Direction direction, const std::string& range) const;
   // Resolves TARGET now when it does not depend on the database's state.
   void check_target(const std::string& target) const;
-  // What Connection::lock_for_run locks for a run of this project.
-  std::string lock_name() const;
 
   const revision::RevisionGraph& m_graph;
   const config::Settings& m_settings;

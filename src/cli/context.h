@@ -27,6 +27,9 @@ class Context {
   bool quiet = false;
   bool verbose = false;
   bool no_color = false;
+  // Set by a command before it lets an error reach main(): fields that --json adds to
+  // the error document (a failed run's committed steps and the rows it left).
+  nlohmann::json error_detail;
 
   const config::Settings& settings();
   const revision::RevisionGraph& graph();

@@ -27,6 +27,8 @@ int report(const dbtool::cli::Context& context, ErrorKind kind, const std::strin
                             {"message", message},
                             {"file", file.empty() ? nlohmann::json() : nlohmann::json(file)},
                             {"line", line > 0 ? nlohmann::json(line) : nlohmann::json()}};
+    if (context.error_detail.is_object())
+      error.update(context.error_detail);
     std::cerr << nlohmann::json{{"error", error}}.dump(-1, ' ', false,
                                                        nlohmann::json::error_handler_t::replace)
               << "\n";

@@ -148,6 +148,9 @@ RunResult Migrator::stamp(const ConnectionSource& connect, const std::vector<std
         wanted.push_back(index);
   }
   const IndexList new_rows = stamped_rows(m_graph, state.rows(), wanted);
+  const auto width = m_store.version_width(connection);
+  for (Index index : new_rows)
+    m_store.check_fits(m_graph.id(index), width);
   connection.execute(m_store.create_tables_sql());
   std::string sql = m_store.delete_all_versions_sql();
   for (Index index : new_rows)

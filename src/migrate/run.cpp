@@ -252,10 +252,24 @@ void Run::refresh(bool force) {
     m_lineage = downgrade_lineage(m_target, m_state->rows());
     m_result.before = rows;
     m_committed_rows = rows;
+    m_version_width = m_store.version_width(*m_connection);
   }
   m_plan = plan(*m_state, m_lineage);
   m_next = 0;
   m_rows = std::move(rows);
+  check_version_width();
+}
+
+void Run::check_version_width() const {
+  if (!m_version_width)
+    return;
+  // The rows a step writes: the revision upgraded, or those a downgrade goes back to.
+  for (Index index : m_plan)
+    if (up())
+      m_store.check_fits(m_graph.id(index), m_version_width);
+    else
+      for (Index parent : m_graph.version_parents(index))
+        m_store.check_fits(m_graph.id(parent), m_version_width);
 }
 
 void Run::ensure_tables() {

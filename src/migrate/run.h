@@ -65,6 +65,9 @@ class Run {
   revision::IndexList plan(const VersionState& state, std::optional<revision::Index> lineage) const;
   // Refuses to upgrade a database whose applied revisions were edited since.
   void check_checksums() const;
+  // Refuses a plan that would write a version row longer than the version table holds
+  // (an adopted Alembic table on PostgreSQL), before anything runs.
+  void check_version_width() const;
 
   // Reads the version rows inside the current transaction and plans again when another
   // process moved them (always when FORCE).
@@ -103,7 +106,8 @@ class Run {
   std::vector<std::string> m_committed_rows;
   std::size_t m_committed_steps = 0;
   bool m_tables_exist = false; // once made (and committed), they stay for the run
-  bool m_began = false;        // a revision's script has started
+  std::optional<std::size_t> m_version_width;
+  bool m_began = false; // a revision's script has started
   bool m_keys_off = false;
   RunResult m_result;
 };

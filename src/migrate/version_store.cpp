@@ -1,5 +1,6 @@
 #include "dbtool/migrate/version_store.h"
 
+#include "dbtool/error.h"
 #include "dbtool/util/strings.h"
 
 namespace dbtool::migrate {
@@ -66,6 +67,33 @@ std::vector<std::string> VersionStore::read_versions(db::Connection& connection,
     if (row.at(0))
       versions.push_back(std::move(*row[0]));
   return versions;
+}
+
+std::optional<std::size_t> VersionStore::version_width(db::Connection& connection) const {
+  if (m_backend != config::Backend::Postgres)
+    return std::nullopt;
+  // atttypmod is the declared length plus 4 for varchar(n) and char(n), -1 without one;
+  // to_regclass finds the table as the statements here name it, through search_path.
+  const auto rows = connection.query(
+      "SELECT a.atttypmod - 4 FROM pg_catalog.pg_attribute a WHERE a.attrelid = to_regclass(" +
+      sql_quote(sql_identifier(m_version_table)) +
+      ") AND a.attname = 'version_num' AND a.atttypmod > 4 AND a.atttypid IN "
+      "('pg_catalog.varchar'::regtype, 'pg_catalog.bpchar'::regtype)");
+  if (rows.empty() || !rows[0].at(0))
+    return std::nullopt;
+  return static_cast<std::size_t>(std::stoul(*rows[0][0]));
+}
+
+void VersionStore::check_fits(const std::string& id, std::optional<std::size_t> width) const {
+  if (!width || id.size() <= *width)
+    return;
+  throw Error(ErrorKind::Project,
+              "revision id " + id + " has " + std::to_string(id.size()) +
+                  " characters, more than " + m_version_table + ".version_num holds (varchar(" +
+                  std::to_string(*width) +
+                  "), as Alembic makes it); nothing was changed: shorten the id, or widen the "
+                  "column yourself: ALTER TABLE " +
+                  sql_identifier(m_version_table) + " ALTER COLUMN version_num TYPE varchar(64)");
 }
 
 std::unordered_map<std::string, std::string>

@@ -34,6 +34,14 @@ class VersionStore {
   // the look-up in the schema, which a long run does not need at every step.
   std::vector<std::string> read_versions(db::Connection& connection,
                                          bool table_exists = false) const;
+  // How many characters the version table's version_num holds, when the database
+  // enforces a limit that may be short of dbtool's 64: on PostgreSQL, a varchar(n) or
+  // char(n) column (Alembic makes varchar(32)). Empty: no table yet, no limit, or SQLite
+  // (which does not enforce one).
+  std::optional<std::size_t> version_width(db::Connection& connection) const;
+  // Error(Project) naming ID and the column when ID is longer than WIDTH.
+  void check_fits(const std::string& id, std::optional<std::size_t> width) const;
+
   // The checksum recorded when each revision was last upgraded or stamped.
   std::unordered_map<std::string, std::string> read_checksums(db::Connection& connection) const;
 

@@ -59,6 +59,7 @@ void setup_upgrade(CLI::App& app, Context& context, int& exit_code);
 void setup_downgrade(CLI::App& app, Context& context, int& exit_code);
 void setup_stamp(CLI::App& app, Context& context, int& exit_code);
 void setup_current(CLI::App& app, Context& context, int& exit_code);
+void setup_status(CLI::App& app, Context& context, int& exit_code);
 void setup_history(CLI::App& app, Context& context, int& exit_code);
 void setup_heads(CLI::App& app, Context& context, int& exit_code);
 void setup_branches(CLI::App& app, Context& context, int& exit_code);

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   dbtool::cli::setup_downgrade(app, context, exit_code);
   dbtool::cli::setup_stamp(app, context, exit_code);
   dbtool::cli::setup_current(app, context, exit_code);
+  dbtool::cli::setup_status(app, context, exit_code);
   dbtool::cli::setup_scan(app, context, exit_code);
   dbtool::cli::setup_check(app, context, exit_code);
   dbtool::cli::setup_dump(app, context, exit_code);

@@ -95,6 +95,72 @@ std::vector<ValidationIssue> Migrator::validate(db::Connection& connection) cons
   return validation_issues(m_graph, m_store, connection);
 }
 
+const char* state_name(RevisionStatus::State state) {
+  switch (state) {
+  case RevisionStatus::State::Applied:
+    return "applied";
+  case RevisionStatus::State::Stamped:
+    return "stamped";
+  case RevisionStatus::State::Edited:
+    return "edited";
+  case RevisionStatus::State::Missing:
+    return "missing";
+  case RevisionStatus::State::Pending:
+    return "pending";
+  }
+  return "pending";
+}
+
+Status Migrator::status(db::Connection& connection) const {
+  const db::ReadTransaction snapshot(connection, "BEGIN");
+  Status status;
+  status.current = m_store.read_versions(connection);
+  IndexList known;
+  std::vector<std::string> missing;
+  for (const auto& row : status.current) {
+    if (const auto found = m_graph.find(row))
+      known.push_back(*found);
+    else
+      missing.push_back(row);
+  }
+  const auto applications = m_store.read_applications(connection);
+  // A row that names no file (the code of another branch, say) hides what lies below
+  // it: the revisions the history shows applied and not reverted since count as applied.
+  if (!missing.empty())
+    for (const auto& [id, application] : applications)
+      if (!application.reverted)
+        if (const auto found = m_graph.find(id))
+          known.push_back(*found);
+  const RevisionSet applied = m_graph.ancestors(known);
+  using State = RevisionStatus::State;
+  for (Index index : m_graph.topological_order()) {
+    const Revision& revision = m_graph.at(index);
+    RevisionStatus entry{revision.id, State::Pending, revision.message, revision.path.string(), ""};
+    if (applied[index]) {
+      entry.state = State::Applied;
+      const auto recorded = applications.find(revision.id);
+      if (recorded != applications.end() && !recorded->second.reverted) {
+        entry.applied_at = recorded->second.applied_at;
+        if (recorded->second.direction == "stamp")
+          entry.state = State::Stamped;
+      }
+      if (recorded != applications.end() && edited(revision, recorded->second.checksum))
+        entry.state = State::Edited;
+    }
+    status.revisions.push_back(std::move(entry));
+  }
+  for (const auto& id : missing) {
+    RevisionStatus entry{id, State::Missing, "", "", ""};
+    if (const auto recorded = applications.find(id); recorded != applications.end()) {
+      entry.message = recorded->second.message; // the file is gone; the history remembers
+      if (!recorded->second.reverted)
+        entry.applied_at = recorded->second.applied_at;
+    }
+    status.revisions.push_back(std::move(entry));
+  }
+  return status;
+}
+
 void Migrator::check_target(const std::string& target) const {
   if (target.find(':') != std::string::npos)
     throw Error(ErrorKind::Usage, "a FROM:TO range ('" + target + "') needs --sql");

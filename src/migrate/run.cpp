@@ -59,24 +59,29 @@ std::vector<ValidationIssue> validation_issues(const RevisionGraph& graph,
           {row, "", "the database is at revision " + row + ", which no revision file defines"});
   }
   const RevisionSet applied = graph.ancestors(known);
-  const auto checksums = store.read_checksums(connection);
+  const auto applications = store.read_applications(connection);
   for (Index index : graph.topological_order()) {
     if (!applied[index])
       continue;
     const Revision& revision = graph.at(index);
-    const auto recorded = checksums.find(revision.id);
-    if (recorded == checksums.end())
+    const auto recorded = applications.find(revision.id);
+    if (recorded == applications.end())
       continue;
-    const std::string actual = revision::revision_checksum(revision);
-    const auto& squashed = revision.squashed_checksums;
-    if (actual != recorded->second &&
-        std::find(squashed.begin(), squashed.end(), recorded->second) == squashed.end())
-      issues.push_back({revision.id, revision.path.string(),
-                        "revision " + revision.id + " was edited after it was applied (checksum " +
-                            actual.substr(0, 12) + ", applied as " +
-                            recorded->second.substr(0, 12) + ")"});
+    if (const auto edit = edited(revision, recorded->second.checksum))
+      issues.push_back({revision.id, revision.path.string(), *edit});
   }
   return issues;
+}
+
+std::optional<std::string> edited(const Revision& revision, const std::string& recorded) {
+  if (recorded.empty())
+    return std::nullopt;
+  const std::string actual = revision::revision_checksum(revision);
+  const auto& squashed = revision.squashed_checksums;
+  if (actual == recorded || std::find(squashed.begin(), squashed.end(), recorded) != squashed.end())
+    return std::nullopt;
+  return "revision " + revision.id + " was edited after it was applied (checksum " +
+         actual.substr(0, 12) + ", applied as " + recorded.substr(0, 12) + ")";
 }
 
 namespace {

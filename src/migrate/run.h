@@ -29,6 +29,10 @@ std::string run_lock_name(const config::Settings& settings, const VersionStore& 
 // (SQLite) and the version and history tables.
 std::string offline_preamble(const config::Settings& settings, const VersionStore& store);
 
+// The message for REVISION when its checksum differs from RECORDED (the one its last
+// upgrade or stamp recorded; a checksum it had before a squash counts as its own).
+std::optional<std::string> edited(const revision::Revision& revision, const std::string& recorded);
+
 // Edited applied revisions (with their file) and version rows that no file defines
 // (without one), read in one snapshot.
 std::vector<ValidationIssue> validation_issues(const revision::RevisionGraph& graph,

@@ -96,18 +96,26 @@ void VersionStore::check_fits(const std::string& id, std::optional<std::size_t> 
                   sql_identifier(m_version_table) + " ALTER COLUMN version_num TYPE varchar(64)");
 }
 
-std::unordered_map<std::string, std::string>
-VersionStore::read_checksums(db::Connection& connection) const {
-  std::unordered_map<std::string, std::string> checksums;
+std::unordered_map<std::string, Application>
+VersionStore::read_applications(db::Connection& connection) const {
+  std::unordered_map<std::string, Application> applications;
   if (!connection.has_table(m_history_table))
-    return checksums;
+    return applications;
   const auto rows =
-      connection.query("SELECT revision, checksum FROM " + sql_identifier(m_history_table) +
-                       " WHERE direction IN ('upgrade', 'stamp') ORDER BY id");
-  for (const auto& row : rows)
-    if (row.at(0) && row.at(1))
-      checksums[*row[0]] = *row[1];
-  return checksums;
+      connection.query("SELECT revision, direction, checksum, applied_at, message FROM " +
+                       sql_identifier(m_history_table) + " ORDER BY id");
+  for (const auto& row : rows) {
+    if (!row.at(0) || !row.at(1))
+      continue;
+    if (*row[1] == "downgrade") {
+      if (const auto found = applications.find(*row[0]); found != applications.end())
+        found->second.reverted = true;
+      continue;
+    }
+    applications[*row[0]] = {row.at(2).value_or(""), row.at(3).value_or(""), *row[1],
+                             row.at(4).value_or(""), false};
+  }
+  return applications;
 }
 
 } // namespace dbtool::migrate

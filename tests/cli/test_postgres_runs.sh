@@ -52,4 +52,17 @@ run "$q" upgrade heads
 expect_rc 0
 expect_equal "$(psql_in "$q" "SELECT character_maximum_length FROM information_schema.columns WHERE table_name = 'alembic_version' AND column_name = 'version_num'")" "64" "version_num width"
 
+test_case "status on PostgreSQL"
+st=$(linear_project pgstatus 3)
+run "$st" upgrade r001
+run "$st" stamp r002
+run "$st" --json status
+expect_rc 0
+json_eq '[(r["revision"], r["state"]) for r in d["revisions"]]' '[["r001","applied"],["r002","stamped"],["r003","pending"]]'
+json_eq 'd["revisions"][0]["applied_at"]' "$(psql_in "$st" "SELECT applied_at FROM dbtool_history WHERE revision = 'r001'")"
+run "$st" status
+expect_rc 0
+expect_out "| r002     | create t2 | stamped |"
+expect_equal "$(printf '%s\n' "$out" | tail -n 1)" "1 applied, 1 stamped, 1 pending" "summary"
+
 finish

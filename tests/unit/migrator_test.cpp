@@ -177,3 +177,34 @@ TEST_CASE("downgrades revert what Alembic reverts, and keep the rows Alembic kee
     CHECK_FALSE(opened);
   }
 }
+
+TEST_CASE("status: each revision's state in graph order, applied_at from the history table") {
+  Fixture f;
+  const Migrator migrator(f.graph, f.settings);
+  using State = dbtool::migrate::RevisionStatus::State;
+  auto states = [&] {
+    std::vector<std::pair<std::string, State>> out;
+    for (const auto& entry : migrator.status(f.connection).revisions)
+      out.emplace_back(entry.revision, entry.state);
+    return out;
+  };
+  using States = std::vector<std::pair<std::string, State>>;
+  CHECK(states() == States{{"a1", State::Pending}, {"a2", State::Pending}, {"a3", State::Pending}});
+  migrator.upgrade(f.source, "a1", {});
+  migrator.stamp(f.source, {"a2"}, false);
+  auto status = migrator.status(f.connection);
+  CHECK(status.current == Strings{"a2"});
+  CHECK(status.revisions[0].applied_at ==
+        *f.connection.query("SELECT applied_at FROM dbtool_history WHERE revision = 'a1'")
+             .at(0)
+             .at(0));
+  CHECK(status.revisions[2].applied_at.empty());
+  CHECK(states() == States{{"a1", State::Applied}, {"a2", State::Stamped}, {"a3", State::Pending}});
+  f.connection.execute("UPDATE dbtool_history SET checksum = 'x' WHERE revision = 'a1'");
+  f.connection.execute("INSERT INTO dbtool_version VALUES ('zz99')");
+  CHECK(states() == States{{"a1", State::Edited},
+                           {"a2", State::Stamped},
+                           {"a3", State::Pending},
+                           {"zz99", State::Missing}});
+  CHECK(std::string(dbtool::migrate::state_name(State::Edited)) == "edited");
+}

@@ -59,6 +59,32 @@ struct ValidationIssue {
   std::string message;
 };
 
+// Where one revision stands, for `dbtool status`.
+struct RevisionStatus {
+  enum class State {
+    Applied, // applied by an upgrade, or below an applied revision
+    Stamped, // its latest history row is a stamp: recorded as applied, no SQL ran
+    Edited,  // applied, but its upgrade section changed since (checksum)
+    Missing, // the version table names it, but no revision file defines it
+    Pending, // not applied
+  };
+  std::string revision;
+  State state = State::Pending;
+  std::string message;
+  std::string file;       // empty for a missing revision
+  std::string applied_at; // from the history table; empty when it does not say
+};
+
+// Every revision of the graph in topological order (parents first), then the version
+// rows that no file defines, and the version rows themselves.
+struct Status {
+  std::vector<std::string> current;
+  std::vector<RevisionStatus> revisions;
+};
+
+// "applied", "stamped", "edited", "missing", "pending".
+const char* state_name(RevisionStatus::State state);
+
 // Applies, reverts and stamps revisions of a graph on a database, online or as an
 // offline script. Online runs take the database's write lock per step (or once with
 // single_transaction) and re-read the version table inside it, so that concurrent
@@ -86,6 +112,8 @@ class Migrator {
   // The version rows of the database (empty: base, or no version table yet).
   std::vector<std::string> current(db::Connection& connection) const;
   std::vector<ValidationIssue> validate(db::Connection& connection) const;
+  // Applied and pending revisions, in one snapshot of the version and history tables.
+  Status status(db::Connection& connection) const;
 
   const VersionStore& store() const { return m_store; }
 

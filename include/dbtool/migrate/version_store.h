@@ -9,6 +9,15 @@
 
 namespace dbtool::migrate {
 
+// What the history table says of one revision's latest upgrade or stamp.
+struct Application {
+  std::string checksum;   // the revision's checksum then (empty: none recorded)
+  std::string applied_at; // UTC, ISO 8601
+  std::string direction;  // "upgrade" or "stamp"
+  std::string message;
+  bool reverted = false; // a downgrade of it came later
+};
+
 // The version table (one row per applied head, as Alembic's alembic_version) and the
 // history table (one row per step). Every statement that changes them is produced
 // as SQL text here, so that online runs and offline --sql scripts say the same thing.
@@ -42,8 +51,9 @@ class VersionStore {
   // Error(Project) naming ID and the column when ID is longer than WIDTH.
   void check_fits(const std::string& id, std::optional<std::size_t> width) const;
 
-  // The checksum recorded when each revision was last upgraded or stamped.
-  std::unordered_map<std::string, std::string> read_checksums(db::Connection& connection) const;
+  // Each revision's latest upgrade or stamp, by revision id; empty when there is no
+  // history table.
+  std::unordered_map<std::string, Application> read_applications(db::Connection& connection) const;
 
  private:
   std::string m_version_table;

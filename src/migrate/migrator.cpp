@@ -198,7 +198,7 @@ RunResult Migrator::stamp(const ConnectionSource& connect, const std::vector<std
   for (const auto& target : targets)
     check_target(target);
   db::Connection& connection = connect();
-  const RunLock lock(connection, run_lock_name(m_settings, m_store));
+  const RunLock lock(connection, m_settings, m_store);
   RunResult result;
   db::WriteTransaction transaction(connection);
   const auto rows = m_store.read_versions(connection);

@@ -14,18 +14,17 @@ using revision::Revision;
 using revision::RevisionGraph;
 using revision::RevisionSet;
 
-RunLock::RunLock(db::Connection& connection, const std::string& name) : m_connection(connection) {
-  m_connection.lock_for_run(name);
+// Runs against one version table exclude each other; PostgreSQL's advisory locks are
+// per database already, so the schema and table name tell projects apart inside it.
+RunLock::RunLock(db::Connection& connection, const config::Settings& settings,
+                 const VersionStore& store)
+    : m_connection(connection) {
+  m_connection.lock_for_run(settings.postgres.schema + "." + store.version_table(),
+                            settings.lock_timeout);
 }
 
 RunLock::~RunLock() {
   m_connection.unlock_run();
-}
-
-// Runs against one version table exclude each other; PostgreSQL's advisory locks are
-// per database already, so the schema and table name tell projects apart inside it.
-std::string run_lock_name(const config::Settings& settings, const VersionStore& store) {
-  return settings.postgres.schema + "." + store.version_table();
 }
 
 std::string offline_preamble(const config::Settings& settings, const VersionStore& store) {
@@ -227,7 +226,7 @@ RunResult Run::apply(db::Connection& connection) {
   m_connection = &connection;
   if (up() && !m_options.ignore_checksums)
     check_checksums();
-  const RunLock lock(connection, run_lock_name(m_settings, m_store));
+  const RunLock lock(connection, m_settings, m_store);
   // Enforcement of foreign keys comes back on however the run ends.
   struct RestoreForeignKeys {
     Run& run;

@@ -13,7 +13,7 @@ namespace dbtool::migrate {
 // Holds the connection's run lock (PostgreSQL: a session advisory lock) for a scope.
 class RunLock {
  public:
-  RunLock(db::Connection& connection, const std::string& name);
+  RunLock(db::Connection& connection, const config::Settings& settings, const VersionStore& store);
   ~RunLock();
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;
@@ -21,9 +21,6 @@ class RunLock {
  private:
   db::Connection& m_connection;
 };
-
-// What Connection::lock_for_run locks for a run of the project SETTINGS describe.
-std::string run_lock_name(const config::Settings& settings, const VersionStore& store);
 
 // The start of every offline script: the dialect's note, foreign key enforcement
 // (SQLite) and the version and history tables.

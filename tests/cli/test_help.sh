@@ -104,7 +104,7 @@ complete_words() {
 }
 expect_equal "$(complete_words dbtool up)" "upgrade " "dbtool up<TAB>"
 expect_equal "$(complete_words dbtool s)" "scan seed show squash stamp status " "dbtool s<TAB>"
-expect_equal "$(complete_words dbtool upgrade --s)" "--single-transaction --sql " "dbtool upgrade --s<TAB>"
+expect_equal "$(complete_words dbtool upgrade --s)" "--single-transaction --sql --statement-lock-timeout --statement-timeout " "dbtool upgrade --s<TAB> (the global --statement-* flags too)"
 expect_equal "$(complete_words dbtool upgrade aa)" "aaa111 aab222 " "dbtool upgrade aa<TAB>"
 expect_equal "$(complete_words dbtool upgrade bil)" "billing billing@head " "dbtool upgrade bil<TAB>"
 expect_equal "$(complete_words dbtool --json downgrade "")" "aaa111 aab222 base billing billing@head head heads " "dbtool --json downgrade <TAB>"
@@ -134,7 +134,7 @@ if command -v zsh >/dev/null; then
       _dbtool | sort | tr "\n" " "' _ "$TEST_TMP/_dbtool" "$@")
   }
   expect_equal "$(zsh_complete dbtool up)" "upgrade " "zsh: dbtool up<TAB>"
-  expect_equal "$(zsh_complete dbtool upgrade --s)" "--single-transaction --sql " "zsh: dbtool upgrade --s<TAB>"
+  expect_equal "$(zsh_complete dbtool upgrade --s)" "--single-transaction --sql --statement-lock-timeout --statement-timeout " "zsh: dbtool upgrade --s<TAB>"
   expect_equal "$(zsh_complete dbtool upgrade aa)" "aaa111 aab222 " "zsh: dbtool upgrade aa<TAB>"
   expect_equal "$(zsh_complete dbtool dump --format "")" "jsonl sql " "zsh: dbtool dump --format <TAB>"
   expect_equal "$(zsh_complete dbtool seed "")" "<files > " "zsh: dbtool seed <TAB>"

@@ -29,8 +29,9 @@ std::pair<std::optional<std::string>, std::string> split_range(const std::string
 
 // The stamp's new version rows, as Alembic's stamp of one target makes them: TARGETS
 // replace every current row on their line of descent (dependencies included); rows on
-// unrelated branches stay as they are. A target that is an ancestor of another target
-// is no row of its own (Alembic's rows then depend on the order the targets are given).
+// unrelated branches stay as they are, and a target that is a row already changes
+// nothing. A target that is an ancestor of another target is no row of its own
+// (Alembic's rows then depend on the order the targets are given).
 IndexList stamped_rows(const RevisionGraph& graph, const IndexList& current,
                        const IndexList& targets) {
   if (targets.empty())
@@ -44,7 +45,8 @@ IndexList stamped_rows(const RevisionGraph& graph, const IndexList& current,
     const RevisionSet row_below = graph.ancestors({row});
     bool related = false;
     for (size_t t = 0; t < targets.size() && !related; ++t)
-      related = below[t][row] || row_below[targets[t]];
+      related = std::find(current.begin(), current.end(), targets[t]) == current.end() &&
+                (below[t][row] || row_below[targets[t]]);
     if (!related)
       rows.push_back(row);
   }

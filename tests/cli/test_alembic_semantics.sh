@@ -135,6 +135,27 @@ run "$p" downgrade base
 expect_rc 0
 expect_equal "$(ran "$p")" "-b -a -z" "base reverts everything"
 
+test_case "a row that lies below another is kept, as Alembic keeps it (r2 <- r1 depends_on r0)"
+# Reverting r2 gives back both of its version parents: r1, and r0, which r2 depends on
+# directly. Alembic writes the same two rows, though r0 is below r1.
+p=$(graph below1 r0: r1:r0 r2:r1:r0)
+run "$p" upgrade r2
+expect_equal "$(rows "$p")" "r2" "rows at r2"
+run "$p" downgrade r1
+expect_rc 0
+expect_equal "$(rows "$p")" "r0,r1" "rows after downgrade r1"
+# Stamping a revision that is a row already changes nothing.
+run "$p" stamp r0
+expect_rc 0
+expect_equal "$(rows "$p")" "r0,r1" "rows after stamp r0"
+run "$p" current
+expect_equal "$out" "r0
+r1" "current lists both rows"
+run "$p" upgrade heads
+expect_rc 0
+expect_equal "$(rows "$p")" "r2" "back at r2"
+expect_equal "$(ran "$p")" "+r0 +r1 +r2 -r2 +r2" "each step ran once"
+
 test_case "header keys: another spelling of a known key is an error, not a new root"
 h=$(new_project headers)
 write_revision "$h" h1 "" "first" "CREATE TABLE h1 (id INTEGER);" "DROP TABLE h1;"

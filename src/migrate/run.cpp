@@ -248,6 +248,8 @@ RunResult Run::apply(db::Connection& connection) {
 
 void Run::refresh(bool force) {
   auto rows = m_store.read_versions(*m_connection, m_tables_exist);
+  // What the database holds, should this transaction fail (another run may have moved it).
+  m_committed_rows = rows;
   if (!force && rows == m_rows)
     return;
   m_state.emplace(m_graph, rows);
@@ -255,7 +257,6 @@ void Run::refresh(bool force) {
     m_targets = m_graph.resolve(m_target, m_state->rows());
     m_lineage = downgrade_lineage(m_target, m_state->rows());
     m_result.before = rows;
-    m_committed_rows = rows;
     m_version_width = m_store.version_width(*m_connection);
   }
   m_plan = plan(*m_state, m_lineage);

@@ -103,8 +103,8 @@ class Run {
   std::optional<VersionState> m_state;
   revision::IndexList m_plan;
   std::size_t m_next = 0;
-  std::vector<std::string> m_rows; // as last read or written in this run
-  std::vector<std::string> m_committed_rows;
+  std::vector<std::string> m_rows;           // as last read or written in this run
+  std::vector<std::string> m_committed_rows; // as last read or committed
   std::size_t m_committed_steps = 0;
   bool m_tables_exist = false; // once made (and committed), they stay for the run
   std::optional<std::size_t> m_version_width;

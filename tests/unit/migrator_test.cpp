@@ -208,3 +208,45 @@ TEST_CASE("status: each revision's state in graph order, applied_at from the his
                            {"zz99", State::Missing}});
   CHECK(std::string(dbtool::migrate::state_name(State::Edited)) == "edited");
 }
+
+TEST_CASE("a failed run is RunFailed with the steps it committed and the rows it left") {
+  Fixture f;
+  auto graph_revisions = std::vector<dbtool::revision::Revision>{
+      table_revision("a1", ""), table_revision("a2", "a1"), table_revision("a3", "a2")};
+  graph_revisions[2].upgrade_sql =
+      "CREATE TABLE a3 (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n";
+  const RevisionGraph graph(std::move(graph_revisions));
+  const Migrator migrator(graph, f.settings);
+  try {
+    migrator.upgrade(f.source, "head", {});
+    FAIL("the upgrade succeeded");
+  } catch (const dbtool::migrate::RunFailed& failure) {
+    CHECK(failure.kind() == dbtool::ErrorKind::Database);
+    CHECK(failure.line() == 8); // the INSERT, below the upgrade marker on line 6
+    CHECK(failure.message() == "revision a3 (upgrade) failed: no such table: nowhere; rolled back; "
+                               "the database is at a2 (this run committed 2 revisions before it)");
+    CHECK(failure.partial().before.empty());
+    CHECK(failure.partial().after == Strings{"a2"});
+    REQUIRE(failure.partial().steps.size() == 2);
+    CHECK(failure.partial().steps[1].revision == "a2");
+  }
+  dbtool::migrate::RunOptions one;
+  one.single_transaction = true;
+  try {
+    migrator.upgrade(f.source, "head", one);
+    FAIL("the upgrade succeeded");
+  } catch (const dbtool::migrate::RunFailed& failure) {
+    CHECK(failure.partial().steps.empty());
+    CHECK(failure.partial().after == Strings{"a2"});
+    CHECK(failure.message().find("nothing of this run was committed (--single-transaction): the "
+                                 "database is still at a2") != std::string::npos);
+  }
+  // A refusal before any revision began is a plain error.
+  CHECK_THROWS_AS(migrator.downgrade(f.source, "a3", {}), dbtool::Error);
+  try {
+    migrator.downgrade(f.source, "a3", {});
+  } catch (const dbtool::migrate::RunFailed&) {
+    FAIL("a refusal carried a partial run");
+  } catch (const dbtool::Error&) {
+  }
+}

@@ -99,7 +99,7 @@ std::optional<std::chrono::milliseconds> seconds_key(const toml::table& table, c
   if (node == nullptr)
     return std::nullopt;
   const auto value = node->value<double>();
-  if (!value || *value < 0 || *value > 86'400)
+  if (!value || !(*value >= 0 && *value <= 86'400)) // NaN fails too
     throw Error(ErrorKind::Project, "'" + name + "' must be a number from 0 to 86400", file,
                 line_of(*node));
   return seconds_to_ms(*value);
@@ -110,7 +110,7 @@ std::optional<std::chrono::milliseconds> seconds_flag(std::optional<double> seco
                                                       const char* flag) {
   if (!seconds)
     return std::nullopt;
-  if (*seconds < 0 || *seconds > 86'400)
+  if (!(*seconds >= 0 && *seconds <= 86'400)) // NaN fails too
     throw Error(ErrorKind::Usage,
                 std::string(flag) + " must be a number of seconds from 0 to 86400");
   return seconds_to_ms(*seconds);

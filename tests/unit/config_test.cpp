@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include <fstream>
 #include <map>
 
@@ -233,6 +235,14 @@ TEST_CASE("lock_timeout_s is general; [postgres] statement timeouts; the flags w
   write_file(file, "lock_timeout_s = -2\n");
   CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
                     (file + ":1: 'lock_timeout_s' must be a number from 0 to 86400").c_str());
+  write_file(file, "lock_timeout_s = nan\n");
+  CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
+                    (file + ":1: 'lock_timeout_s' must be a number from 0 to 86400").c_str());
+  plain.lock_timeout_s = std::numeric_limits<double>::quiet_NaN();
+  write_file(file, "");
+  CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
+                    "--lock-timeout must be a number of seconds from 0 to 86400");
+  plain.lock_timeout_s.reset();
   write_file(file, "[postgres]\nstatement_lock_timeout_s = \"5s\"\n");
   CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
                     (file + ":2: 'postgres.statement_lock_timeout_s' must be a number from 0 to "

@@ -28,6 +28,9 @@ class Context {
   bool quiet = false;
   bool verbose = false;
   bool no_color = false;
+  // Set by a command before it lets an error reach main(): fields that --json adds to
+  // the error document (a failed run's committed steps and the rows it left).
+  nlohmann::json error_detail;
 
   const config::Settings& settings();
   const revision::RevisionGraph& graph();
@@ -57,6 +60,7 @@ void setup_upgrade(CLI::App& app, Context& context, int& exit_code);
 void setup_downgrade(CLI::App& app, Context& context, int& exit_code);
 void setup_stamp(CLI::App& app, Context& context, int& exit_code);
 void setup_current(CLI::App& app, Context& context, int& exit_code);
+void setup_status(CLI::App& app, Context& context, int& exit_code);
 void setup_history(CLI::App& app, Context& context, int& exit_code);
 void setup_heads(CLI::App& app, Context& context, int& exit_code);
 void setup_branches(CLI::App& app, Context& context, int& exit_code);

@@ -37,10 +37,11 @@ void setup_downgrade(CLI::App& app, Context& context, int& exit_code) {
       return;
     }
     migrate::RunOptions run;
-    run.on_step = progress_reporter(context);
-    const auto result = migrator.downgrade(context.connection_source(), options->target, run);
-    finish_progress(context);
-    print_run(context, "downgrade", result);
+    run.on_step = step_reporter(context, true);
+    const auto result = run_reporting_failure(context, "downgrade", [&] {
+      return migrator.downgrade(context.connection_source(), options->target, run);
+    });
+    print_run(context, "downgrade", result, prints_steps(context));
     exit_code = 0;
   });
 }

@@ -67,7 +67,14 @@ nlohmann::json revision_json(const revision::RevisionGraph& graph, Index index) 
           {"path", revision.path.string()}};
 }
 
-namespace {
+std::string step_line(const migrate::StepRecord& step) {
+  std::string text = step.direction + " " + step.revision;
+  if (!step.message.empty())
+    text += ", " + step.message;
+  if (step.direction != "stamp")
+    text += " (" + std::to_string(step.duration_ms) + " ms)";
+  return text;
+}
 
 nlohmann::json run_json(const char* command, const migrate::RunResult& result) {
   nlohmann::json steps = nlohmann::json::array();
@@ -81,16 +88,14 @@ nlohmann::json run_json(const char* command, const migrate::RunResult& result) {
       {"command", command}, {"before", result.before}, {"after", result.after}, {"steps", steps}};
 }
 
-std::string run_text(const migrate::RunResult& result) {
+namespace {
+
+std::string run_text(const migrate::RunResult& result, bool steps_printed) {
   std::string text;
   long long total_ms = 0;
   for (const auto& step : result.steps) {
-    text += step.direction + " " + step.revision;
-    if (!step.message.empty())
-      text += ", " + step.message;
-    if (step.direction != "stamp")
-      text += " (" + std::to_string(step.duration_ms) + " ms)";
-    text += "\n";
+    if (!steps_printed)
+      text += step_line(step) + "\n";
     total_ms += step.duration_ms;
   }
   const std::string after = result.after.empty() ? "base" : util::join(result.after, ", ");
@@ -107,11 +112,12 @@ std::string run_text(const migrate::RunResult& result) {
 
 } // namespace
 
-void print_run(const Context& context, const char* command, const migrate::RunResult& result) {
+void print_run(const Context& context, const char* command, const migrate::RunResult& result,
+               bool steps_printed) {
   if (context.json)
     context.print_json(run_json(command, result));
   else if (!context.quiet)
-    std::cout << run_text(result);
+    std::cout << run_text(result, steps_printed);
 }
 
 } // namespace dbtool::cli

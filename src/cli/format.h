@@ -21,7 +21,13 @@ std::string history_line(const revision::RevisionGraph& graph, revision::Index i
 std::string verbose_block(const revision::RevisionGraph& graph, revision::Index index,
                           const std::string& extra_marker = {});
 nlohmann::json revision_json(const revision::RevisionGraph& graph, revision::Index index);
-// Prints what a run did: one line per step and a summary, or one JSON document.
-void print_run(const Context& context, const char* command, const migrate::RunResult& result);
+// "upgrade r003, message (12 ms)": one step of a run, as the run prints it.
+std::string step_line(const migrate::StepRecord& step);
+// {"command", "before", "after", "steps"}: a run, or what a failed run committed.
+nlohmann::json run_json(const char* command, const migrate::RunResult& result);
+// Prints what a run did: one line per step (unless STEPS_PRINTED: they were printed as
+// they completed) and a summary, or one JSON document.
+void print_run(const Context& context, const char* command, const migrate::RunResult& result,
+               bool steps_printed = false);
 
 } // namespace dbtool::cli

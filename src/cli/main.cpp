@@ -27,6 +27,8 @@ int report(const dbtool::cli::Context& context, ErrorKind kind, const std::strin
                             {"message", message},
                             {"file", file.empty() ? nlohmann::json() : nlohmann::json(file)},
                             {"line", line > 0 ? nlohmann::json(line) : nlohmann::json()}};
+    if (context.error_detail.is_object())
+      error.update(context.error_detail);
     std::cerr << nlohmann::json{{"error", error}}.dump(-1, ' ', false,
                                                        nlohmann::json::error_handler_t::replace)
               << "\n";
@@ -62,7 +64,11 @@ int main(int argc, char** argv) {
   app.add_flag("--json", context.json, "Print one JSON document on stdout");
   app.add_flag("--echo", context.options.echo, "Log every SQL statement to stderr");
   app.add_option("--lock-timeout", context.options.lock_timeout_s,
-                 "PostgreSQL: seconds to wait for another run's migration lock (default 60)");
+                 "Seconds a run waits for another run before it gives up (default 60)");
+  app.add_option("--statement-timeout", context.options.statement_timeout_s,
+                 "PostgreSQL: SET statement_timeout (seconds) for the run's session");
+  app.add_option("--statement-lock-timeout", context.options.statement_lock_timeout_s,
+                 "PostgreSQL: SET lock_timeout (seconds) for the revisions' statements");
   app.add_flag("-q,--quiet", context.quiet, "Print only errors");
   app.add_flag("-v,--verbose", context.verbose, "Print more detail");
   app.add_flag("--no-color", context.no_color, "Never colour the output");
@@ -80,6 +86,7 @@ int main(int argc, char** argv) {
   dbtool::cli::setup_downgrade(app, context, exit_code);
   dbtool::cli::setup_stamp(app, context, exit_code);
   dbtool::cli::setup_current(app, context, exit_code);
+  dbtool::cli::setup_status(app, context, exit_code);
   dbtool::cli::setup_scan(app, context, exit_code);
   dbtool::cli::setup_check(app, context, exit_code);
   dbtool::cli::setup_dump(app, context, exit_code);

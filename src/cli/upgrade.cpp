@@ -46,10 +46,14 @@ void setup_upgrade(CLI::App& app, Context& context, int& exit_code) {
     migrate::RunOptions run;
     run.single_transaction = options->single_transaction;
     run.ignore_checksums = options->ignore_checksums;
-    run.on_step = progress_reporter(context);
-    const auto result = migrator.upgrade(context.connection_source(), options->target, run);
-    finish_progress(context);
-    print_run(context, "upgrade", result);
+    // Under --single-transaction nothing is committed before the end: the steps are
+    // printed then, not as they run.
+    const bool stream = !options->single_transaction;
+    run.on_step = step_reporter(context, stream);
+    const auto result = run_reporting_failure(context, "upgrade", [&] {
+      return migrator.upgrade(context.connection_source(), options->target, run);
+    });
+    print_run(context, "upgrade", result, stream && prints_steps(context));
     exit_code = 0;
   });
 }

@@ -91,10 +91,38 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
 }
 
-void read_postgres_section(const toml::table& table, const std::string& file,
-                           PostgresOptions& out) {
+// A number of seconds from 0 to 86400 at KEY of TABLE, named NAME in errors.
+std::optional<std::chrono::milliseconds> seconds_key(const toml::table& table, const char* key,
+                                                     const std::string& name,
+                                                     const std::string& file) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr)
+    return std::nullopt;
+  const auto value = node->value<double>();
+  if (!value || !(*value >= 0 && *value <= 86'400)) // NaN fails too
+    throw Error(ErrorKind::Project, "'" + name + "' must be a number from 0 to 86400", file,
+                line_of(*node));
+  return seconds_to_ms(*value);
+}
+
+// A seconds flag, checked as seconds_key checks the file's keys.
+std::optional<std::chrono::milliseconds> seconds_flag(std::optional<double> seconds,
+                                                      const char* flag) {
+  if (!seconds)
+    return std::nullopt;
+  if (!(*seconds >= 0 && *seconds <= 86'400)) // NaN fails too
+    throw Error(ErrorKind::Usage,
+                std::string(flag) + " must be a number of seconds from 0 to 86400");
+  return seconds_to_ms(*seconds);
+}
+
+// LOCK_TIMEOUT receives the old spelling of the top-level lock_timeout_s.
+void read_postgres_section(const toml::table& table, const std::string& file, PostgresOptions& out,
+                           std::optional<std::chrono::milliseconds>& lock_timeout) {
+  static const std::array<std::string_view, 4> known = {
+      "schema", "lock_timeout_s", "statement_timeout_s", "statement_lock_timeout_s"};
   for (const auto& [key, node] : table)
-    if (key.str() != "schema" && key.str() != "lock_timeout_s")
+    if (std::find(known.begin(), known.end(), key.str()) == known.end())
       throw Error(ErrorKind::Project, "unknown key 'postgres." + std::string(key.str()) + "'", file,
                   line_of(node));
   if (const auto schema = string_key(table, "schema", file, "postgres.")) {
@@ -103,13 +131,11 @@ void read_postgres_section(const toml::table& table, const std::string& file,
                   line_of(*table.get("schema")));
     out.schema = *schema;
   }
-  if (const toml::node* node = table.get("lock_timeout_s")) {
-    const auto value = node->value<double>();
-    if (!value || *value < 0 || *value > 86'400)
-      throw Error(ErrorKind::Project, "'postgres.lock_timeout_s' must be a number from 0 to 86400",
-                  file, line_of(*node));
-    out.lock_timeout = seconds_to_ms(*value);
-  }
+  lock_timeout = seconds_key(table, "lock_timeout_s", "postgres.lock_timeout_s", file);
+  out.statement_timeout =
+      seconds_key(table, "statement_timeout_s", "postgres.statement_timeout_s", file);
+  out.statement_lock_timeout =
+      seconds_key(table, "statement_lock_timeout_s", "postgres.statement_lock_timeout_s", file);
 }
 
 struct FileSettings {
@@ -123,11 +149,13 @@ struct FileSettings {
   int history_table_line = 0;
   SqliteOptions sqlite;
   PostgresOptions postgres;
+  std::optional<std::chrono::milliseconds> lock_timeout;
 };
 
 // The keys of dbtool.toml's top level, each of which an [env.NAME] table may set again.
-constexpr std::array<std::string_view, 7> file_keys = {
-    "url", "migrations", "schema", "version_table", "history_table", "sqlite", "postgres"};
+constexpr std::array<std::string_view, 8> file_keys = {
+    "url",     "migrations", "schema",        "version_table", "history_table",
+    "sqlite",  "postgres",   "lock_timeout_s"};
 
 bool is_file_key(std::string_view key) {
   return std::find(file_keys.begin(), file_keys.end(), key) != file_keys.end();
@@ -161,12 +189,22 @@ void read_keys(const toml::table& table, const std::string& file, const std::str
                   line_of(*node));
     read_sqlite_section(*section, file, settings.sqlite);
   }
+  if (const auto timeout = seconds_key(table, "lock_timeout_s", prefix + "lock_timeout_s", file))
+    settings.lock_timeout = timeout;
   if (const toml::node* node = table.get("postgres")) {
     const auto* section = node->as_table();
     if (section == nullptr)
       throw Error(ErrorKind::Project, "'" + prefix + "postgres' must be a table", file,
                   line_of(*node));
-    read_postgres_section(*section, file, settings.postgres);
+    std::optional<std::chrono::milliseconds> old_spelling;
+    read_postgres_section(*section, file, settings.postgres, old_spelling);
+    if (old_spelling && table.get("lock_timeout_s") != nullptr)
+      throw Error(ErrorKind::Project,
+                  "'" + prefix + "postgres.lock_timeout_s' is the old spelling of '" + prefix +
+                      "lock_timeout_s', which is set too: keep one",
+                  file, line_of(*section->get("lock_timeout_s")));
+    if (old_spelling)
+      settings.lock_timeout = old_spelling;
   }
 }
 
@@ -416,11 +454,15 @@ Settings load_settings(const GlobalOptions& options, const EnvironmentLookup& en
                 settings.config_file.string());
   settings.sqlite = file.sqlite;
   settings.postgres = file.postgres;
-  if (options.lock_timeout_s) {
-    if (*options.lock_timeout_s < 0 || *options.lock_timeout_s > 86'400)
-      throw Error(ErrorKind::Usage, "--lock-timeout must be a number of seconds from 0 to 86400");
-    settings.postgres.lock_timeout = seconds_to_ms(*options.lock_timeout_s);
-  }
+  if (file.lock_timeout)
+    settings.lock_timeout = *file.lock_timeout;
+  if (const auto flag = seconds_flag(options.lock_timeout_s, "--lock-timeout"))
+    settings.lock_timeout = *flag;
+  settings.postgres.lock_timeout = settings.lock_timeout;
+  if (const auto flag = seconds_flag(options.statement_timeout_s, "--statement-timeout"))
+    settings.postgres.statement_timeout = flag;
+  if (const auto flag = seconds_flag(options.statement_lock_timeout_s, "--statement-lock-timeout"))
+    settings.postgres.statement_lock_timeout = flag;
   const auto echo = environment("DBTOOL_ECHO");
   settings.echo = options.echo || (echo && !echo->empty() && *echo != "0");
   return settings;
@@ -433,6 +475,7 @@ migrations = "migrations"
 schema = "schema"
 version_table = "dbtool_version"
 history_table = "dbtool_history"
+lock_timeout_s = 60             # how long a run waits for another run (--lock-timeout)
 
 [sqlite]
 journal_mode = "WAL"
@@ -442,7 +485,8 @@ foreign_keys = true
 
 [postgres]                      # used when url is postgresql://...
 # schema = "app"                # SET search_path on connect (default: the server's)
-lock_timeout_s = 60             # how long a run waits for another run's migration lock
+# statement_timeout_s = 600     # SET statement_timeout for a run (default: the server's)
+# statement_lock_timeout_s = 10 # SET lock_timeout for revisions' statements (default: the server's)
 
 # Environments: dbtool --env staging (or DBTOOL_ENV=staging) applies [env.staging] over
 # the keys above; ${VAR} and ${VAR:-default} in strings come from the environment.

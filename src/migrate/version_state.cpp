@@ -28,10 +28,11 @@ VersionState::VersionState(const revision::RevisionGraph& graph,
     heads.push_back(*found);
   }
   m_applied = graph.ancestors(heads);
-  // Rows that are ancestors of other rows say nothing more; keep only true heads,
-  // plus dependencies that Alembic would keep as rows of their own.
   for (Index head : heads)
-    m_is_row[head] = true;
+    if (!m_is_row[head]) {
+      m_is_row[head] = true;
+      ++m_row_count;
+    }
 }
 
 IndexList VersionState::rows() const {
@@ -51,35 +52,81 @@ std::vector<std::string> VersionState::row_ids() const {
   return ids;
 }
 
+void VersionState::set_row(Index index, bool row, Change& change) {
+  if (m_is_row[index] == row)
+    return;
+  m_is_row[index] = row;
+  if (row) {
+    ++m_row_count;
+    change.added.push_back(m_graph.id(index));
+  } else {
+    --m_row_count;
+    change.removed.push_back(m_graph.id(index));
+  }
+}
+
+bool VersionState::below_other_row(Index from, const IndexList& excluded) const {
+  if (m_visited.size() != m_graph.size())
+    m_visited.assign(m_graph.size(), 0);
+  if (++m_generation == 0) { // wrapped: forget every old mark
+    std::fill(m_visited.begin(), m_visited.end(), 0);
+    m_generation = 1;
+  }
+  IndexList stack = {from};
+  m_visited[from] = m_generation;
+  while (!stack.empty()) {
+    const Index current = stack.back();
+    stack.pop_back();
+    if (m_is_row[current] && std::find(excluded.begin(), excluded.end(), current) == excluded.end())
+      return true;
+    for (const auto* edges : {&m_graph.children(current), &m_graph.dependents(current)})
+      for (Index above : *edges)
+        if (m_applied[above] && m_visited[above] != m_generation) {
+          m_visited[above] = m_generation;
+          stack.push_back(above);
+        }
+  }
+  return false;
+}
+
+// HeadMaintainer.update_to_step for an upgrade: with none of the revision's version
+// parents a row, it is a new branch (a row added); with one, that row moves up to it;
+// with several (a merge), they all go, except rows that still lie below another head.
 VersionState::Change VersionState::upgrade(Index index) {
   Change change;
-  for (Index parent : m_graph.parents(index))
-    if (m_is_row[parent]) {
-      m_is_row[parent] = false;
-      change.removed.push_back(m_graph.id(parent));
-    }
+  const IndexList parents = m_graph.version_parents(index);
+  IndexList present;
+  for (Index parent : parents)
+    if (m_is_row[parent])
+      present.push_back(parent);
+  IndexList replaced;
+  for (Index parent : present)
+    if (present.size() == 1 || !below_other_row(parent, parents))
+      replaced.push_back(parent);
+  for (Index parent : replaced)
+    set_row(parent, false, change);
   m_applied[index] = true;
-  m_is_row[index] = true;
-  change.added.push_back(m_graph.id(index));
+  set_row(index, true, change);
   return change;
 }
 
+// HeadMaintainer.update_to_step for a downgrade: the row moves down to the revision's
+// version parents, except those still below another head (none left: the branch's row
+// is deleted).
 VersionState::Change VersionState::downgrade(Index index) {
   Change change;
-  m_applied[index] = false;
   if (m_is_row[index]) {
-    m_is_row[index] = false;
-    change.removed.push_back(m_graph.id(index));
+    const bool others = m_row_count > 1;
+    const IndexList self = {index};
+    IndexList restored;
+    for (Index parent : m_graph.version_parents(index))
+      if (!m_is_row[parent] && (!others || !below_other_row(parent, self)))
+        restored.push_back(parent);
+    set_row(index, false, change);
+    for (Index parent : restored)
+      set_row(parent, true, change);
   }
-  for (Index parent : m_graph.parents(index)) {
-    const auto& siblings = m_graph.children(parent);
-    const bool still_covered = std::any_of(siblings.begin(), siblings.end(),
-                                           [&](Index child) { return m_applied[child]; });
-    if (!still_covered && !m_is_row[parent]) {
-      m_is_row[parent] = true;
-      change.added.push_back(m_graph.id(parent));
-    }
-  }
+  m_applied[index] = false;
   return change;
 }
 

@@ -1,5 +1,6 @@
 #include "dbtool/migrate/version_store.h"
 
+#include "dbtool/error.h"
 #include "dbtool/util/strings.h"
 
 namespace dbtool::migrate {
@@ -68,18 +69,53 @@ std::vector<std::string> VersionStore::read_versions(db::Connection& connection,
   return versions;
 }
 
-std::unordered_map<std::string, std::string>
-VersionStore::read_checksums(db::Connection& connection) const {
-  std::unordered_map<std::string, std::string> checksums;
+std::optional<std::size_t> VersionStore::version_width(db::Connection& connection) const {
+  if (m_backend != config::Backend::Postgres)
+    return std::nullopt;
+  // atttypmod is the declared length plus 4 for varchar(n) and char(n), -1 without one;
+  // to_regclass finds the table as the statements here name it, through search_path.
+  const auto rows = connection.query(
+      "SELECT a.atttypmod - 4 FROM pg_catalog.pg_attribute a WHERE a.attrelid = to_regclass(" +
+      sql_quote(sql_identifier(m_version_table)) +
+      ") AND a.attname = 'version_num' AND a.atttypmod > 4 AND a.atttypid IN "
+      "('pg_catalog.varchar'::regtype, 'pg_catalog.bpchar'::regtype)");
+  if (rows.empty() || !rows[0].at(0))
+    return std::nullopt;
+  return static_cast<std::size_t>(std::stoul(*rows[0][0]));
+}
+
+void VersionStore::check_fits(const std::string& id, std::optional<std::size_t> width) const {
+  if (!width || id.size() <= *width)
+    return;
+  throw Error(ErrorKind::Project,
+              "revision id " + id + " has " + std::to_string(id.size()) +
+                  " characters, more than " + m_version_table + ".version_num holds (varchar(" +
+                  std::to_string(*width) +
+                  "), as Alembic makes it); nothing was changed: shorten the id, or widen the "
+                  "column yourself: ALTER TABLE " +
+                  sql_identifier(m_version_table) + " ALTER COLUMN version_num TYPE varchar(64)");
+}
+
+std::unordered_map<std::string, Application>
+VersionStore::read_applications(db::Connection& connection) const {
+  std::unordered_map<std::string, Application> applications;
   if (!connection.has_table(m_history_table))
-    return checksums;
+    return applications;
   const auto rows =
-      connection.query("SELECT revision, checksum FROM " + sql_identifier(m_history_table) +
-                       " WHERE direction IN ('upgrade', 'stamp') ORDER BY id");
-  for (const auto& row : rows)
-    if (row.at(0) && row.at(1))
-      checksums[*row[0]] = *row[1];
-  return checksums;
+      connection.query("SELECT revision, direction, checksum, applied_at, message FROM " +
+                       sql_identifier(m_history_table) + " ORDER BY id");
+  for (const auto& row : rows) {
+    if (!row.at(0) || !row.at(1))
+      continue;
+    if (*row[1] == "downgrade") {
+      if (const auto found = applications.find(*row[0]); found != applications.end())
+        found->second.reverted = true;
+      continue;
+    }
+    applications[*row[0]] = {row.at(2).value_or(""), row.at(3).value_or(""), *row[1],
+                             row.at(4).value_or(""), false};
+  }
+  return applications;
 }
 
 } // namespace dbtool::migrate

@@ -19,8 +19,33 @@ namespace {
 
 enum class Section { Header, Upgrade, Downgrade };
 
+// Header keys are written in lower case with underscores; capitals and hyphens are
+// read too, so that a misspelt key is caught (see known_key_spelling) rather than
+// taken for a free comment.
 bool is_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
+
+bool is_plain_key(std::string_view key) {
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+constexpr std::array<std::string_view, 10> known_keys = {
+    "revision",           "down_revision", "message",       "created",
+    "branch_labels",      "depends_on",    "transactional", "squashes",
+    "squashed_checksums", "foreign_keys"};
+
+// The known key that KEY spells with other capitals or with hyphens for underscores
+// ("Down-Revision" -> "down_revision"); empty when KEY is no such spelling.
+std::string_view known_key_spelling(std::string_view key) {
+  std::string folded(key);
+  for (auto& c : folded)
+    c = c == '-' ? '_' : util::ascii_lower(c);
+  for (std::string_view known : known_keys)
+    if (folded == known)
+      return known;
+  return {};
 }
 
 // Parses a header line "-- key: value"; returns false when LINE is not of that shape.
@@ -100,6 +125,13 @@ Revision parse_revision(const std::string& text, const std::string& file) {
         if (!util::starts_with(line, "--"))
           throw error("SQL before the '-- +upgrade' marker");
         // A free comment in the header is allowed.
+      } else if (!is_plain_key(key)) {
+        // "-- Down_Revision: x" must not silently make a new root; other keys with
+        // capitals or hyphens ("-- Note: ...") stay free comments, as they always were.
+        const std::string_view known = known_key_spelling(key);
+        if (!known.empty())
+          throw error("header key '" + std::string(key) + "' must be written '" +
+                      std::string(known) + "' (lower case, with underscores)");
       } else {
         const std::string key_text(key);
         if (std::find(seen_keys.begin(), seen_keys.end(), key_text) != seen_keys.end())
@@ -183,10 +215,9 @@ Revision read_revision_file(const std::filesystem::path& path) {
   if (descriptor < 0)
     throw Error(ErrorKind::Project,
                 std::string("cannot read revision file: ") + std::strerror(errno), path.string());
-  // A revision file is a regular file (ScriptDirectory checks), where a read shorter
-  // than asked means the end: most files take one read, with no second one to find
-  // the end (100,000 system calls fewer for 100,000 revisions). The buffer is on the
-  // stack: growing a string to read into would zero it first, 16 KB per file.
+  // Read until read() says end of file: a read may return less than asked before the
+  // end (a signal, a FIFO, a network or FUSE file system). The buffer is on the stack:
+  // growing a string to read into would zero it first, 16 KB per file.
   std::string text;
   char buffer[16384];
   while (true) {
@@ -199,9 +230,9 @@ Revision read_revision_file(const std::filesystem::path& path) {
       throw Error(ErrorKind::Project,
                   std::string("cannot read revision file: ") + std::strerror(error), path.string());
     }
-    text.append(buffer, static_cast<std::size_t>(got));
-    if (static_cast<std::size_t>(got) < sizeof buffer)
+    if (got == 0)
       break;
+    text.append(buffer, static_cast<std::size_t>(got));
   }
   ::close(descriptor);
   Revision revision = parse_revision(text, path.string());

@@ -150,6 +150,39 @@ std::optional<Index> RevisionGraph::find(const std::string& id) const {
   return found->second;
 }
 
+IndexList RevisionGraph::version_parents(Index index) const {
+  IndexList result = m_parents[index];
+  const IndexList& own = m_dependencies[index];
+  if (own.empty())
+    return result;
+  // Which of OWN a revision below INDEX depends on already; the walk stops once all do.
+  std::vector<bool> redundant(own.size(), false);
+  std::size_t left = own.size();
+  RevisionSet seen(m_revisions.size(), false);
+  IndexList stack = m_parents[index];
+  for (Index parent : stack)
+    seen[parent] = true;
+  while (!stack.empty() && left > 0) {
+    const Index below = stack.back();
+    stack.pop_back();
+    for (Index dependency : m_dependencies[below])
+      for (std::size_t i = 0; i < own.size(); ++i)
+        if (own[i] == dependency && !redundant[i]) {
+          redundant[i] = true;
+          --left;
+        }
+    for (Index parent : m_parents[below])
+      if (!seen[parent]) {
+        seen[parent] = true;
+        stack.push_back(parent);
+      }
+  }
+  for (std::size_t i = 0; i < own.size(); ++i)
+    if (!redundant[i] && std::find(result.begin(), result.end(), own[i]) == result.end())
+      result.push_back(own[i]);
+  return result;
+}
+
 IndexList RevisionGraph::heads() const {
   IndexList result;
   for (Index index : m_order)
@@ -299,7 +332,8 @@ IndexList RevisionGraph::resolve(std::string_view target, const IndexList& curre
   return {resolve_revision(target)};
 }
 
-RevisionSet RevisionGraph::reach(const IndexList& from, bool downward) const {
+RevisionSet RevisionGraph::reach(const IndexList& from, bool downward,
+                                 bool with_dependencies) const {
   RevisionSet seen(m_revisions.size(), false);
   IndexList stack;
   for (Index index : from)
@@ -309,10 +343,11 @@ RevisionSet RevisionGraph::reach(const IndexList& from, bool downward) const {
     }
   const auto& first = downward ? m_children : m_parents;
   const auto& second = downward ? m_dependents : m_dependencies;
+  const IndexList none;
   while (!stack.empty()) {
     const Index current = stack.back();
     stack.pop_back();
-    for (const auto* edges : {&first[current], &second[current]})
+    for (const auto* edges : {&first[current], with_dependencies ? &second[current] : &none})
       for (Index next : *edges)
         if (!seen[next]) {
           seen[next] = true;
@@ -323,11 +358,15 @@ RevisionSet RevisionGraph::reach(const IndexList& from, bool downward) const {
 }
 
 RevisionSet RevisionGraph::ancestors(const IndexList& from) const {
-  return reach(from, false);
+  return reach(from, false, true);
 }
 
 RevisionSet RevisionGraph::descendants(const IndexList& from) const {
-  return reach(from, true);
+  return reach(from, true, true);
+}
+
+RevisionSet RevisionGraph::lineage(const IndexList& from) const {
+  return reach(from, false, false);
 }
 
 IndexList RevisionGraph::heads_of(const RevisionSet& set) const {

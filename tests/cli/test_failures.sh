@@ -30,12 +30,57 @@ expect_sql "$p/data/app.db" "SELECT count(*) FROM sqlite_schema WHERE name IN ('
 expect_sql "$p/data/app.db" "SELECT count(*) FROM dbtool_history WHERE revision = 'r003'" "0"
 expect_sql "$p/data/app.db" "PRAGMA integrity_check" "ok"
 
+test_case "a failed upgrade reports what it committed: text, -v and --json"
+# The steps are printed as they complete, so the committed ones are on stdout when the
+# error comes; the error says where the database is.
+expect_equal "$(printf '%s\n' "$out" | sed 's/ ([0-9]* ms)$//')" "upgrade r001, create t1
+upgrade r002, create t2" "stdout of the failed upgrade"
+expect_err "; rolled back; the database is at r002 (this run committed 2 revisions before it)"
+rm -rf "$p/data"
+run "$p" -v upgrade head
+expect_rc 4
+expect_out "upgrade r001, create t1"
+expect_out "upgrade r002, create t2"
+expect_no_out "r003"
+expect_no_out "Done"
+expect_one_line_error
+rm -rf "$p/data"
+run "$p" --json upgrade head
+expect_rc 4
+expect_equal "$out" "" "stdout under --json (the error document holds it all)"
+out=$err
+json_eq 'd["error"]["kind"]' "database"
+json_eq 'd["error"]["line"]' "10"
+json_eq '[s["revision"] for s in d["error"]["steps"]]' '["r001","r002"]'
+json_eq 'd["error"]["after"]' '["r002"]'
+json_eq 'd["error"]["before"]' '[]'
+json_eq 'd["error"]["command"]' "upgrade"
+expect_sql "$p/data/app.db" "SELECT version_num FROM dbtool_version" "r002"
+# From r002, nothing is committed before the failure.
+run "$p" --json upgrade head
+expect_rc 4
+out=$err
+json_eq 'd["error"]["steps"]' '[]'
+json_eq 'd["error"]["after"]' '["r002"]'
+json_eq '"the database is still at r002" in d["error"]["message"]' 'true'
+run "$p" -q upgrade head
+expect_rc 4
+expect_equal "$out" "" "stdout under -q"
+expect_err "the database is still at r002"
+
 test_case "the same failure under --single-transaction leaves the database at base"
 rm -rf "$p/data"
 run "$p" upgrade head --single-transaction
 expect_rc 4
 expect_err "r003_rev.sql:10:"
+expect_err "; nothing of this run was committed (--single-transaction): the database is still at base"
+expect_equal "$out" "" "no step printed: none was committed"
 expect_sql "$p/data/app.db" "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'" "0"
+run "$p" --json upgrade head --single-transaction
+expect_rc 4
+out=$err
+json_eq 'd["error"]["steps"]' '[]'
+json_eq 'd["error"]["after"]' '[]'
 
 test_case "a syntax error is reported at its statement's line"
 s=$(new_project syntax)
@@ -107,6 +152,13 @@ run "$d" downgrade base
 expect_rc 4
 expect_err "r002_rev.sql:"
 expect_err "(downgrade) failed: no such table: no_such_table"
+expect_err "; the database is still at r002"
+run "$d" --json downgrade base
+expect_rc 4
+out=$err
+json_eq 'd["error"]["command"]' "downgrade"
+json_eq 'd["error"]["steps"]' '[]'
+json_eq 'd["error"]["after"]' '["r002"]'
 expect_sql "$d/data/app.db" "SELECT version_num FROM dbtool_version" "r002"
 expect_sql "$d/data/app.db" "SELECT count(*) FROM sqlite_schema WHERE name = 't2'" "1"
 

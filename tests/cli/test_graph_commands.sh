@@ -341,11 +341,18 @@ run "$b" show dep1
 expect_out "Depends on: 3c4d5e6f7081"
 run "$b" show other
 expect_out "Revision: root2"
-# The written files load back: the whole graph upgrades.
+# The written files load back: the whole graph upgrades. 3c4d5e6f7081 is a head, but
+# dep1 depends on it, so dep1's row stands for it, as in Alembic (which writes the same
+# rows for this graph).
 run "$b" upgrade heads
 expect_rc 0
 expect_sql "$b/data/app.db" "SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM dbtool_version ORDER BY 1) v" \
-  "3c4d5e6f7081,dep1,left3,spliced"
+  "dep1,left3,spliced"
+run "$b" current
+expect_no_out "3c4d5e6f7081"
+run "$b" upgrade heads
+expect_rc 0
+expect_out "Nothing to do"
 
 test_case "merge"
 m=$(new_project merging)

@@ -3,7 +3,7 @@
 # from the same text, and the bash completion run under bash.
 source "$(dirname "$0")/lib.sh"
 
-commands="revision merge squash history heads branches show validate upgrade downgrade stamp current scan check dump seed init completion"
+commands="revision merge squash history heads branches show validate upgrade downgrade stamp current status scan check dump seed init completion"
 
 test_case "dbtool alone prints the commands grouped by purpose"
 p=$(linear_project helpful 3)
@@ -13,7 +13,7 @@ for group in "Revisions:" "Database state:" "Schema:" "Data:" "Setup:"; do expec
 expect_out "Exit status:"
 # Each command is listed under its group: upgrade after "Database state:", scan after "Schema:".
 expect_equal "$(printf '%s\n' "$out" | sed -n '/^Database state:/,/^$/p' | awk '{print $1}' | tr '\n' ' ')" \
-  "Database upgrade downgrade stamp current  " "the Database state group"
+  "Database upgrade downgrade stamp current status  " "the Database state group"
 expect_no_out "manpage"
 
 test_case "every command's --help has a summary, its options and real examples"
@@ -103,8 +103,8 @@ complete_words() {
     printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$TEST_TMP/completion.bash" "$@")
 }
 expect_equal "$(complete_words dbtool up)" "upgrade " "dbtool up<TAB>"
-expect_equal "$(complete_words dbtool s)" "scan seed show squash stamp " "dbtool s<TAB>"
-expect_equal "$(complete_words dbtool upgrade --s)" "--single-transaction --sql " "dbtool upgrade --s<TAB>"
+expect_equal "$(complete_words dbtool s)" "scan seed show squash stamp status " "dbtool s<TAB>"
+expect_equal "$(complete_words dbtool upgrade --s)" "--single-transaction --sql --statement-lock-timeout --statement-timeout " "dbtool upgrade --s<TAB> (the global --statement-* flags too)"
 expect_equal "$(complete_words dbtool upgrade aa)" "aaa111 aab222 " "dbtool upgrade aa<TAB>"
 expect_equal "$(complete_words dbtool upgrade bil)" "billing billing@head " "dbtool upgrade bil<TAB>"
 expect_equal "$(complete_words dbtool --json downgrade "")" "aaa111 aab222 base billing billing@head head heads " "dbtool --json downgrade <TAB>"
@@ -134,7 +134,7 @@ if command -v zsh >/dev/null; then
       _dbtool | sort | tr "\n" " "' _ "$TEST_TMP/_dbtool" "$@")
   }
   expect_equal "$(zsh_complete dbtool up)" "upgrade " "zsh: dbtool up<TAB>"
-  expect_equal "$(zsh_complete dbtool upgrade --s)" "--single-transaction --sql " "zsh: dbtool upgrade --s<TAB>"
+  expect_equal "$(zsh_complete dbtool upgrade --s)" "--single-transaction --sql --statement-lock-timeout --statement-timeout " "zsh: dbtool upgrade --s<TAB>"
   expect_equal "$(zsh_complete dbtool upgrade aa)" "aaa111 aab222 " "zsh: dbtool upgrade aa<TAB>"
   expect_equal "$(zsh_complete dbtool dump --format "")" "jsonl sql " "zsh: dbtool dump --format <TAB>"
   expect_equal "$(zsh_complete dbtool seed "")" "<files > " "zsh: dbtool seed <TAB>"

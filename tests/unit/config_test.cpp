@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include <fstream>
 #include <map>
 
@@ -160,14 +162,14 @@ TEST_CASE("[postgres]: schema and lock timeout, from the file and from --lock-ti
   options.project_dir = dir.path().string();
   auto settings = dbtool::config::load_settings(options, environment({}));
   CHECK(settings.postgres.schema.empty());
-  CHECK(settings.postgres.lock_timeout == std::chrono::seconds(60));
+  CHECK(settings.lock_timeout == std::chrono::seconds(60));
   write_file(dir.path() / "dbtool.toml", "[postgres]\nschema = \"app\"\nlock_timeout_s = 2.5\n");
   settings = dbtool::config::load_settings(options, environment({}));
   CHECK(settings.postgres.schema == "app");
-  CHECK(settings.postgres.lock_timeout == std::chrono::milliseconds(2500));
+  CHECK(settings.lock_timeout == std::chrono::milliseconds(2500));
   options.lock_timeout_s = 0.25;
   settings = dbtool::config::load_settings(options, environment({}));
-  CHECK(settings.postgres.lock_timeout == std::chrono::milliseconds(250));
+  CHECK(settings.lock_timeout == std::chrono::milliseconds(250));
   options.lock_timeout_s = -1;
   CHECK_THROWS_WITH(dbtool::config::load_settings(options, environment({})),
                     "--lock-timeout must be a number of seconds from 0 to 86400");
@@ -377,4 +379,56 @@ TEST_CASE("environments and variables: mistakes are project errors at their line
     CHECK(error.file() == file);
     CHECK(error.message().find("no dbtool.toml here to take environment 'staging' from") == 0);
   }
+}
+
+TEST_CASE("lock_timeout_s is general; [postgres] statement timeouts; the flags win") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  const auto file = (dir.path() / "dbtool.toml").string();
+  write_file(file, "lock_timeout_s = 1.5\n[postgres]\nstatement_timeout_s = 30\n"
+                   "statement_lock_timeout_s = 0.5\n");
+  auto settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.lock_timeout == std::chrono::milliseconds(1500));
+  CHECK(settings.postgres.lock_timeout == settings.lock_timeout);
+  CHECK(settings.postgres.statement_timeout == std::chrono::milliseconds(30000));
+  CHECK(settings.postgres.statement_lock_timeout == std::chrono::milliseconds(500));
+  options.lock_timeout_s = 3;
+  options.statement_timeout_s = 0;
+  options.statement_lock_timeout_s = 2;
+  settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.lock_timeout == std::chrono::seconds(3));
+  CHECK(settings.postgres.statement_timeout == std::chrono::milliseconds(0));
+  CHECK(settings.postgres.statement_lock_timeout == std::chrono::seconds(2));
+  options.statement_timeout_s = 90000;
+  CHECK_THROWS_WITH(dbtool::config::load_settings(options, environment({})),
+                    "--statement-timeout must be a number of seconds from 0 to 86400");
+
+  dbtool::config::GlobalOptions plain;
+  plain.project_dir = dir.path().string();
+  write_file(file, "[postgres]\nschema = \"app\"\n");
+  settings = dbtool::config::load_settings(plain, environment({}));
+  CHECK_FALSE(settings.postgres.statement_timeout);
+  CHECK_FALSE(settings.postgres.statement_lock_timeout);
+  write_file(file, "lock_timeout_s = 2\n[postgres]\nlock_timeout_s = 3\n");
+  CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
+                    (file + ":3: 'postgres.lock_timeout_s' is the old spelling of "
+                            "'lock_timeout_s', which is set too: keep one")
+                        .c_str());
+  write_file(file, "lock_timeout_s = -2\n");
+  CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
+                    (file + ":1: 'lock_timeout_s' must be a number from 0 to 86400").c_str());
+  write_file(file, "lock_timeout_s = nan\n");
+  CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
+                    (file + ":1: 'lock_timeout_s' must be a number from 0 to 86400").c_str());
+  plain.lock_timeout_s = std::numeric_limits<double>::quiet_NaN();
+  write_file(file, "");
+  CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
+                    "--lock-timeout must be a number of seconds from 0 to 86400");
+  plain.lock_timeout_s.reset();
+  write_file(file, "[postgres]\nstatement_lock_timeout_s = \"5s\"\n");
+  CHECK_THROWS_WITH(dbtool::config::load_settings(plain, environment({})),
+                    (file + ":2: 'postgres.statement_lock_timeout_s' must be a number from 0 to "
+                            "86400")
+                        .c_str());
 }

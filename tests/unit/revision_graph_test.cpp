@@ -168,3 +168,23 @@ TEST_CASE("a long linear graph builds and answers in linear time") {
   CHECK_THROWS_WITH(graph.resolve("+0", {}),
                     "relative revision '+0' must be +N or -N with N at least 1");
 }
+
+TEST_CASE("version_parents leaves out dependencies a revision below already has") {
+  // r0; r1 <- r0 depends_on x; r2 <- r1 depends_on x, y; x and y roots.
+  const RevisionGraph graph({make_revision("x"), make_revision("y"), make_revision("r0"),
+                             make_revision("r1", "r0", "x"), make_revision("r2", "r1", "x,y")});
+  CHECK(ids(graph, graph.version_parents(*graph.find("r0"))).empty());
+  CHECK(ids(graph, graph.version_parents(*graph.find("r1"))) == Strings{"r0", "x"});
+  CHECK(ids(graph, graph.version_parents(*graph.find("r2"))) == Strings{"r1", "y"});
+}
+
+TEST_CASE("lineage follows down_revisions only") {
+  const auto graph = sample_graph();
+  const auto line = graph.lineage({*graph.find("c1")});
+  CHECK(line[*graph.find("c1")]);
+  CHECK_FALSE(line[*graph.find("a1")]); // c1 only depends on a1
+  CHECK(graph.ancestors({*graph.find("c1")})[*graph.find("a1")]);
+  const auto top = graph.lineage({*graph.find("top1")});
+  for (const char* id : {"top1", "merge1", "a2", "a1", "b1", "base1"})
+    CHECK(top[*graph.find(id)]);
+}

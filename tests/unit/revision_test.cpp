@@ -1,7 +1,16 @@
 #include "dbtool/error.h"
 #include "dbtool/revision/revision.h"
 
+#include "test_helpers.h"
+
 #include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
 
 using dbtool::Error;
 using dbtool::revision::parse_revision;
@@ -78,6 +87,38 @@ TEST_CASE("malformed revision files are project errors naming file and line") {
              "m.sql:1: revision a1 names itself as down_revision");
   fails_with("-- revision: a1\n-- down_revision: b@1\n-- +upgrade\n",
              "m.sql:2: invalid revision id 'b@1' in down_revision");
+}
+
+TEST_CASE("a known header key in other capitals or with hyphens is an error, never a comment") {
+  auto error_of = [](const std::string& text) {
+    try {
+      parse_revision(text, "k.sql");
+    } catch (const Error& error) {
+      CHECK(error.kind() == dbtool::ErrorKind::Project);
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  // Taken for a comment, these would have made b2 a new root.
+  CHECK(error_of("-- revision: b2\n-- down-revision: b1\n-- +upgrade\n") ==
+        "k.sql:2: header key 'down-revision' must be written 'down_revision' (lower case, with "
+        "underscores)");
+  CHECK(error_of("-- revision: b2\n-- Down_Revision: b1\n-- +upgrade\n") ==
+        "k.sql:2: header key 'Down_Revision' must be written 'down_revision' (lower case, with "
+        "underscores)");
+  CHECK(error_of("-- Revision: b2\n-- +upgrade\n") ==
+        "k.sql:1: header key 'Revision' must be written 'revision' (lower case, with underscores)");
+  CHECK(error_of("-- revision: b2\n-- DEPENDS-ON: b1\n-- +upgrade\n") ==
+        "k.sql:2: header key 'DEPENDS-ON' must be written 'depends_on' (lower case, with "
+        "underscores)");
+  CHECK(error_of("-- revision: b2\n-- Transactional: false\n-- +upgrade\n") ==
+        "k.sql:2: header key 'Transactional' must be written 'transactional' (lower case, with "
+        "underscores)");
+  // Free comments that are no key of dbtool's stay comments.
+  const auto revision = parse_revision(
+      "-- revision: b2\n-- Note: keep this\n-- TODO-later: x\n-- +upgrade\n", "k.sql");
+  CHECK(revision.id == "b2");
+  CHECK(revision.is_base());
 }
 
 TEST_CASE("the checksum is SHA-256 of the upgrade section with CRLF folded to LF") {
@@ -162,4 +203,49 @@ TEST_CASE("squash's header keys parse, render back, and reject what is not a che
   std::string bad_id = text;
   bad_id.replace(bad_id.find("s2, s3"), 6, "s2, ../x");
   CHECK_THROWS_AS(parse_revision(bad_id, "s4.sql"), Error);
+}
+
+TEST_CASE("read_revision_file reads to the end of the file, however the reads are cut") {
+  dbtool::test::TempDir dir;
+  // Larger than the reader's 16 KB buffer: several reads, the last one short.
+  std::string sql;
+  for (int i = 0; sql.size() < 40000; ++i)
+    sql += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
+  const std::string text =
+      "-- revision: big1\n-- +upgrade\n" + sql + "-- +downgrade\nDELETE FROM t;\n";
+  {
+    std::ofstream out(dir.path() / "big1.sql", std::ios::binary);
+    out << text;
+  }
+  const auto big = dbtool::revision::read_revision_file(dir.path() / "big1.sql");
+  CHECK(big.upgrade_sql == sql);
+  CHECK(big.downgrade_sql == "DELETE FROM t;\n");
+
+  // A FIFO hands the text over in the pieces its writer wrote: the first read returns
+  // less than the buffer, long before the end.
+  const auto fifo = dir.path() / "piped.sql";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const pid_t writer = fork();
+  REQUIRE(writer >= 0);
+  if (writer == 0) {
+    const int descriptor = ::open(fifo.c_str(), O_WRONLY);
+    const std::string first = "-- revision: piped1\n-- +upgrade\n";
+    const std::string second =
+        "CREATE TABLE piped (id INTEGER);\n-- +downgrade\nDROP TABLE piped;\n";
+    bool ok = descriptor >= 0 &&
+              ::write(descriptor, first.data(), first.size()) == static_cast<ssize_t>(first.size());
+    ::usleep(100000);
+    ok = ok &&
+         ::write(descriptor, second.data(), second.size()) == static_cast<ssize_t>(second.size());
+    ::_exit(ok ? 0 : 1);
+  }
+  const auto piped = dbtool::revision::read_revision_file(fifo);
+  int status = 0;
+  ::waitpid(writer, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(piped.id == "piped1");
+  CHECK(piped.upgrade_sql == "CREATE TABLE piped (id INTEGER);\n");
+  CHECK(piped.has_downgrade);
+  CHECK(piped.downgrade_sql == "DROP TABLE piped;\n");
 }

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
+
 using dbtool::migrate::VersionState;
 using dbtool::revision::RevisionGraph;
 using dbtool::test::ids;
@@ -61,4 +63,66 @@ TEST_CASE("a version row that no revision defines is a project error") {
   CHECK_THROWS_WITH(VersionState(graph, {"zzz9"}),
                     "the database is at revision zzz9, which no revision file defines (stamp "
                     "it, or restore the file)");
+}
+
+namespace {
+
+// The graphs of issue 17, as (id, down_revisions, depends_on).
+RevisionGraph graph_of(const std::vector<std::array<const char*, 3>>& specs) {
+  std::vector<dbtool::revision::Revision> revisions;
+  for (const auto& [id, parents, depends_on] : specs)
+    revisions.push_back(make_revision(id, parents, depends_on));
+  return RevisionGraph(std::move(revisions));
+}
+
+} // namespace
+
+TEST_CASE("a revision's row stands for its dependencies, as Alembic's HeadMaintainer keeps it") {
+  // a root, b root depends_on a, c <- b: b's row replaces a's.
+  const auto graph = graph_of({{"a", "", ""}, {"b", "", "a"}, {"c", "b", ""}});
+  VersionState state(graph, {});
+  auto step_up = [&](const char* id) { return state.upgrade(*graph.find(id)); };
+  step_up("a");
+  const auto change = step_up("b");
+  CHECK(change.removed == Strings{"a"});
+  CHECK(change.added == Strings{"b"});
+  step_up("c");
+  CHECK(state.row_ids() == Strings{"c"});
+  state.downgrade(*graph.find("c"));
+  CHECK(state.row_ids() == Strings{"b"});
+  state.downgrade(*graph.find("b"));
+  CHECK(state.row_ids() == Strings{"a"}); // the dependency comes back as a row
+  CHECK(state.is_applied(*graph.find("a")));
+}
+
+TEST_CASE("reverting a revision whose dependency is a root of its own restores both rows") {
+  // a root, b root, c <- b depends_on a: stamped at c, c reverted leaves [a, b].
+  const auto graph = graph_of({{"a", "", ""}, {"b", "", ""}, {"c", "b", "a"}});
+  CHECK(ids(graph, graph.version_parents(*graph.find("c"))) == Strings{"b", "a"});
+  VersionState state(graph, {"c"});
+  const auto change = state.downgrade(*graph.find("c"));
+  CHECK(change.removed == Strings{"c"});
+  CHECK(change.added == Strings{"b", "a"});
+  CHECK(state.row_ids() == Strings{"a", "b"});
+  // Upgrading c again merges both rows into one.
+  const auto again = state.upgrade(*graph.find("c"));
+  CHECK(again.removed == Strings{"b", "a"});
+  CHECK(state.row_ids() == Strings{"c"});
+}
+
+TEST_CASE("a row that lies below another head stays when a branch is reverted") {
+  // a root, b root depends_on a, c <- a, d <- b depends_on c.
+  const auto graph = graph_of({{"a", "", ""}, {"b", "", "a"}, {"c", "a", ""}, {"d", "b", "c"}});
+  VersionState state(graph, {});
+  for (const char* id : {"a", "b", "c", "d"})
+    state.upgrade(*graph.find(id));
+  CHECK(state.row_ids() == Strings{"d"});
+  state.downgrade(*graph.find("d"));
+  CHECK(state.row_ids() == Strings{"b", "c"});
+  // a is below b (a dependency): reverting c does not bring a back as a row.
+  const auto change = state.downgrade(*graph.find("c"));
+  CHECK(change.removed == Strings{"c"});
+  CHECK(change.added.empty());
+  CHECK(state.row_ids() == Strings{"b"});
+  CHECK(state.is_applied(*graph.find("a")));
 }

@@ -21,17 +21,27 @@ struct SqliteOptions {
 // PostgreSQL connection options ([postgres] in dbtool.toml).
 struct PostgresOptions {
   std::string schema; // SET search_path to it on connect; empty: the server's default
-  // How long a run waits for another run's migration lock (also --lock-timeout).
+  // How long dbtool's own statements wait for another session's lock on the version and
+  // history tables: Settings::lock_timeout, copied here by load_settings for the driver.
   std::chrono::milliseconds lock_timeout{60'000};
+  // SET statement_timeout for the session (statement_timeout_s, --statement-timeout);
+  // empty: the server's setting. Zero is PostgreSQL's "no limit".
+  std::optional<std::chrono::milliseconds> statement_timeout;
+  // SET lock_timeout while a revision's statements run (statement_lock_timeout_s,
+  // --statement-lock-timeout): how long one of them waits for a lock that another
+  // session holds. Empty: the server's setting. Zero is PostgreSQL's "no limit".
+  std::optional<std::chrono::milliseconds> statement_lock_timeout;
 };
 
 // What the command line says before the configuration is read. Empty optionals
 // mean "not given", so the environment and dbtool.toml can fill them.
 struct GlobalOptions {
-  std::optional<std::string> config_path; // -c/--config
-  std::optional<std::string> url;         // --url
-  std::optional<std::string> project_dir; // -C/--project
-  std::optional<double> lock_timeout_s;   // --lock-timeout
+  std::optional<std::string> config_path;         // -c/--config
+  std::optional<std::string> url;                 // --url
+  std::optional<std::string> project_dir;         // -C/--project
+  std::optional<double> lock_timeout_s;           // --lock-timeout
+  std::optional<double> statement_timeout_s;      // --statement-timeout
+  std::optional<double> statement_lock_timeout_s; // --statement-lock-timeout
   std::optional<std::string> environment; // --env: the [env.NAME] table of dbtool.toml to apply
   bool echo = false;
 };
@@ -49,6 +59,11 @@ struct Settings {
   std::string history_table = "dbtool_history";
   SqliteOptions sqlite;
   PostgresOptions postgres;
+  // How long a run (upgrade, downgrade, stamp) waits for another run before it gives up
+  // with exit 4: SQLite's write lock, PostgreSQL's migration lock, and on PostgreSQL the
+  // version and history tables (lock_timeout_s, the old [postgres] lock_timeout_s, or
+  // --lock-timeout).
+  std::chrono::milliseconds lock_timeout{60'000};
   bool echo = false;
 };
 

@@ -3,6 +3,7 @@
 #include "dbtool/config/database_url.h"
 #include "dbtool/db/statement.h"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -61,10 +62,14 @@ class Connection {
   virtual std::vector<std::string> foreign_key_violations(std::size_t limit) = 0;
 
   // Keeps every other dbtool run that asks for the lock NAME waiting until
-  // unlock_run, or fails with Error(Database) after the configured timeout.
-  // PostgreSQL holds a session advisory lock; SQLite needs none, since each step's
-  // BEGIN IMMEDIATE already excludes other writers.
-  virtual void lock_for_run(const std::string& name) { (void)name; }
+  // unlock_run, or fails with Error(Database) after TIMEOUT. PostgreSQL holds a session
+  // advisory lock; SQLite needs none, since each step's BEGIN IMMEDIATE already
+  // excludes other writers, but until unlock_run those wait up to TIMEOUT for the
+  // write lock instead of busy_timeout.
+  virtual void lock_for_run(const std::string& name, std::chrono::milliseconds timeout) {
+    (void)name;
+    (void)timeout;
+  }
   virtual void unlock_run() noexcept {}
 
   void set_observer(StatementObserver observer) { m_observer = std::move(observer); }

@@ -2,6 +2,7 @@
 
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
+#include "dbtool/error.h"
 #include "dbtool/migrate/version_store.h"
 #include "dbtool/revision/revision_graph.h"
 
@@ -27,6 +28,19 @@ struct RunResult {
   std::vector<StepRecord> steps;
 };
 
+// A run that stopped on an error once a revision had begun: the error (its message
+// ends with where the database is now), and what the run had committed before it.
+class RunFailed : public Error {
+ public:
+  RunFailed(const Error& error, RunResult partial) : Error(error), m_partial(std::move(partial)) {}
+  // before: the rows the run started from; after: the rows the database is at now;
+  // steps: the steps committed (none under --single-transaction).
+  const RunResult& partial() const { return m_partial; }
+
+ private:
+  RunResult m_partial;
+};
+
 struct RunOptions {
   bool single_transaction = false;
   bool ignore_checksums = false;
@@ -45,6 +59,32 @@ struct ValidationIssue {
   std::string message;
 };
 
+// Where one revision stands, for `dbtool status`.
+struct RevisionStatus {
+  enum class State {
+    Applied, // applied by an upgrade, or below an applied revision
+    Stamped, // its latest history row is a stamp: recorded as applied, no SQL ran
+    Edited,  // applied, but its upgrade section changed since (checksum)
+    Missing, // the version table names it, but no revision file defines it
+    Pending, // not applied
+  };
+  std::string revision;
+  State state = State::Pending;
+  std::string message;
+  std::string file;       // empty for a missing revision
+  std::string applied_at; // from the history table; empty when it does not say
+};
+
+// Every revision of the graph in topological order (parents first), then the version
+// rows that no file defines, and the version rows themselves.
+struct Status {
+  std::vector<std::string> current;
+  std::vector<RevisionStatus> revisions;
+};
+
+// "applied", "stamped", "edited", "missing", "pending".
+const char* state_name(RevisionStatus::State state);
+
 // Applies, reverts and stamps revisions of a graph on a database, online or as an
 // offline script. Online runs take the database's write lock per step (or once with
 // single_transaction) and re-read the version table inside it, so that concurrent
@@ -54,7 +94,8 @@ class Migrator {
   Migrator(const revision::RevisionGraph& graph, const config::Settings& settings);
 
   // The online commands open the database through CONNECT only after the targets
-  // were checked, so that a bad target never creates or touches a database file.
+  // were checked, so that a bad target never creates or touches a database file. A
+  // failure once a revision has begun is RunFailed.
   RunResult upgrade(const ConnectionSource& connect, const std::string& target,
                     const RunOptions& options) const;
   RunResult downgrade(const ConnectionSource& connect, const std::string& target,
@@ -71,18 +112,14 @@ class Migrator {
   // The version rows of the database (empty: base, or no version table yet).
   std::vector<std::string> current(db::Connection& connection) const;
   std::vector<ValidationIssue> validate(db::Connection& connection) const;
+  // Applied and pending revisions, in one snapshot of the version and history tables.
+  Status status(db::Connection& connection) const;
 
   const VersionStore& store() const { return m_store; }
 
  private:
-  enum class Direction { Upgrade, Downgrade };
-  RunResult run(db::Connection& connection, Direction direction, const std::string& target,
-                const RunOptions& options) const;
-  std::string script(Direction direction, const std::string& range) const;
   // Resolves TARGET now when it does not depend on the database's state.
   void check_target(const std::string& target) const;
-  // What Connection::lock_for_run locks for a run of this project.
-  std::string lock_name() const;
 
   const revision::RevisionGraph& m_graph;
   const config::Settings& m_settings;

@@ -35,6 +35,11 @@ class RevisionGraph {
   const IndexList& dependencies(Index index) const { return m_dependencies[index]; }
   const IndexList& children(Index index) const { return m_children[index]; }
   const IndexList& dependents(Index index) const { return m_dependents[index]; }
+  // The revisions a version row of INDEX stands for besides itself, as Alembic's
+  // _normalized_down_revisions: its down_revisions, then its dependencies except those
+  // that a revision below it (through down_revisions) already depends on. O(1) for a
+  // revision without dependencies; a walk down its ancestors otherwise.
+  IndexList version_parents(Index index) const;
 
   // The revision whose squash replaced ID (its "squashes" header names it), if any.
   std::optional<Index> squashed_into(std::string_view id) const;
@@ -61,12 +66,15 @@ class RevisionGraph {
   RevisionSet ancestors(const IndexList& from) const;
   // FROM and every revision that reaches them through parents and dependencies.
   RevisionSet descendants(const IndexList& from) const;
+  // FROM and every revision they reach through down_revisions only: their lines of
+  // descent, without the branches they merely depend on.
+  RevisionSet lineage(const IndexList& from) const;
   // The heads (down_revision edges only) of a set closed under ancestors().
   IndexList heads_of(const RevisionSet& set) const;
 
  private:
   IndexList step(const IndexList& from, long steps, std::string_view target) const;
-  RevisionSet reach(const IndexList& from, bool downward) const;
+  RevisionSet reach(const IndexList& from, bool downward, bool with_dependencies) const;
 
   std::vector<Revision> m_revisions;
   std::unordered_map<std::string, Index> m_by_id;

@@ -135,7 +135,7 @@ std::string own_statement_message(const PGresult* result, const std::string& nam
   if (state == nullptr || std::string_view(state) != "55P03")
     return server_message(result);
   return fmt::format("another session holds a lock on a table dbtool needs in {} (waited {:g} s; "
-                     "--lock-timeout or postgres.lock_timeout_s sets how long): {}",
+                     "--lock-timeout or lock_timeout_s sets how long): {}",
                      name, static_cast<double>(lock_timeout_ms(timeout)) / 1000.0,
                      server_message(result));
 }
@@ -249,7 +249,11 @@ class PostgresStatement : public Statement {
 PostgresConnection::PostgresConnection(const config::DatabaseUrl& url,
                                        const config::PostgresOptions& options,
                                        StatementObserver observer)
-    : m_name(url.masked()), m_lock_timeout(options.lock_timeout) {
+    : m_name(url.masked()), m_lock_timeout(options.lock_timeout),
+      m_script_lock_timeout(options.statement_lock_timeout
+                                ? "SET lock_timeout = " +
+                                      std::to_string(options.statement_lock_timeout->count())
+                                : "RESET lock_timeout") {
   set_observer(std::move(observer));
   m_connection = libpq().PQconnectdb(url.text().c_str());
   if (m_connection == nullptr)
@@ -268,6 +272,9 @@ PostgresConnection::PostgresConnection(const config::DatabaseUrl& url,
   std::string setup = "SET client_min_messages = warning";
   if (!options.schema.empty())
     setup += "; SET search_path = " + util::sql_identifier(options.schema);
+  // statement_timeout for the whole session, dbtool's own statements included.
+  if (options.statement_timeout)
+    setup += "; SET statement_timeout = " + std::to_string(options.statement_timeout->count());
   try {
     execute(setup);
   } catch (const Error& error) {
@@ -308,10 +315,10 @@ void PostgresConnection::execute_script(std::string_view sql, int first_line,
                                         bool guard_transaction) {
   // dbtool's own statements wait --lock-timeout at most for another session's lock (see
   // the constructor), but a revision's (or model's) statements wait as the server's
-  // settings say, as before: a table an application holds is not another run. When a
-  // statement fails inside a transaction, the rollback restores the limit (SET is
-  // transactional); the SET below covers the other cases.
-  libpq().PQclear(libpq().PQexec(m_connection, "RESET lock_timeout"));
+  // settings say, or as statement_lock_timeout_s sets: a table an application holds is
+  // not another run. When a statement fails inside a transaction, the rollback restores
+  // the limit (SET is transactional); the SET below covers the other cases.
+  libpq().PQclear(libpq().PQexec(m_connection, m_script_lock_timeout.c_str()));
   struct RestoreLimit {
     PostgresConnection* self;
     ~RestoreLimit() { set_lock_timeout(self->m_connection, lock_timeout_ms(self->m_lock_timeout)); }
@@ -401,12 +408,12 @@ bool PostgresConnection::in_transaction() const {
 // of non-transactional revisions), released by unlock_run or by the server when the
 // connection ends, also when the process is killed. pg_try_advisory_lock is polled
 // so that the wait has dbtool's own timeout and message.
-void PostgresConnection::lock_for_run(const std::string& name) {
+void PostgresConnection::lock_for_run(const std::string& name, std::chrono::milliseconds timeout) {
   if (m_locked)
     return;
   m_lock_key = lock_key("dbtool:" + name);
   const std::string sql = "SELECT pg_try_advisory_lock(" + std::to_string(m_lock_key) + ")";
-  const auto deadline = std::chrono::steady_clock::now() + m_lock_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto pause = std::chrono::milliseconds(5);
   while (true) {
     const auto rows = query(sql);
@@ -416,8 +423,8 @@ void PostgresConnection::lock_for_run(const std::string& name) {
     }
     if (std::chrono::steady_clock::now() >= deadline)
       fail(fmt::format("another dbtool run holds the migration lock of {} (waited {:g} s; "
-                       "--lock-timeout or postgres.lock_timeout_s sets how long)",
-                       m_name, static_cast<double>(m_lock_timeout.count()) / 1000.0));
+                       "--lock-timeout or lock_timeout_s sets how long)",
+                       m_name, static_cast<double>(timeout.count()) / 1000.0));
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(200));
   }

@@ -7,9 +7,12 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <climits>
 #include <string>
 #include <thread>
 
@@ -188,6 +191,7 @@ sqlite3* SqliteConnection::handle() const {
 }
 
 void SqliteConnection::apply_options(const config::SqliteOptions& options) {
+  m_busy_timeout_ms = options.busy_timeout_ms;
   sqlite3_busy_timeout(handle(), options.busy_timeout_ms);
   // While other processes open the same new database, switching it to WAL can fail
   // with SQLITE_BUSY at once, without SQLite calling the busy handler (16 processes
@@ -340,11 +344,31 @@ void SqliteConnection::begin_write() {
   try {
     execute("BEGIN IMMEDIATE");
   } catch (const Error& error) {
-    if (sqlite3_errcode(handle()) == SQLITE_BUSY)
+    if (sqlite3_errcode(handle()) != SQLITE_BUSY)
+      throw;
+    if (m_run_timeout)
       throw Error(ErrorKind::Database,
-                  "database is locked by another writer (waited busy_timeout): " + m_name);
-    throw;
+                  fmt::format("database is locked by another dbtool run or writer: {} (waited {:g} "
+                              "s; --lock-timeout or lock_timeout_s sets how long)",
+                              m_name, static_cast<double>(m_run_timeout->count()) / 1000.0));
+    throw Error(ErrorKind::Database,
+                "database is locked by another writer (waited busy_timeout): " + m_name);
   }
+}
+
+// A run waits for another run's write transaction as long as --lock-timeout says, as
+// it waits for PostgreSQL's migration lock: busy_timeout is for everything else.
+void SqliteConnection::lock_for_run(const std::string&, std::chrono::milliseconds timeout) {
+  const auto ms = std::min<std::chrono::milliseconds::rep>(timeout.count(), INT_MAX);
+  sqlite3_busy_timeout(handle(), static_cast<int>(ms));
+  m_run_timeout = timeout;
+}
+
+void SqliteConnection::unlock_run() noexcept {
+  if (!m_run_timeout)
+    return;
+  sqlite3_busy_timeout(handle(), m_busy_timeout_ms);
+  m_run_timeout.reset();
 }
 
 void SqliteConnection::commit() {

@@ -40,7 +40,7 @@ class PostgresConnection : public Connection {
   // rebuild): turning them off does nothing, and no violation can be left behind.
   void set_foreign_keys(bool) override {}
   std::vector<std::string> foreign_key_violations(std::size_t) override { return {}; }
-  void lock_for_run(const std::string& name) override;
+  void lock_for_run(const std::string& name, std::chrono::milliseconds timeout) override;
   void unlock_run() noexcept override;
 
   pg_conn* handle() const { return m_connection; }
@@ -51,6 +51,8 @@ class PostgresConnection : public Connection {
   pg_conn* m_connection = nullptr;
   std::string m_name; // the URL, masked
   std::chrono::milliseconds m_lock_timeout;
+  // What a revision's statements run under: RESET (the server's) or SET to this.
+  std::string m_script_lock_timeout;
   std::int64_t m_changes = 0;
   std::int64_t m_lock_key = 0;
   bool m_locked = false;

@@ -3,8 +3,10 @@
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 struct sqlite3;
 namespace SQLite {
@@ -40,6 +42,8 @@ class SqliteConnection : public Connection {
   bool in_transaction() const override;
   void set_foreign_keys(bool enforced) override;
   std::vector<std::string> foreign_key_violations(std::size_t limit) override;
+  void lock_for_run(const std::string& name, std::chrono::milliseconds timeout) override;
+  void unlock_run() noexcept override;
 
   sqlite3* handle() const;
 
@@ -50,6 +54,8 @@ class SqliteConnection : public Connection {
 
   std::unique_ptr<SQLite::Database> m_database;
   std::string m_name; // for messages: the file path or :memory:
+  int m_busy_timeout_ms = 0;
+  std::optional<std::chrono::milliseconds> m_run_timeout; // set between lock_for_run and unlock_run
 };
 
 } // namespace dbtool::db

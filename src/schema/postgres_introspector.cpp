@@ -54,34 +54,40 @@ std::string check_expression(const std::string& definition) {
 // The tables of the current schema, as a join the other queries share.
 constexpr const char* in_schema = "n.nspname = current_schema()";
 
-} // namespace
-
-Schema introspect_postgres(db::Connection& connection, const std::set<std::string>& exclude) {
+// What every reader shares: the connection inside its snapshot, the schema being
+// filled, and the tables left out.
+struct Catalog {
+  db::Connection& connection;
+  const std::set<std::string>& exclude;
   Schema schema;
-  // One snapshot for every query: a consistent view without locking anybody out.
-  const db::ReadTransaction snapshot(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  auto query = [&](const std::string& sql) { return connection.query(sql); };
-  auto wanted = [&](const std::string& table) { return exclude.count(table) == 0; };
 
-  for (const auto& row :
-       query(std::string("SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
-                         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
-             in_schema + " AND c.relkind IN ('r', 'p') AND NOT c.relispartition")) {
+  Rows query(const std::string& sql) { return connection.query(sql); }
+  bool wanted(const std::string& table) const { return exclude.count(table) == 0; }
+  Table* table_of(const db::Value& name) {
+    const auto found = schema.tables.find(text_of(name));
+    return found == schema.tables.end() ? nullptr : &found->second;
+  }
+};
+
+// The tables, with their comments.
+void read_tables(Catalog& catalog) {
+  for (const auto& row : catalog.query(
+           std::string("SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
+           in_schema + " AND c.relkind IN ('r', 'p') AND NOT c.relispartition")) {
     const std::string name = text_of(row.at(0));
-    if (!wanted(name))
+    if (!catalog.wanted(name))
       continue;
     Table table;
     table.name = name;
     table.comment = text_of(row.at(1));
-    schema.tables.emplace(name, std::move(table));
+    catalog.schema.tables.emplace(name, std::move(table));
   }
-  auto table_of = [&](const db::Value& name) -> Table* {
-    const auto found = schema.tables.find(text_of(name));
-    return found == schema.tables.end() ? nullptr : &found->second;
-  };
+}
 
-  // Columns, in their order.
-  for (const auto& row : query(
+// Columns, in their order.
+void read_columns(Catalog& catalog) {
+  for (const auto& row : catalog.query(
            std::string(
                "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
                "pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, "
@@ -94,7 +100,7 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
            in_schema +
            " AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
            "ORDER BY c.relname, a.attnum")) {
-    Table* table = table_of(row.at(0));
+    Table* table = catalog.table_of(row.at(0));
     if (table == nullptr)
       continue;
     Column column;
@@ -113,24 +119,26 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
     column.comment = text_of(row.at(8));
     table->columns.push_back(std::move(column));
   }
+}
 
-  // Constraints, by name (PostgreSQL names every one and keeps no declaration order).
-  for (const auto& row :
-       query(std::string(
-                 "SELECT c.relname, k.conname, k.contype, "
-                 "to_json(ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(num, i) "
-                 "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num ORDER BY "
-                 "u.i)), f.relname, "
-                 "to_json(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(num, i) "
-                 "JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num ORDER BY "
-                 "u.i)), k.confupdtype, k.confdeltype, k.condeferrable AND k.condeferred, "
-                 "pg_get_constraintdef(k.oid, true) "
-                 "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                 "LEFT JOIN pg_class f ON f.oid = k.confrelid WHERE ") +
-             in_schema +
-             " AND k.contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY c.relname, k.conname")) {
-    Table* table = table_of(row.at(0));
+// Constraints, by name (PostgreSQL names every one and keeps no declaration order).
+void read_constraints(Catalog& catalog) {
+  for (const auto& row : catalog.query(
+           std::string(
+               "SELECT c.relname, k.conname, k.contype, "
+               "to_json(ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(num, i) "
+               "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num ORDER BY "
+               "u.i)), f.relname, "
+               "to_json(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(num, i) "
+               "JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num ORDER BY "
+               "u.i)), k.confupdtype, k.confdeltype, k.condeferrable AND k.condeferred, "
+               "pg_get_constraintdef(k.oid, true) "
+               "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+               "JOIN pg_namespace n ON n.oid = c.relnamespace "
+               "LEFT JOIN pg_class f ON f.oid = k.confrelid WHERE ") +
+           in_schema +
+           " AND k.contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY c.relname, k.conname")) {
+    Table* table = catalog.table_of(row.at(0));
     if (table == nullptr)
       continue;
     const std::string name = text_of(row.at(1));
@@ -155,11 +163,13 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
       table->foreign_keys.push_back(std::move(key));
     }
   }
+}
 
-  // Indexes other than those behind PRIMARY KEY, UNIQUE and EXCLUDE constraints; per
-  // key: the column (or expression), DESC, NULLS, collation and operator class where
-  // they are not the defaults.
-  for (const auto& row : query(
+// Indexes other than those behind PRIMARY KEY, UNIQUE and EXCLUDE constraints; per
+// key: the column (or expression), DESC, NULLS, collation and operator class where
+// they are not the defaults.
+void read_indexes(Catalog& catalog) {
+  for (const auto& row : catalog.query(
            std::string(
                "SELECT t.relname, i.relname, x.indisunique, am.amname, "
                "pg_get_expr(x.indpred, x.indrelid), "
@@ -181,7 +191,7 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
            in_schema +
            " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND "
            "k.contype IN ('p', 'u', 'x'))")) {
-    Table* table = table_of(row.at(0));
+    Table* table = catalog.table_of(row.at(0));
     if (table == nullptr)
       continue;
     Index index;
@@ -208,43 +218,54 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
     }
     table->indexes.emplace(index.name, std::move(index));
   }
+}
 
-  for (const auto& row :
-       query(std::string("SELECT c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm' "
-                         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
-             in_schema + " AND c.relkind IN ('v', 'm')")) {
+// Views and materialized views.
+void read_views(Catalog& catalog) {
+  for (const auto& row : catalog.query(
+           std::string("SELECT c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm' "
+                       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
+           in_schema + " AND c.relkind IN ('v', 'm')")) {
     const std::string name = text_of(row.at(0));
-    if (!wanted(name))
+    if (!catalog.wanted(name))
       continue;
     std::string sql(util::trim(text_of(row.at(1))));
     if (!sql.empty() && sql.back() == ';')
       sql.pop_back();
-    View view{name, sql, {}, flag(row.at(2))};
-    schema.views.emplace(name, std::move(view));
+    catalog.schema.views.emplace(name, View{name, sql, {}, flag(row.at(2))});
   }
+}
 
-  for (const auto& row : query(
+// Triggers the user made (not those behind foreign keys).
+void read_triggers(Catalog& catalog) {
+  for (const auto& row : catalog.query(
            std::string("SELECT c.relname, g.tgname, pg_get_triggerdef(g.oid, true) FROM pg_trigger "
                        "g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = "
                        "c.relnamespace WHERE ") +
            in_schema + " AND NOT g.tgisinternal")) {
     const std::string table = text_of(row.at(0));
-    if (!wanted(table))
+    if (!catalog.wanted(table))
       continue;
     const std::string name = text_of(row.at(1));
-    schema.triggers.emplace(name, Trigger{name, table, text_of(row.at(2))});
+    catalog.schema.triggers.emplace(name, Trigger{name, table, text_of(row.at(2))});
   }
+}
 
-  for (const auto& row :
-       query(std::string("SELECT t.typname, to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE "
-                         "e.enumtypid = t.oid ORDER BY e.enumsortorder)) FROM pg_type t JOIN "
-                         "pg_namespace n ON n.oid = t.typnamespace WHERE ") +
-             in_schema + " AND t.typtype = 'e'")) {
+void read_enums(Catalog& catalog) {
+  for (const auto& row : catalog.query(
+           std::string("SELECT t.typname, to_json(ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE "
+                       "e.enumtypid = t.oid ORDER BY e.enumsortorder)) FROM pg_type t JOIN "
+                       "pg_namespace n ON n.oid = t.typnamespace WHERE ") +
+           in_schema + " AND t.typtype = 'e'")) {
     const std::string name = text_of(row.at(0));
-    schema.enums.emplace(name, EnumType{name, strings_of(row.at(1))});
+    catalog.schema.enums.emplace(name, EnumType{name, strings_of(row.at(1))});
   }
+}
 
-  for (const auto& row : query(
+// Domains, as the text after CREATE DOMAIN name AS: base type, collation, default,
+// NOT NULL and named checks.
+void read_domains(Catalog& catalog) {
+  for (const auto& row : catalog.query(
            std::string(
                "SELECT t.typname, format_type(t.typbasetype, t.typtypmod), "
                "CASE WHEN t.typcollation <> b.typcollation THEN co.collname END, t.typdefault, "
@@ -264,37 +285,41 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
     for (const auto& constraint : strings_of(row.at(5)))
       definition += " " + constraint;
     const std::string name = text_of(row.at(0));
-    schema.domains.emplace(name, Domain{name, definition});
+    catalog.schema.domains.emplace(name, Domain{name, definition});
   }
+}
 
-  // Sequences no column owns (serial: dependency 'a'; identity: 'i').
-  for (const auto& row :
-       query(std::string("SELECT c.relname, format_type(s.seqtypid, NULL), s.seqstart, "
-                         "s.seqincrement FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
-                         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
-             in_schema +
-             " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-             "AND d.objid = c.oid AND d.deptype IN ('a', 'i'))")) {
+// Sequences no column owns (serial: dependency 'a'; identity: 'i').
+void read_sequences(Catalog& catalog) {
+  for (const auto& row : catalog.query(
+           std::string("SELECT c.relname, format_type(s.seqtypid, NULL), s.seqstart, "
+                       "s.seqincrement FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
+           in_schema +
+           " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+           "AND d.objid = c.oid AND d.deptype IN ('a', 'i'))")) {
     Sequence sequence;
     sequence.name = text_of(row.at(0));
     sequence.type = text_of(row.at(1));
     sequence.start = std::stoll(text_of(row.at(2)));
     sequence.increment = std::stoll(text_of(row.at(3)));
-    schema.sequences.emplace(sequence.name, std::move(sequence));
+    catalog.schema.sequences.emplace(sequence.name, std::move(sequence));
   }
+}
 
-  // Functions and procedures of the schema, not those an extension brought. Their
-  // definitions name the schema ("CREATE ... FUNCTION public.f()"): it goes, so that
-  // the same function compares equal in another schema (the declared models' scratch).
-  const std::string current = text_of(query("SELECT current_schema()").at(0).at(0));
-  for (const auto& row :
-       query(std::string(
-                 "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', "
-                 "pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
-                 "p.pronamespace WHERE ") +
-             in_schema +
-             " AND p.prokind IN ('f', 'p') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
-             "d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')")) {
+// Functions and procedures of the schema, not those an extension brought. Their
+// definitions name the schema ("CREATE ... FUNCTION public.f()"): it goes, so that
+// the same function compares equal in another schema (the declared models' scratch).
+void read_routines(Catalog& catalog) {
+  const std::string current = text_of(catalog.query("SELECT current_schema()").at(0).at(0));
+  for (const auto& row : catalog.query(
+           std::string(
+               "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', "
+               "pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+               "p.pronamespace WHERE ") +
+           in_schema +
+           " AND p.prokind IN ('f', 'p') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
+           "d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')")) {
     const std::string name = text_of(row.at(0));
     std::string definition(util::trim(text_of(row.at(1))));
     for (const char* kind : {"FUNCTION ", "PROCEDURE "}) {
@@ -302,9 +327,27 @@ Schema introspect_postgres(db::Connection& connection, const std::set<std::strin
       if (const auto at = definition.find(qualified); at != std::string::npos)
         definition.replace(at, qualified.size(), kind);
     }
-    schema.routines.emplace(name, Routine{name, definition});
+    catalog.schema.routines.emplace(name, Routine{name, definition});
   }
-  return schema;
+}
+
+} // namespace
+
+Schema introspect_postgres(db::Connection& connection, const std::set<std::string>& exclude) {
+  // One snapshot for every query: a consistent view without locking anybody out.
+  const db::ReadTransaction snapshot(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  Catalog catalog{connection, exclude, {}};
+  read_tables(catalog);
+  read_columns(catalog);
+  read_constraints(catalog);
+  read_indexes(catalog);
+  read_views(catalog);
+  read_triggers(catalog);
+  read_enums(catalog);
+  read_domains(catalog);
+  read_sequences(catalog);
+  read_routines(catalog);
+  return std::move(catalog.schema);
 }
 
 } // namespace dbtool::schema

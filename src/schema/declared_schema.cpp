@@ -5,6 +5,7 @@
 #include "dbtool/db/sqlite/sqlite_connection.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/json_model.h"
+#include "dbtool/schema/postgres_equivalence.h"
 #include "dbtool/schema/postgres_introspector.h"
 #include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sql_tokens.h"
@@ -387,6 +388,9 @@ struct DeclaredModels::Read {
   std::vector<ModelStatement> statements;
   bool bulk = true; // every file's statements are ones load_in_bulk takes
   std::optional<Schema> schema;
+  // PostgreSQL: the connection whose open transaction still holds the models in its
+  // scratch schema, for reconcile_postgres_expressions; get() rolls it back.
+  std::unique_ptr<db::PostgresConnection> scratch;
 };
 
 namespace {
@@ -514,9 +518,12 @@ void enter_postgres_scratch_schema(db::Connection& connection, const std::string
                      quote_postgres_name(name) + (path.empty() ? "" : ", " + path));
 }
 
-Schema load_declared_schema_postgres(const config::Settings& settings) {
+namespace {
+
+// Runs the models of SETTINGS' project in a new scratch schema of SCRATCH and reads
+// them back, leaving the transaction open (the caller rolls it back).
+Schema load_postgres_models(const config::Settings& settings, db::PostgresConnection& scratch) {
   const std::vector<fs::path> files = model_files(settings.schema_dir);
-  db::PostgresConnection scratch(settings.url, settings.postgres);
   enter_postgres_scratch_schema(scratch, "dbtool_models_");
   // A JSON model becomes PostgreSQL DDL (it may refer to tables of earlier files).
   for (const auto& file : files) {
@@ -560,7 +567,14 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
       }
     }
   }
-  Schema schema = introspect_postgres(scratch);
+  return introspect_postgres(scratch);
+}
+
+} // namespace
+
+Schema load_declared_schema_postgres(const config::Settings& settings) {
+  db::PostgresConnection scratch(settings.url, settings.postgres);
+  Schema schema = load_postgres_models(settings, scratch);
   scratch.rollback();
   return schema;
 }
@@ -569,7 +583,8 @@ DeclaredModels::DeclaredModels(const config::Settings& settings) {
   if (settings.url.backend() == config::Backend::Postgres) {
     m_read = std::async(std::launch::async, [&settings] {
       auto read = std::make_unique<Read>();
-      read->schema = load_declared_schema_postgres(settings);
+      read->scratch = std::make_unique<db::PostgresConnection>(settings.url, settings.postgres);
+      read->schema = load_postgres_models(settings, *read->scratch);
       return read;
     });
   } else {
@@ -582,6 +597,15 @@ DeclaredModels::~DeclaredModels() = default;
 
 Schema DeclaredModels::get(const LiveSchema* live) {
   const std::unique_ptr<Read> read = m_read.get();
+  if (read->scratch) {
+    // Expressions PostgreSQL prints differently from what they mean are asked about
+    // while the models are still loaded, then everything goes.
+    Schema schema = std::move(*read->schema);
+    if (live)
+      reconcile_postgres_expressions(*read->scratch, live->schema, schema);
+    read->scratch->rollback();
+    return schema;
+  }
   if (read->schema)
     return std::move(*read->schema);
   return load_models(*read, live);

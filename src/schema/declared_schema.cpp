@@ -7,6 +7,7 @@
 #include "dbtool/schema/json_model.h"
 #include "dbtool/schema/postgres_equivalence.h"
 #include "dbtool/schema/postgres_introspector.h"
+#include "dbtool/schema/postgres_model_sql.h"
 #include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_introspector.h"
@@ -508,7 +509,7 @@ Schema load_declared_schema(const fs::path& folder, const LiveSchema* live) {
   return load_models(*read_models(folder), live);
 }
 
-void enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix) {
+std::string enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix) {
   connection.begin_write();
   // A name no other run (on this host or another) picks at the same moment.
   std::random_device entropy;
@@ -516,6 +517,7 @@ void enter_postgres_scratch_schema(db::Connection& connection, const std::string
   const auto path = connection.query("SHOW search_path").at(0).at(0).value_or("");
   connection.execute("CREATE SCHEMA " + quote_postgres_name(name) + "; SET LOCAL search_path = " +
                      quote_postgres_name(name) + (path.empty() ? "" : ", " + path));
+  return name;
 }
 
 namespace {
@@ -524,14 +526,17 @@ namespace {
 // them back, leaving the transaction open (the caller rolls it back).
 Schema load_postgres_models(const config::Settings& settings, db::PostgresConnection& scratch) {
   const std::vector<fs::path> files = model_files(settings.schema_dir);
-  enter_postgres_scratch_schema(scratch, "dbtool_models_");
+  PostgresModelContext context;
+  context.project_schema = scratch.query("SELECT current_schema()").at(0).at(0).value_or("");
+  context.scratch_schema = enter_postgres_scratch_schema(scratch, "dbtool_models_");
+  context.search_path = scratch.query("SHOW search_path").at(0).at(0).value_or("");
   // A JSON model becomes PostgreSQL DDL (it may refer to tables of earlier files).
   for (const auto& file : files) {
     const bool json = file.extension() == ".json";
     const std::string text = read_text(file);
     if (!json) {
       try {
-        scratch.execute_script(text, 1);
+        scratch.execute_script(prepare_postgres_model(text, file.string(), context), 1);
       } catch (const Error& error) {
         throw Error(ErrorKind::Project, "PostgreSQL rejects this model: " + error.message(),
                     file.string(), error.line());

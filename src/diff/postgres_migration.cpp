@@ -435,6 +435,14 @@ void sequences_and_routines(const Schema& from, const Schema& to, Planner& plann
 
 PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) {
   Planner planner;
+  // Extensions first (their types and functions may be needed by what follows), and
+  // dropped last; a database's other extensions are the models' too (see
+  // load_declared_schema_postgres), so only the downgrade of the revision that made
+  // one drops it.
+  for (const auto& [name, extension] : to.extensions)
+    if (from.extensions.count(name) == 0)
+      planner.add(CreateObjects, operation(OperationKind::CreateExtension, name),
+                  "CREATE EXTENSION IF NOT EXISTS " + q(name) + ";\n");
   // Triggers and views that go or change are dropped first, and made again last.
   for (const auto& [name, trigger] : from.triggers) {
     const auto other = to.triggers.find(name);
@@ -507,6 +515,10 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
       planner.add(CreateDependents, operation(OperationKind::CreateTrigger, name),
                   trigger.sql + ";\n");
   }
+  for (const auto& [name, extension] : from.extensions)
+    if (to.extensions.count(name) == 0)
+      planner.add(DropObjects, operation(OperationKind::DropExtension, name),
+                  "DROP EXTENSION IF EXISTS " + q(name) + ";\n");
   return planner.finish();
 }
 

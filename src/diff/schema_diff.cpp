@@ -322,6 +322,10 @@ const char* Operation::kind_name() const {
     return "replace_routine";
   case OperationKind::DropRoutine:
     return "drop_routine";
+  case OperationKind::CreateExtension:
+    return "create_extension";
+  case OperationKind::DropExtension:
+    return "drop_extension";
   }
   return "unknown";
 }
@@ -385,6 +389,12 @@ std::string Operation::describe() const {
     break;
   case OperationKind::DropRoutine:
     text = "- function " + table;
+    break;
+  case OperationKind::CreateExtension:
+    text = "+ extension " + table;
+    break;
+  case OperationKind::DropExtension:
+    text = "- extension " + table;
     break;
   }
   if (destructive)

@@ -136,6 +136,8 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
     case OperationKind::CreateRoutine:
     case OperationKind::ReplaceRoutine:
     case OperationKind::DropRoutine:
+    case OperationKind::CreateExtension:
+    case OperationKind::DropExtension:
       break; // PostgreSQL's; compare_schemas never makes them
     }
   }

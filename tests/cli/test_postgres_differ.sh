@@ -301,4 +301,35 @@ expect_no_out "view open_orders"
 step "a value of an IN list changed is still a change"
 expect_pg "$db" "SELECT pg_get_constraintdef(oid) LIKE '%done%' FROM pg_constraint WHERE conname = 'orders_status_check'" "t"
 
+# Extensions: made when a model asks for one the database lacks (in the project's
+# schema), dropped only by the downgrade of that revision; the database's other
+# extensions are left alone.
+if [ "$(pg_sql postgres "SELECT count(*) FROM pg_available_extensions WHERE name IN ('citext', 'pg_trgm')")" = "2" ]; then
+  pg_project extensions
+  p=$project_dir
+  db=$pg_db
+  mkdir -p "$p/schema"
+  pg_sql "$db" "CREATE EXTENSION pg_trgm" >/dev/null
+  models "CREATE EXTENSION citext;
+CREATE TABLE public.accounts (id int PRIMARY KEY, email public.citext NOT NULL UNIQUE);"
+  run "$p" check
+  expect_rc 1
+  expect_out "+ extension citext"
+  expect_no_out "pg_trgm"
+  step "an extension and a column of its type"
+  expect_pg "$db" "SELECT extname || ' ' || extnamespace::regnamespace FROM pg_extension WHERE extname = 'citext'" "citext public"
+  expect_pg "$db" "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" "1"
+  models "CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE public.accounts (id int PRIMARY KEY, email citext NOT NULL UNIQUE, name text);"
+  run "$p" check
+  expect_out "+ column accounts.name"
+  expect_no_out "extension"
+  step "a model that keeps the extension"
+  run "$p" downgrade base
+  expect_rc 0
+  expect_pg "$db" "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension" "pg_trgm,plpgsql"
+else
+  echo "skipped: the citext and pg_trgm extensions are not installed"
+fi
+
 finish

@@ -28,6 +28,8 @@ enum class OperationKind {
   CreateRoutine,
   ReplaceRoutine,
   DropRoutine,
+  CreateExtension,
+  DropExtension,
 };
 
 // One step from one schema to another. CHANGES says in words what a RebuildTable

@@ -89,6 +89,13 @@ const Item* named(const std::vector<Item>& items, const std::string& name) {
   return nullptr;
 }
 
+// ITEM without its comment: a comment alone changes by COMMENT ON, never by making the
+// object again.
+template <typename Item> Item uncommented(Item item) {
+  item.comment.clear();
+  return item;
+}
+
 std::string comment_sql(const std::string& target, const std::string& comment) {
   return "COMMENT ON " + target + " IS " +
          (comment.empty() ? std::string("NULL") : util::sql_quote(comment)) + ";\n";
@@ -182,26 +189,46 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
 void alter_constraints(const Table& before, const Table& after, Planner& planner) {
   const std::string table = q(after.name);
   std::vector<std::string> drops, adds, changes;
+  std::string comments; // COMMENT ON CONSTRAINT, after the adds
+  // OLD_COMMENT / NEW_COMMENT: the constraint's comments; SAME: equal but for them.
   auto compare = [&](const std::string& what, const std::string& name, bool in_before,
-                     bool in_after, bool same, const std::string& add_sql) {
-    if (in_before && in_after && same)
+                     bool in_after, bool same, const std::string& add_sql,
+                     const std::string& old_comment, const std::string& new_comment) {
+    const std::string target = "CONSTRAINT " + q(name) + " ON " + table;
+    if (in_before && in_after && same) {
+      if (old_comment != new_comment) {
+        comments += comment_sql(target, new_comment);
+        changes.push_back(what + " " + name + ": comment");
+      }
       return;
+    }
     if (in_before)
       drops.push_back("DROP CONSTRAINT " + q(name));
-    if (in_after)
+    if (in_after) {
       adds.push_back("ADD " + add_sql);
+      if (!new_comment.empty())
+        comments += comment_sql(target, new_comment);
+    }
     changes.push_back(what + " " + name +
                       (in_before && in_after ? " changed"
                        : in_after            ? " added"
                                              : " dropped"));
   };
-  if (before.primary_key != after.primary_key) {
-    const auto& old = before.primary_key;
-    const auto& now = after.primary_key;
-    if (old)
-      drops.push_back("DROP CONSTRAINT " + q(old->name));
-    if (now)
-      adds.push_back("ADD " + schema::render_postgres_primary_key(*now));
+  const auto& old_key = before.primary_key;
+  const auto& new_key = after.primary_key;
+  if (old_key && new_key && old_key->name == new_key->name)
+    compare("primary key", new_key->name, true, true,
+            uncommented(*old_key) == uncommented(*new_key),
+            schema::render_postgres_primary_key(*new_key), old_key->comment, new_key->comment);
+  else if (old_key != new_key) {
+    if (old_key)
+      drops.push_back("DROP CONSTRAINT " + q(old_key->name));
+    if (new_key) {
+      adds.push_back("ADD " + schema::render_postgres_primary_key(*new_key));
+      if (!new_key->comment.empty())
+        comments +=
+            comment_sql("CONSTRAINT " + q(new_key->name) + " ON " + table, new_key->comment);
+    }
     changes.push_back("primary key changed");
   }
   std::set<std::string> names;
@@ -212,7 +239,8 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
   for (const auto& name : names) {
     const auto* a = named(before.unique_constraints, name);
     const auto* b = named(after.unique_constraints, name);
-    compare("unique", name, a, b, a && b && *a == *b, b ? schema::render_postgres_unique(*b) : "");
+    compare("unique", name, a, b, a && b && uncommented(*a) == uncommented(*b),
+            b ? schema::render_postgres_unique(*b) : "", a ? a->comment : "", b ? b->comment : "");
   }
   names.clear();
   for (const auto& item : before.checks)
@@ -222,7 +250,8 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
   for (const auto& name : names) {
     const auto* a = named(before.checks, name);
     const auto* b = named(after.checks, name);
-    compare("check", name, a, b, a && b && *a == *b, b ? schema::render_postgres_check(*b) : "");
+    compare("check", name, a, b, a && b && uncommented(*a) == uncommented(*b),
+            b ? schema::render_postgres_check(*b) : "", a ? a->comment : "", b ? b->comment : "");
   }
   names.clear();
   for (const auto& item : before.exclusions)
@@ -232,8 +261,9 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
   for (const auto& name : names) {
     const auto* a = named(before.exclusions, name);
     const auto* b = named(after.exclusions, name);
-    compare("exclusion", name, a, b, a && b && *a == *b,
-            b ? schema::render_postgres_exclusion(*b) : "");
+    compare("exclusion", name, a, b, a && b && uncommented(*a) == uncommented(*b),
+            b ? schema::render_postgres_exclusion(*b) : "", a ? a->comment : "",
+            b ? b->comment : "");
   }
   if (changes.empty())
     return;
@@ -247,9 +277,12 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
                 "ALTER TABLE " + table + "\n  " + util::join(drops, ",\n  ") + ";\n");
     listed.reset();
   }
-  if (!adds.empty())
+  if (!adds.empty() || !comments.empty())
     planner.add(AddConstraints, listed,
-                "ALTER TABLE " + table + "\n  " + util::join(adds, ",\n  ") + ";\n");
+                (adds.empty()
+                     ? std::string()
+                     : "ALTER TABLE " + table + "\n  " + util::join(adds, ",\n  ") + ";\n") +
+                    comments);
 }
 
 void foreign_keys(const Table* before, const Table& after, Planner& planner) {
@@ -264,6 +297,13 @@ void foreign_keys(const Table* before, const Table& after, Planner& planner) {
     const auto* b = named(after.foreign_keys, name);
     if (a && b && *a == *b)
       continue;
+    if (a && b && uncommented(*a) == uncommented(*b)) {
+      Operation change = operation(OperationKind::RebuildTable, after.name);
+      change.changes = {"foreign key " + name + ": comment"};
+      planner.add(AddForeignKeys, change,
+                  comment_sql("CONSTRAINT " + q(name) + " ON " + q(after.name), b->comment));
+      continue;
+    }
     std::optional<Operation> change;
     if (before) { // a new table's keys come with its creation
       change = operation(OperationKind::RebuildTable, after.name);
@@ -283,16 +323,22 @@ void indexes(const Table* before, const Table& after, Planner& planner) {
   if (before)
     for (const auto& [name, index] : before->indexes) {
       const auto other = after.indexes.find(name);
-      if (other == after.indexes.end() || !(other->second == index))
+      if (other == after.indexes.end() || !(uncommented(other->second) == uncommented(index)))
         planner.add(DropIndexes, operation(OperationKind::DropIndex, after.name, name),
                     "DROP INDEX " + q(name) + ";\n");
     }
   for (const auto& [name, index] : after.indexes) {
     const auto* old = before ? &before->indexes : nullptr;
-    const bool kept = old && old->count(name) != 0 && old->at(name) == index;
-    if (!kept)
+    const bool kept =
+        old && old->count(name) != 0 && uncommented(old->at(name)) == uncommented(index);
+    if (!kept) {
       planner.add(CreateIndexes, operation(OperationKind::CreateIndex, after.name, name),
                   schema::render_postgres_index(after, index));
+    } else if (old->at(name).comment != index.comment) {
+      Operation change = operation(OperationKind::RebuildTable, after.name);
+      change.changes = {"index " + name + ": comment"};
+      planner.add(CreateIndexes, change, comment_sql("INDEX " + q(name), index.comment));
+    }
   }
 }
 
@@ -332,10 +378,14 @@ void enums(const Schema& from, const Schema& to, Planner& planner) {
       for (const auto& value : type.values)
         values += (values.empty() ? "" : ", ") + util::sql_quote(value);
       planner.add(CreateObjects, operation(OperationKind::CreateType, name),
-                  "CREATE TYPE " + q(name) + " AS ENUM (" + values + ");\n");
+                  "CREATE TYPE " + q(name) + " AS ENUM (" + values + ");\n" +
+                      (type.comment.empty() ? "" : comment_sql("TYPE " + q(name), type.comment)));
       continue;
     }
-    if (old->second == type)
+    if (old->second.comment != type.comment)
+      planner.add(CreateObjects, operation(OperationKind::Comment, "type " + name),
+                  comment_sql("TYPE " + q(name), type.comment));
+    if (old->second.values == type.values)
       continue;
     // Values only added (anywhere): ALTER TYPE ... ADD VALUE; else the type is remade.
     const auto& before = old->second.values;
@@ -365,7 +415,9 @@ void enums(const Schema& from, const Schema& to, Planner& planner) {
         change.changes.push_back("values reordered");
       change.destructive = true;
       // After the tables change (a column of the type may be new), before views return.
-      planner.add(AddConstraints, change, remake_enum(name, type, to, planner));
+      planner.add(AddConstraints, change,
+                  remake_enum(name, type, to, planner) +
+                      (type.comment.empty() ? "" : comment_sql("TYPE " + q(name), type.comment)));
     }
   }
   for (const auto& [name, type] : from.enums)
@@ -380,9 +432,16 @@ void domains(const Schema& from, const Schema& to, Planner& planner) {
   for (const auto& [name, domain] : to.domains) {
     const auto old = from.domains.find(name);
     if (old == from.domains.end()) {
-      planner.add(CreateObjects, operation(OperationKind::CreateType, name),
-                  "CREATE DOMAIN " + q(name) + " AS " + domain.definition + ";\n");
-    } else if (!(old->second == domain)) {
+      planner.add(
+          CreateObjects, operation(OperationKind::CreateType, name),
+          "CREATE DOMAIN " + q(name) + " AS " + domain.definition + ";\n" +
+              (domain.comment.empty() ? "" : comment_sql("DOMAIN " + q(name), domain.comment)));
+      continue;
+    }
+    if (old->second.comment != domain.comment)
+      planner.add(CreateObjects, operation(OperationKind::Comment, "domain " + name),
+                  comment_sql("DOMAIN " + q(name), domain.comment));
+    if (old->second.definition != domain.definition) {
       Operation change = operation(OperationKind::AlterType, name);
       change.changes.push_back(old->second.definition + " -> " + domain.definition);
       change.note = "a changed domain is not migrated yet: write this step by hand (ALTER "
@@ -396,11 +455,22 @@ void domains(const Schema& from, const Schema& to, Planner& planner) {
                   "DROP DOMAIN " + q(name) + ";\n");
 }
 
+// "f(integer)" -> "ROUTINE f(integer)", for COMMENT ON and DROP.
+std::string routine_target(const std::string& name) {
+  return "ROUTINE " + q(name.substr(0, name.find('('))) + name.substr(name.find('('));
+}
+
 void sequences_and_routines(const Schema& from, const Schema& to, Planner& planner) {
   for (const auto& [name, sequence] : to.sequences) {
     const auto old = from.sequences.find(name);
-    if (old != from.sequences.end() && old->second == sequence)
+    const std::string comment =
+        sequence.comment.empty() ? "" : comment_sql("SEQUENCE " + q(name), sequence.comment);
+    if (old != from.sequences.end() && uncommented(old->second) == uncommented(sequence)) {
+      if (old->second.comment != sequence.comment)
+        planner.add(CreateObjects, operation(OperationKind::Comment, "sequence " + name),
+                    comment_sql("SEQUENCE " + q(name), sequence.comment));
       continue;
+    }
     if (old != from.sequences.end())
       planner.add(DropTables, operation(OperationKind::DropSequence, name),
                   "DROP SEQUENCE " + q(name) + ";\n");
@@ -408,7 +478,7 @@ void sequences_and_routines(const Schema& from, const Schema& to, Planner& plann
                 operation(OperationKind::CreateSequence, name),
                 "CREATE SEQUENCE " + q(name) + " AS " + sequence.type + " START WITH " +
                     std::to_string(sequence.start) + " INCREMENT BY " +
-                    std::to_string(sequence.increment) + ";\n");
+                    std::to_string(sequence.increment) + ";\n" + comment);
   }
   for (const auto& [name, sequence] : from.sequences)
     if (to.sequences.count(name) == 0)
@@ -416,19 +486,25 @@ void sequences_and_routines(const Schema& from, const Schema& to, Planner& plann
                   "DROP SEQUENCE " + q(name) + ";\n");
   for (const auto& [name, routine] : to.routines) {
     const auto old = from.routines.find(name);
-    if (old != from.routines.end() && old->second == routine)
+    const bool new_comment = old == from.routines.end() ? !routine.comment.empty()
+                                                        : old->second.comment != routine.comment;
+    const std::string comment =
+        new_comment ? comment_sql(routine_target(name), routine.comment) : "";
+    if (old != from.routines.end() && old->second.definition == routine.definition) {
+      if (new_comment) // CREATE OR REPLACE keeps a function's comment: only a new one is set
+        planner.add(CreateObjects, operation(OperationKind::Comment, "function " + name), comment);
       continue;
+    }
     planner.add(CreateObjects,
                 operation(old == from.routines.end() ? OperationKind::CreateRoutine
                                                      : OperationKind::ReplaceRoutine,
                           name),
-                routine.definition + ";\n");
+                routine.definition + ";\n" + comment);
   }
   for (const auto& [name, routine] : from.routines)
     if (to.routines.count(name) == 0)
       planner.add(DropObjects, operation(OperationKind::DropRoutine, name),
-                  "DROP ROUTINE " + q(name.substr(0, name.find('('))) +
-                      name.substr(name.find('(')) + ";\n");
+                  "DROP " + routine_target(name) + ";\n");
 }
 
 } // namespace
@@ -452,7 +528,7 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
   }
   for (const auto& [name, view] : from.views) {
     const auto other = to.views.find(name);
-    if (other == to.views.end() || !(other->second == view))
+    if (other == to.views.end() || !(uncommented(other->second) == uncommented(view)))
       planner.add(DropDependents, operation(OperationKind::DropView, name),
                   std::string("DROP ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " +
                       q(name) + ";\n");
@@ -498,15 +574,29 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
 
   for (const auto& [name, view] : to.views) {
     const auto other = from.views.find(name);
-    const bool unchanged = other != from.views.end() && other->second == view;
+    const bool unchanged =
+        other != from.views.end() && uncommented(other->second) == uncommented(view);
     if (!unchanged)
       planner.add(CreateDependents, operation(OperationKind::CreateView, name),
                   schema::render_postgres_view(view));
-    else if (planner.views_in_the_way) { // made again, unchanged: not listed
-      planner.add(DropDependents, std::nullopt,
-                  std::string("DROP ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " +
-                      q(name) + ";\n");
-      planner.add(CreateDependents, std::nullopt, schema::render_postgres_view(view));
+    else {
+      if (planner.views_in_the_way) { // made again, unchanged: not listed
+        planner.add(DropDependents, std::nullopt,
+                    std::string("DROP ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " +
+                        q(name) + ";\n");
+        planner.add(CreateDependents, std::nullopt, schema::render_postgres_view(view));
+      }
+      // A new comment alone; a view made again above has it already.
+      if (other->second.comment != view.comment)
+        planner.add(
+            CreateDependents,
+            operation(OperationKind::Comment,
+                      std::string(view.materialized ? "materialized view " : "view ") + name),
+            planner.views_in_the_way
+                ? std::string()
+                : comment_sql(std::string(view.materialized ? "MATERIALIZED VIEW " : "VIEW ") +
+                                  q(name),
+                              view.comment));
     }
   }
   for (const auto& [name, trigger] : to.triggers) {

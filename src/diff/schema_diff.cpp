@@ -326,6 +326,8 @@ const char* Operation::kind_name() const {
     return "create_extension";
   case OperationKind::DropExtension:
     return "drop_extension";
+  case OperationKind::Comment:
+    return "comment";
   }
   return "unknown";
 }
@@ -395,6 +397,9 @@ std::string Operation::describe() const {
     break;
   case OperationKind::DropExtension:
     text = "- extension " + table;
+    break;
+  case OperationKind::Comment:
+    text = "~ comment on " + table;
     break;
   }
   if (destructive)

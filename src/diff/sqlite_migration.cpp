@@ -138,6 +138,7 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
     case OperationKind::DropRoutine:
     case OperationKind::CreateExtension:
     case OperationKind::DropExtension:
+    case OperationKind::Comment:
       break; // PostgreSQL's; compare_schemas never makes them
     }
   }

@@ -301,6 +301,56 @@ expect_no_out "view open_orders"
 step "a value of an IN list changed is still a change"
 expect_pg "$db" "SELECT pg_get_constraintdef(oid) LIKE '%done%' FROM pg_constraint WHERE conname = 'orders_status_check'" "t"
 
+# COMMENT ON every kind of object: read, migrated, and changed alone by COMMENT ON
+# (an index or a constraint is not made again for its comment).
+pg_project comments
+p=$project_dir
+db=$pg_db
+mkdir -p "$p/schema"
+commented="CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE SEQUENCE tickets;
+CREATE FUNCTION bump(n integer) RETURNS integer LANGUAGE sql IMMUTABLE AS \$\$ SELECT n + 1 \$\$;
+CREATE TABLE notes (id int PRIMARY KEY, body text CONSTRAINT body_check CHECK (body <> ''),
+  code text CONSTRAINT notes_code_key UNIQUE, parent int CONSTRAINT notes_parent_fkey REFERENCES notes (id));
+CREATE INDEX notes_body ON notes (body);
+CREATE VIEW short_notes AS SELECT id FROM notes WHERE length(body) < 10;
+CREATE MATERIALIZED VIEW note_count AS SELECT count(*) AS n FROM notes;
+COMMENT ON TYPE mood IS 'how it feels';
+COMMENT ON DOMAIN positive IS 'more than nothing';
+COMMENT ON SEQUENCE tickets IS 'ticket numbers';
+COMMENT ON FUNCTION bump(integer) IS 'adds one';
+COMMENT ON CONSTRAINT notes_pkey ON notes IS 'the key';
+COMMENT ON CONSTRAINT body_check ON notes IS 'not empty';
+COMMENT ON CONSTRAINT notes_code_key ON notes IS 'one per code';
+COMMENT ON CONSTRAINT notes_parent_fkey ON notes IS 'the parent';
+COMMENT ON INDEX notes_body IS 'by body';
+COMMENT ON VIEW short_notes IS 'the short ones';
+COMMENT ON MATERIALIZED VIEW note_count IS 'how many'"
+models "$commented"
+step "comments on types, domains, sequences, functions, constraints, indexes and views"
+expect_pg "$db" "SELECT obj_description('notes_body'::regclass), obj_description('short_notes'::regclass), obj_description('note_count'::regclass), obj_description('tickets'::regclass), obj_description('bump(integer)'::regprocedure), obj_description('mood'::regtype), obj_description('positive'::regtype)" \
+  "by body|the short ones|how many|ticket numbers|adds one|how it feels|more than nothing"
+expect_pg "$db" "SELECT string_agg(conname || '=' || obj_description(oid, 'pg_constraint'), ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'notes'::regclass" \
+  "body_check=not empty,notes_code_key=one per code,notes_parent_fkey=the parent,notes_pkey=the key"
+models "$(printf '%s' "$commented" | sed "s/IS '\\([^']*\\)'/IS '\\1, changed'/")"
+run "$p" check
+expect_rc 1
+for changed in "~ comment on type mood" "~ comment on domain positive" "~ comment on sequence tickets" \
+  "~ comment on function bump(n integer)" "~ comment on view short_notes" "~ comment on materialized view note_count" \
+  "index notes_body: comment" "primary key notes_pkey: comment" "check body_check: comment" \
+  "unique notes_code_key: comment" "foreign key notes_parent_fkey: comment"; do
+  expect_out "$changed"
+done
+run "$p" check --sql
+expect_no_out "DROP"
+expect_no_out "CREATE"
+step "every comment changed, and nothing made again"
+expect_pg "$db" "SELECT obj_description('notes_body'::regclass), obj_description('notes_pkey'::regclass, 'pg_class') IS NULL" "by body, changed|t"
+models "$(printf '%s' "$commented" | grep -v '^COMMENT ON')"
+step "every comment dropped"
+expect_pg "$db" "SELECT count(*) FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass WHERE c.relnamespace = 'public'::regnamespace" "0"
+
 # Extensions: made when a model asks for one the database lacks (in the project's
 # schema), dropped only by the downgrade of that revision; the database's other
 # extensions are left alone.

@@ -30,6 +30,7 @@ enum class OperationKind {
   DropRoutine,
   CreateExtension,
   DropExtension,
+  Comment, // COMMENT ON a view, type, domain, sequence or routine (TABLE: "view v")
 };
 
 // One step from one schema to another. CHANGES says in words what a RebuildTable

@@ -198,8 +198,12 @@ std::string render_postgres_identity(const Column& column) {
          (options.empty() ? std::string() : " (" + options + ")");
 }
 
-std::string render_postgres_sequence_alter(const Table& table, const Column& column) {
-  const auto options = options_of(column.sequence_options);
+namespace {
+
+// Every option of a sequence, to the values OPTIONS (sequence_options' words) give and
+// the defaults for the others, as ALTER SEQUENCE takes them: "INCREMENT BY 1",
+// "NO MINVALUE", ..., "NO CYCLE".
+std::vector<std::string> every_option(const std::map<std::string, std::string>& options) {
   auto value = [&](const char* option) {
     const auto found = options.find(option);
     return found == options.end() ? std::optional<std::string>() : found->second;
@@ -209,12 +213,19 @@ std::string render_postgres_sequence_alter(const Table& table, const Column& col
   const auto min = value("MINVALUE"), max = value("MAXVALUE");
   const std::string start =
       value("START").value_or(ascending ? min.value_or("1") : max.value_or("-1"));
-  std::vector<std::string> parts = {"INCREMENT BY " + increment,
-                                    min ? "MINVALUE " + *min : "NO MINVALUE",
-                                    max ? "MAXVALUE " + *max : "NO MAXVALUE",
-                                    "START WITH " + start,
-                                    "CACHE " + value("CACHE").value_or("1"),
-                                    options.count("CYCLE") ? "CYCLE" : "NO CYCLE"};
+  return {"INCREMENT BY " + increment,
+          min ? "MINVALUE " + *min : "NO MINVALUE",
+          max ? "MAXVALUE " + *max : "NO MAXVALUE",
+          "START WITH " + start,
+          "CACHE " + value("CACHE").value_or("1"),
+          options.count("CYCLE") ? "CYCLE" : "NO CYCLE"};
+}
+
+} // namespace
+
+std::string render_postgres_sequence_alter(const Table& table, const Column& column) {
+  const auto options = options_of(column.sequence_options);
+  const auto parts = every_option(options);
   if (!column.identity.empty()) {
     std::string sql = "ALTER TABLE " + q(table.name) + " ALTER COLUMN " + q(column.name);
     for (const auto& part : parts)
@@ -224,8 +235,17 @@ std::string render_postgres_sequence_alter(const Table& table, const Column& col
   const std::string sequence = postgres_serial_sequence(column);
   if (sequence.empty())
     return {};
-  return "ALTER SEQUENCE " + q(sequence) + " AS " + value("AS").value_or(column.type) + " " +
-         util::join(parts, " ") + ";\n";
+  const auto as = options.find("AS");
+  return "ALTER SEQUENCE " + q(sequence) + " AS " +
+         (as == options.end() ? column.type : as->second) + " " + util::join(parts, " ") + ";\n";
+}
+
+std::string render_postgres_sequence_alter(const Sequence& sequence) {
+  const auto options =
+      options_of("INCREMENT BY " + std::to_string(sequence.increment) + " " + sequence.options +
+                 " START WITH " + std::to_string(sequence.start));
+  return "ALTER SEQUENCE " + q(sequence.name) + " AS " + sequence.type + " " +
+         util::join(every_option(options), " ") + ";\n";
 }
 
 std::string render_postgres_comment(const std::string& target, const std::string& comment) {

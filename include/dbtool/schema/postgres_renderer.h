@@ -49,6 +49,9 @@ std::string render_postgres_identity(const Column& column);
 // INCREMENT BY ... for an identity column, ALTER SEQUENCE ... AS ... for a serial one
 // (after a type change too: serial to bigserial); empty for any other column.
 std::string render_postgres_sequence_alter(const Table& table, const Column& column);
+// ALTER SEQUENCE giving a free sequence exactly SEQUENCE's type and options (its
+// position stays).
+std::string render_postgres_sequence_alter(const Sequence& sequence);
 // The sequence a serial column's default takes from (nextval('name'::regclass)), or empty.
 std::string postgres_serial_sequence(const Column& column);
 // "CONSTRAINT name PRIMARY KEY (...)" and the like, for CREATE TABLE or ADD.

@@ -535,8 +535,9 @@ Schema load_postgres_models(const config::Settings& settings, db::PostgresConnec
     const bool json = file.extension() == ".json";
     const std::string text = read_text(file);
     if (!json) {
+      const std::string sql = prepare_postgres_model(text, file.string(), context);
       try {
-        scratch.execute_script(prepare_postgres_model(text, file.string(), context), 1);
+        scratch.execute_script(sql, 1);
       } catch (const Error& error) {
         throw Error(ErrorKind::Project, "PostgreSQL rejects this model: " + error.message(),
                     file.string(), error.line());

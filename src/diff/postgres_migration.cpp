@@ -118,9 +118,14 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
   for (const auto& column : after.columns) {
     const Column* old = column_named(before, column.name);
     if (old == nullptr || old->generated != column.generated) {
+      const std::string serial = schema::postgres_serial_sequence(column);
       planner.add(AlterTables, operation(OperationKind::AddColumn, after.name, column.name),
                   "ALTER TABLE " + table + " ADD COLUMN " +
-                      schema::render_postgres_column(column, to) + ";\n");
+                      schema::render_postgres_column(column, to) + ";\n" +
+                      (!serial.empty() && to.sequences.count(serial) == 0 &&
+                               !column.sequence_options.empty()
+                           ? schema::render_postgres_sequence_alter(after, column)
+                           : ""));
       if (!column.comment.empty())
         planner.add(AlterTables, std::nullopt,
                     comment_sql("COLUMN " + table + "." + q(column.name), column.comment));
@@ -155,7 +160,7 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
     }
     if (old->identity != column.identity) {
       if (old->identity.empty())
-        commands.push_back(alter + "ADD GENERATED " + column.identity + " AS IDENTITY");
+        commands.push_back(alter + "ADD " + schema::render_postgres_identity(column));
       else if (column.identity.empty())
         commands.push_back(alter + "DROP IDENTITY");
       else
@@ -163,6 +168,22 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
       changes.push_back("column " + column.name + ": identity " +
                         (old->identity.empty() ? "none" : old->identity) + " -> " +
                         (column.identity.empty() ? "none" : column.identity));
+    }
+    // The column's own sequence: its options, and a serial's type, which follows the
+    // column's only when told (serial to bigserial); an identity's follows by itself.
+    const std::string serial = schema::postgres_serial_sequence(column);
+    const bool same_sequence =
+        (!old->identity.empty() && !column.identity.empty()) ||
+        (!serial.empty() && serial == schema::postgres_serial_sequence(*old) &&
+         to.sequences.count(serial) == 0);
+    if (same_sequence && (old->sequence_options != column.sequence_options ||
+                          (column.identity.empty() && old->type != column.type))) {
+      extra += schema::render_postgres_sequence_alter(after, column);
+      if (old->sequence_options != column.sequence_options)
+        changes.push_back("column " + column.name + ": sequence " +
+                          (old->sequence_options.empty() ? "defaults" : old->sequence_options) +
+                          " -> " +
+                          (column.sequence_options.empty() ? "defaults" : column.sequence_options));
     }
     if (old->comment != column.comment) {
       extra += comment_sql("COLUMN " + table + "." + name, column.comment);
@@ -172,6 +193,27 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
   if (before.comment != after.comment) {
     extra += comment_sql("TABLE " + table, after.comment);
     changes.push_back("comment");
+  }
+  if (before.storage_parameters != after.storage_parameters) {
+    // RESET the parameters that go, SET those that come or change.
+    auto key = [](const std::string& parameter) {
+      return parameter.substr(0, parameter.find('='));
+    };
+    std::vector<std::string> reset, set;
+    for (const auto& parameter : before.storage_parameters)
+      if (std::none_of(after.storage_parameters.begin(), after.storage_parameters.end(),
+                       [&](const std::string& other) { return key(other) == key(parameter); }))
+        reset.push_back(key(parameter));
+    for (const auto& parameter : after.storage_parameters)
+      if (std::find(before.storage_parameters.begin(), before.storage_parameters.end(),
+                    parameter) == before.storage_parameters.end())
+        set.push_back(parameter);
+    if (!reset.empty())
+      commands.push_back("RESET (" + util::join(reset, ", ") + ")");
+    if (!set.empty())
+      commands.push_back("SET (" + util::join(set, ", ") + ")");
+    changes.push_back("storage parameters (" + util::join(before.storage_parameters, ", ") +
+                      ") -> (" + util::join(after.storage_parameters, ", ") + ")");
   }
   if (changes.empty())
     return;
@@ -471,14 +513,24 @@ void sequences_and_routines(const Schema& from, const Schema& to, Planner& plann
                     comment_sql("SEQUENCE " + q(name), sequence.comment));
       continue;
     }
-    if (old != from.sequences.end())
-      planner.add(DropTables, operation(OperationKind::DropSequence, name),
-                  "DROP SEQUENCE " + q(name) + ";\n");
-    planner.add(old != from.sequences.end() ? DropTables : CreateObjects,
-                operation(OperationKind::CreateSequence, name),
-                "CREATE SEQUENCE " + q(name) + " AS " + sequence.type + " START WITH " +
-                    std::to_string(sequence.start) + " INCREMENT BY " +
-                    std::to_string(sequence.increment) + ";\n" + comment);
+    if (old != from.sequences.end()) { // altered in place: its position stays
+      Operation change = operation(OperationKind::AlterType, "sequence " + name);
+      change.changes = {"AS " + old->second.type + " START WITH " +
+                        std::to_string(old->second.start) + " INCREMENT BY " +
+                        std::to_string(old->second.increment) +
+                        (old->second.options.empty() ? "" : " " + old->second.options) + " -> AS " +
+                        sequence.type + " START WITH " + std::to_string(sequence.start) +
+                        " INCREMENT BY " + std::to_string(sequence.increment) +
+                        (sequence.options.empty() ? "" : " " + sequence.options)};
+      planner.add(CreateObjects, change,
+                  schema::render_postgres_sequence_alter(sequence) +
+                      (old->second.comment != sequence.comment
+                           ? comment_sql("SEQUENCE " + q(name), sequence.comment)
+                           : ""));
+      continue;
+    }
+    planner.add(CreateObjects, operation(OperationKind::CreateSequence, name),
+                schema::render_postgres_sequence(sequence) + comment);
   }
   for (const auto& [name, sequence] : from.sequences)
     if (to.sequences.count(name) == 0)

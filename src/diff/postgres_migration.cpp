@@ -49,15 +49,21 @@ class Planner {
   }
 
   PostgresMigration finish() {
+    // A comment line stays one line: a default or a check may hold a line break.
+    auto one_line = [](std::string text) {
+      std::replace(text.begin(), text.end(), '\n', ' ');
+      std::replace(text.begin(), text.end(), '\r', ' ');
+      return text;
+    };
     PostgresMigration migration;
     for (auto& steps : m_steps)
       for (auto& [operation, sql] : steps) {
         if (operation) {
-          migration.sql += "-- " + operation->describe() + "\n";
+          migration.sql += "-- " + one_line(operation->describe()) + "\n";
           if (operation->destructive)
             migration.sql += "-- WARNING: destructive: this step can lose data\n";
           if (!operation->note.empty())
-            migration.sql += "-- NOTE: " + operation->note + "\n";
+            migration.sql += "-- NOTE: " + one_line(operation->note) + "\n";
           migration.operations.push_back(std::move(*operation));
         }
         migration.sql += sql;

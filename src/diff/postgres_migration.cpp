@@ -20,18 +20,22 @@ std::string q(const std::string& name) {
   return schema::quote_postgres_name(name);
 }
 
-// The phases of a migration, in the order their SQL runs.
+// The phases of a migration, in the order their SQL runs. Foreign keys go before the
+// keys and unique indexes they stand on, tables before the names of their indexes and
+// constraints are taken again; unique indexes come back before the foreign keys that
+// need them.
 enum Phase {
   DropDependents, // triggers and views
-  DropIndexes,
   DropForeignKeys,
+  DropTables,
+  DropIndexes,
+  DropConstraints,
   CreateObjects, // types, sequences, functions
   CreateTables,
   AlterTables,
   AddConstraints, // after the columns they name exist, with their types
-  DropTables,
-  AddForeignKeys,
   CreateIndexes,
+  AddForeignKeys,
   CreateDependents, // views, then triggers
   DropObjects,      // functions, sequences, types
   PhaseCount
@@ -321,7 +325,7 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
   // listed with the first of the two.
   std::optional<Operation> listed = change;
   if (!drops.empty()) {
-    planner.add(DropForeignKeys, listed,
+    planner.add(DropConstraints, listed,
                 "ALTER TABLE " + table + "\n  " + util::join(drops, ",\n  ") + ";\n");
     listed.reset();
   }
@@ -333,7 +337,31 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
                     comments);
 }
 
-void foreign_keys(const Table* before, const Table& after, Planner& planner) {
+// Whether the primary key, a unique constraint or a unique index of a surviving table
+// goes or changes: the foreign keys that reference it must go first and come back.
+bool rekeyed(const Table& before, const Table& after) {
+  const auto key = [](const std::optional<schema::PrimaryKey>& k) {
+    return k ? std::optional(uncommented(*k)) : std::nullopt;
+  };
+  if (key(before.primary_key) != key(after.primary_key))
+    return true;
+  for (const auto& unique : before.unique_constraints) {
+    const auto* other = named(after.unique_constraints, unique.name);
+    if (other == nullptr || !(uncommented(*other) == uncommented(unique)))
+      return true;
+  }
+  for (const auto& [name, index] : before.indexes) {
+    const auto other = after.indexes.find(name);
+    if (index.unique &&
+        (other == after.indexes.end() || !(uncommented(other->second) == uncommented(index))))
+      return true;
+  }
+  return false;
+}
+
+// REKEYED: the tables whose keys change (see rekeyed()).
+void foreign_keys(const Table* before, const Table& after, Planner& planner,
+                  const std::set<std::string>& rekeyed_tables = {}) {
   std::set<std::string> names;
   if (before)
     for (const auto& key : before->foreign_keys)
@@ -343,6 +371,13 @@ void foreign_keys(const Table* before, const Table& after, Planner& planner) {
   for (const auto& name : names) {
     const auto* a = before ? named(before->foreign_keys, name) : nullptr;
     const auto* b = named(after.foreign_keys, name);
+    if (a && b && *a == *b && rekeyed_tables.count(a->ref_table) != 0) {
+      // Unchanged, but its parent's key is made again under it: not listed.
+      planner.add(DropForeignKeys, std::nullopt,
+                  "ALTER TABLE " + q(after.name) + " DROP CONSTRAINT " + q(name) + ";\n");
+      planner.add(AddForeignKeys, std::nullopt, schema::render_postgres_foreign_key(after, *b));
+      continue;
+    }
     if (a && b && *a == *b)
       continue;
     if (a && b && uncommented(*a) == uncommented(*b)) {
@@ -614,6 +649,11 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
     foreign_keys(nullptr, table, planner);
     indexes(nullptr, table, planner);
   }
+  std::set<std::string> rekeyed_tables;
+  for (const auto& [name, after] : to.tables)
+    if (const auto found = from.tables.find(name);
+        found != from.tables.end() && rekeyed(found->second, after))
+      rekeyed_tables.insert(name);
   for (const auto& [name, after] : to.tables) {
     const auto found = from.tables.find(name);
     if (found == from.tables.end())
@@ -621,7 +661,7 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
     const Table& before = found->second;
     alter_constraints(before, after, planner);
     alter_columns(before, after, to, planner);
-    foreign_keys(&before, after, planner);
+    foreign_keys(&before, after, planner, rekeyed_tables);
     indexes(&before, after, planner);
   }
   auto dropping = schema::parents_first(from, dropped);

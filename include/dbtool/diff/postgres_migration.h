@@ -13,8 +13,9 @@ namespace dbtool::diff {
 // table in place (ALTER TABLE ... ALTER COLUMN TYPE ... USING, SET/DROP NOT NULL,
 // SET/DROP DEFAULT, identity, ADD/DROP CONSTRAINT, ALTER TYPE ... ADD VALUE), so
 // nothing is rebuilt. The SQL runs in this order: triggers and views that change are
-// dropped, then changed indexes and foreign keys; types, sequences and functions are
-// created; tables created, altered, dropped; foreign keys added; indexes, views and
+// dropped, then changed foreign keys (and those whose parent's key changes), dropped
+// tables, changed indexes and constraints; types, sequences and functions are created;
+// tables created and altered, constraints added; indexes, then foreign keys, views and
 // triggers created; dropped functions, sequences and types go last.
 struct PostgresMigration {
   std::vector<Operation> operations;

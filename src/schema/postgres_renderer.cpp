@@ -248,6 +248,21 @@ std::string render_postgres_sequence_alter(const Sequence& sequence) {
          util::join(every_option(options), " ") + ";\n";
 }
 
+std::string postgres_routine_signature(const std::string& name) {
+  // The argument list is the parenthesised tail: the name itself may hold parentheses.
+  std::size_t open = name.size();
+  int depth = 0;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    if (name[i] == ')')
+      ++depth;
+    else if (name[i] == '(' && --depth == 0) {
+      open = i;
+      break;
+    }
+  }
+  return q(name.substr(0, open)) + name.substr(open);
+}
+
 std::string render_postgres_comment(const std::string& target, const std::string& comment) {
   return "COMMENT ON " + target + " IS " +
          (comment.empty() ? std::string("NULL") : util::sql_quote(comment)) + ";\n";
@@ -429,9 +444,8 @@ PostgresDdl render_postgres_ddl(const Schema& schema) {
   for (const auto& [name, routine] : schema.routines) {
     sql += routine.definition + ";\n";
     if (!routine.comment.empty())
-      comments += render_postgres_comment("ROUTINE " + q(name.substr(0, name.find('('))) +
-                                              name.substr(name.find('(')),
-                                          routine.comment);
+      comments +=
+          render_postgres_comment("ROUTINE " + postgres_routine_signature(name), routine.comment);
   }
   std::string foreign_keys;
   for (const auto& [name, table] : schema.tables) {

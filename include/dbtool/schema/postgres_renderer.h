@@ -52,6 +52,9 @@ std::string render_postgres_sequence_alter(const Table& table, const Column& col
 // ALTER SEQUENCE giving a free sequence exactly SEQUENCE's type and options (its
 // position stays).
 std::string render_postgres_sequence_alter(const Sequence& sequence);
+// A routine's key in the model ("f(n integer)", the name quoted as needed: "my f"(...)),
+// as COMMENT ON ROUTINE and DROP ROUTINE take it.
+std::string postgres_routine_signature(const std::string& name);
 // The sequence a serial column's default takes from (nextval('name'::regclass)), or empty.
 std::string postgres_serial_sequence(const Column& column);
 // "CONSTRAINT name PRIMARY KEY (...)" and the like, for CREATE TABLE or ADD.

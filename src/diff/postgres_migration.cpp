@@ -1,6 +1,7 @@
 #include "dbtool/diff/postgres_migration.h"
 
 #include "dbtool/schema/postgres_renderer.h"
+#include "dbtool/schema/sql_tokens.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
@@ -30,7 +31,9 @@ enum Phase {
   DropTables,
   DropIndexes,
   DropConstraints,
+  DropColumns,
   CreateObjects, // types, sequences, functions
+  RemakeTypes,   // enum types whose values go or move, with their columns
   CreateTables,
   AlterTables,
   AddConstraints, // after the columns they name exist, with their types
@@ -46,6 +49,13 @@ class Planner {
   // Set when a column changes its type or goes: PostgreSQL then refuses while a view
   // reads the table, so every view is dropped first and made again at the end.
   bool views_in_the_way = false;
+  // The tables whose columns change type or go: their triggers (UPDATE OF, WHEN) are
+  // dropped first and made again at the end, as views are.
+  std::set<std::string> retyped_tables;
+  // Enum types made again (values gone or moved): their columns change type in place,
+  // so what reads them is taken down and put back as for a type change, and checks,
+  // foreign keys and expressions over them too (their constants are of the old type).
+  std::set<std::string> remade_types;
 
   // An operation (none for a step that only completes another) and its SQL.
   void add(Phase phase, std::optional<Operation> operation, std::string sql) {
@@ -111,22 +121,166 @@ std::string comment_sql(const std::string& target, const std::string& comment) {
          (comment.empty() ? std::string("NULL") : util::sql_quote(comment)) + ";\n";
 }
 
+// Whether EXPRESSION names COLUMN (as a name token, quoted or not).
+bool mentions(const std::string& expression, const std::string& column) {
+  const auto tokens = schema::tokenize_sql(expression);
+  return std::any_of(tokens.begin(), tokens.end(), [&](const schema::Token& token) {
+    return (token.kind == schema::Token::Kind::Word && util::to_lower(token.name()) == column) ||
+           (token.kind == schema::Token::Kind::QuotedName && token.value == column);
+  });
+}
+
+// The family of a PostgreSQL type (format_type's spelling), as far as casts go.
+std::string cast_family(const std::string& type) {
+  const auto starts = [&](const char* prefix) { return type.rfind(prefix, 0) == 0; };
+  if (type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0)
+    return "array of " + cast_family(type.substr(0, type.size() - 2));
+  if (type == "smallint" || type == "integer" || type == "bigint" || starts("numeric") ||
+      type == "real" || type == "double precision")
+    return "number";
+  if (type == "text" || starts("character"))
+    return "text";
+  if (type == "date" || starts("timestamp"))
+    return "time";
+  if (starts("time"))
+    return "time of day";
+  return type;
+}
+
+// "col::type", or "col::text::type" where PostgreSQL has no cast from OLD_TYPE to TYPE
+// (integer to date): through text, the rows decide (an empty table always converts).
+std::string cast_to(const std::string& column, const std::string& old_type,
+                    const std::string& type) {
+  const std::string from = cast_family(old_type), to = cast_family(type);
+  const bool direct = from == to || from == "text" || to == "text" ||
+                      (old_type == "integer" && type == "boolean") ||
+                      (old_type == "boolean" && type == "integer");
+  return column + (direct ? "" : "::text") + "::" + type;
+}
+
+// The columns of BEFORE that keep an enum type REMADE_TYPES names (or an array of it).
+std::set<std::string> enum_remade_columns(const Table& before, const Table& after,
+                                          const std::set<std::string>& remade_types) {
+  std::set<std::string> out;
+  for (const auto& column : before.columns) {
+    const Column* other = column_named(after, column.name);
+    std::string base = column.type;
+    if (base.size() > 2 && base.compare(base.size() - 2, 2, "[]") == 0)
+      base.resize(base.size() - 2);
+    if (other != nullptr && other->type == column.type && remade_types.count(base) != 0)
+      out.insert(column.name);
+  }
+  return out;
+}
+
+// The columns of a surviving table that are dropped and added again: generated columns
+// whose expression changes, or reads a column whose type changes. What stands on them
+// (keys, constraints, indexes) goes with them and must be made again.
+std::set<std::string> remade_columns(const Table& before, const Table& after,
+                                     const std::set<std::string>& remade_types) {
+  const auto by_enum = enum_remade_columns(before, after, remade_types);
+  std::vector<std::string> retyped(by_enum.begin(), by_enum.end());
+  for (const auto& column : before.columns)
+    if (const Column* other = column_named(after, column.name);
+        other != nullptr && (other->type != column.type || other->collation != column.collation))
+      retyped.push_back(column.name);
+  std::set<std::string> remade;
+  for (const auto& column : after.columns) {
+    const Column* old = column_named(before, column.name);
+    if (old == nullptr)
+      continue;
+    if (old->generated != column.generated ||
+        (column.generated &&
+         std::any_of(retyped.begin(), retyped.end(),
+                     [&](const std::string& name) { return mentions(*column.generated, name); })))
+      remade.insert(column.name);
+  }
+  return remade;
+}
+
+// Whether any of COLUMNS is remade.
+bool touches(const std::set<std::string>& remade, const std::vector<std::string>& columns) {
+  return std::any_of(columns.begin(), columns.end(),
+                     [&](const std::string& column) { return remade.count(column) != 0; });
+}
+
+// Whether INDEX computes from a column whose type or collation changes (an
+// expression, WHERE) or keys a column whose collation changes: PostgreSQL rebuilds it
+// from its printed definition, which can come out another index than a new one would
+// be (a key's collation taken from the column), so it is made again.
+bool reads_retyped(const Table& before, const Table& after, const schema::Index& index,
+                   const std::set<std::string>& remade_types) {
+  const auto by_enum = enum_remade_columns(before, after, remade_types);
+  for (const auto& column : before.columns) {
+    const Column* other = column_named(after, column.name);
+    if (other == nullptr || (other->type == column.type && other->collation == column.collation &&
+                             by_enum.count(column.name) == 0))
+      continue;
+    for (const auto& key : index.keys)
+      if ((!key.expression.empty() && mentions(key.expression, column.name)) ||
+          (key.column == column.name && other->collation != column.collation))
+        return true;
+    if (index.where && mentions(*index.where, column.name))
+      return true;
+  }
+  return false;
+}
+
+// Whether INDEX reads a remade column (a key, an expression, INCLUDE or WHERE).
+bool touches(const std::set<std::string>& remade, const schema::Index& index) {
+  for (const auto& key : index.keys)
+    if (remade.count(key.column) != 0 ||
+        (!key.expression.empty() &&
+         std::any_of(remade.begin(), remade.end(),
+                     [&](const std::string& name) { return mentions(key.expression, name); })))
+      return true;
+  return touches(remade, index.include) ||
+         (index.where && std::any_of(remade.begin(), remade.end(), [&](const std::string& name) {
+            return mentions(*index.where, name);
+          }));
+}
+
 // The column changes of one surviving table: ALTER COLUMN subcommands, with words.
+// Generated columns go before the columns they read and come back after them (made
+// again when a column they read changes type: PostgreSQL refuses that under them).
 void alter_columns(const Table& before, const Table& after, const Schema& to, Planner& planner) {
   const std::string table = q(after.name);
   std::vector<std::string> commands, changes;
+  std::string first; // statements before the ALTER TABLE (a serial's new sequence)
   std::string extra; // statements after the ALTER TABLE (comments)
-  for (const auto& column : before.columns) {
-    const Column* other = column_named(after, column.name);
-    const bool generated_changed = other != nullptr && (column.generated != other->generated);
-    if (other != nullptr && !generated_changed)
-      continue;
-    planner.add(AlterTables, operation(OperationKind::DropColumn, after.name, column.name, true),
-                "ALTER TABLE " + table + " DROP COLUMN " + q(column.name) + ";\n");
-    planner.views_in_the_way = true;
-  }
+  const std::set<std::string> remade = remade_columns(before, after, planner.remade_types);
+  auto stays = [&](const Column& column) {
+    return column_named(before, column.name) != nullptr && remade.count(column.name) == 0;
+  };
+  for (const auto& column : before.columns)
+    if (const Column* other = column_named(after, column.name);
+        other != nullptr && (other->type != column.type || other->collation != column.collation))
+      planner.retyped_tables.insert(after.name);
+  if (!enum_remade_columns(before, after, planner.remade_types).empty())
+    planner.retyped_tables.insert(after.name);
+  for (const bool generated : {true, false})
+    for (const auto& column : before.columns) {
+      if (column.generated.has_value() != generated)
+        continue;
+      const Column* other = column_named(after, column.name);
+      if (other != nullptr && stays(*other))
+        continue;
+      const bool listed = other == nullptr || other->generated != column.generated;
+      planner.add(DropColumns,
+                  listed ? std::optional(
+                               operation(OperationKind::DropColumn, after.name, column.name, true))
+                         : std::nullopt,
+                  "ALTER TABLE " + table + " DROP COLUMN " + q(column.name) + ";\n");
+      planner.views_in_the_way = true;
+      planner.retyped_tables.insert(after.name);
+    }
+  std::vector<const Column*> generated_adds;
   for (const auto& column : after.columns) {
     const Column* old = column_named(before, column.name);
+    if (!stays(column) && column.generated) {
+      generated_adds.push_back(&column);
+      continue;
+    }
     if (old == nullptr || old->generated != column.generated) {
       const std::string serial = schema::postgres_serial_sequence(column);
       planner.add(AlterTables, operation(OperationKind::AddColumn, after.name, column.name),
@@ -143,6 +297,10 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
     }
     const std::string name = q(column.name);
     const std::string alter = "ALTER COLUMN " + name + " ";
+    // An identity goes before a type change and comes after it, each in a statement of
+    // its own (PostgreSQL orders one ALTER TABLE's subcommands its own way).
+    if (!old->identity.empty() && column.identity.empty())
+      first += "ALTER TABLE " + table + " " + alter + "DROP IDENTITY;\n";
     if (old->default_sql != column.default_sql && old->default_sql)
       commands.push_back(alter + "DROP DEFAULT"); // before a type change it would not fit
     if (old->type != column.type || old->collation != column.collation) {
@@ -150,13 +308,23 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
       commands.push_back(
           alter + "TYPE " + column.type +
           (column.collation.empty() ? "" : " COLLATE " + util::sql_identifier(column.collation)) +
-          " USING " + name + "::" + column.type);
+          " USING " + cast_to(name, old->type, column.type));
       changes.push_back("column " + column.name + ": type " + old->type + " -> " + column.type +
                         (old->collation != column.collation
                              ? " (collation " +
                                    (old->collation.empty() ? "default" : old->collation) + " -> " +
                                    (column.collation.empty() ? "default" : column.collation) + ")"
                              : ""));
+    }
+    const std::string serial = schema::postgres_serial_sequence(column);
+    const bool new_serial = !serial.empty() && to.sequences.count(serial) == 0 &&
+                            serial != schema::postgres_serial_sequence(*old);
+    if (new_serial) { // a column made serial: its sequence, owned by it
+      first += "CREATE SEQUENCE IF NOT EXISTS " + q(serial) + " AS " + column.type + ";\n";
+      extra +=
+          "ALTER SEQUENCE " + q(serial) + " OWNED BY " + table + "." + name + ";\n" +
+          (column.sequence_options.empty() ? ""
+                                           : schema::render_postgres_sequence_alter(after, column));
     }
     if (old->default_sql != column.default_sql) {
       if (column.default_sql)
@@ -170,10 +338,9 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
     }
     if (old->identity != column.identity) {
       if (old->identity.empty())
-        commands.push_back(alter + "ADD " + schema::render_postgres_identity(column));
-      else if (column.identity.empty())
-        commands.push_back(alter + "DROP IDENTITY");
-      else
+        extra += "ALTER TABLE " + table + " " + alter + "ADD " +
+                 schema::render_postgres_identity(column) + ";\n";
+      else if (!column.identity.empty())
         commands.push_back(alter + "SET GENERATED " + column.identity);
       changes.push_back("column " + column.name + ": identity " +
                         (old->identity.empty() ? "none" : old->identity) + " -> " +
@@ -181,7 +348,6 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
     }
     // The column's own sequence: its options, and a serial's type, which follows the
     // column's only when told (serial to bigserial); an identity's follows by itself.
-    const std::string serial = schema::postgres_serial_sequence(column);
     const bool same_sequence =
         (!old->identity.empty() && !column.identity.empty()) ||
         (!serial.empty() && serial == schema::postgres_serial_sequence(*old) &&
@@ -225,21 +391,42 @@ void alter_columns(const Table& before, const Table& after, const Schema& to, Pl
     changes.push_back("storage parameters (" + util::join(before.storage_parameters, ", ") +
                       ") -> (" + util::join(after.storage_parameters, ", ") + ")");
   }
-  if (changes.empty())
-    return;
-  Operation change = operation(OperationKind::RebuildTable, after.name);
-  change.changes = changes;
-  planner.add(AlterTables, change,
-              (commands.empty()
-                   ? std::string()
-                   : "ALTER TABLE " + table + "\n  " + util::join(commands, ",\n  ") + ";\n") +
-                  extra);
+  if (!changes.empty()) {
+    Operation change = operation(OperationKind::RebuildTable, after.name);
+    change.changes = changes;
+    planner.add(AlterTables, change,
+                first +
+                    (commands.empty() ? std::string()
+                                      : "ALTER TABLE " + table + "\n  " +
+                                            util::join(commands, ",\n  ") + ";\n") +
+                    extra);
+  }
+  for (const Column* column : generated_adds) {
+    const Column* old = column_named(before, column->name);
+    const bool listed = old == nullptr || old->generated != column->generated;
+    planner.add(
+        AlterTables,
+        listed ? std::optional(operation(OperationKind::AddColumn, after.name, column->name))
+               : std::nullopt,
+        "ALTER TABLE " + table + " ADD COLUMN " + schema::render_postgres_column(*column, to) +
+            ";\n" +
+            (column->comment.empty()
+                 ? ""
+                 : comment_sql("COLUMN " + table + "." + q(column->name), column->comment)));
+  }
 }
 
 // Constraints of one surviving table, matched by name: a changed one is dropped and
 // added again.
 void alter_constraints(const Table& before, const Table& after, Planner& planner) {
   const std::string table = q(after.name);
+  const std::set<std::string> remade = remade_columns(before, after, planner.remade_types);
+  const std::set<std::string> by_enum = enum_remade_columns(before, after, planner.remade_types);
+  auto check_touches = [&](const schema::CheckConstraint& check) {
+    auto in = [&](const std::string& name) { return mentions(check.expression, name); };
+    return std::any_of(remade.begin(), remade.end(), in) ||
+           std::any_of(by_enum.begin(), by_enum.end(), in);
+  };
   std::vector<std::string> drops, adds, changes;
   std::string comments; // COMMENT ON CONSTRAINT, after the adds
   // OLD_COMMENT / NEW_COMMENT: the constraint's comments; SAME: equal but for them.
@@ -270,7 +457,8 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
   const auto& new_key = after.primary_key;
   if (old_key && new_key && old_key->name == new_key->name)
     compare("primary key", new_key->name, true, true,
-            uncommented(*old_key) == uncommented(*new_key),
+            uncommented(*old_key) == uncommented(*new_key) && !touches(remade, new_key->columns) &&
+                !touches(remade, new_key->include),
             schema::render_postgres_primary_key(*new_key), old_key->comment, new_key->comment);
   else if (old_key != new_key) {
     if (old_key)
@@ -291,7 +479,9 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
   for (const auto& name : names) {
     const auto* a = named(before.unique_constraints, name);
     const auto* b = named(after.unique_constraints, name);
-    compare("unique", name, a, b, a && b && uncommented(*a) == uncommented(*b),
+    compare("unique", name, a, b,
+            a && b && uncommented(*a) == uncommented(*b) && !touches(remade, b->columns) &&
+                !touches(remade, b->include),
             b ? schema::render_postgres_unique(*b) : "", a ? a->comment : "", b ? b->comment : "");
   }
   names.clear();
@@ -302,7 +492,7 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
   for (const auto& name : names) {
     const auto* a = named(before.checks, name);
     const auto* b = named(after.checks, name);
-    compare("check", name, a, b, a && b && uncommented(*a) == uncommented(*b),
+    compare("check", name, a, b, a && b && uncommented(*a) == uncommented(*b) && !check_touches(*b),
             b ? schema::render_postgres_check(*b) : "", a ? a->comment : "", b ? b->comment : "");
   }
   names.clear();
@@ -339,12 +529,20 @@ void alter_constraints(const Table& before, const Table& after, Planner& planner
 
 // Whether the primary key, a unique constraint or a unique index of a surviving table
 // goes or changes: the foreign keys that reference it must go first and come back.
-bool rekeyed(const Table& before, const Table& after) {
+bool rekeyed(const Table& before, const Table& after, const std::set<std::string>& remade_types) {
   const auto key = [](const std::optional<schema::PrimaryKey>& k) {
     return k ? std::optional(uncommented(*k)) : std::nullopt;
   };
   if (key(before.primary_key) != key(after.primary_key))
     return true;
+  std::set<std::string> remade = remade_columns(before, after, remade_types);
+  for (const auto& column : enum_remade_columns(before, after, remade_types))
+    remade.insert(column);
+  if (after.primary_key && touches(remade, after.primary_key->columns))
+    return true;
+  for (const auto& unique : after.unique_constraints)
+    if (touches(remade, unique.columns))
+      return true;
   for (const auto& unique : before.unique_constraints) {
     const auto* other = named(after.unique_constraints, unique.name);
     if (other == nullptr || !(uncommented(*other) == uncommented(unique)))
@@ -371,7 +569,10 @@ void foreign_keys(const Table* before, const Table& after, Planner& planner,
   for (const auto& name : names) {
     const auto* a = before ? named(before->foreign_keys, name) : nullptr;
     const auto* b = named(after.foreign_keys, name);
-    if (a && b && *a == *b && rekeyed_tables.count(a->ref_table) != 0) {
+    if (a && b && *a == *b &&
+        (rekeyed_tables.count(a->ref_table) != 0 ||
+         touches(remade_columns(*before, after, planner.remade_types), b->columns) ||
+         touches(enum_remade_columns(*before, after, planner.remade_types), b->columns))) {
       // Unchanged, but its parent's key is made again under it: not listed.
       planner.add(DropForeignKeys, std::nullopt,
                   "ALTER TABLE " + q(after.name) + " DROP CONSTRAINT " + q(name) + ";\n");
@@ -403,17 +604,21 @@ void foreign_keys(const Table* before, const Table& after, Planner& planner,
 }
 
 void indexes(const Table* before, const Table& after, Planner& planner) {
+  const std::set<std::string> remade =
+      before ? remade_columns(*before, after, planner.remade_types) : std::set<std::string>{};
   if (before)
     for (const auto& [name, index] : before->indexes) {
       const auto other = after.indexes.find(name);
-      if (other == after.indexes.end() || !(uncommented(other->second) == uncommented(index)))
+      if (other == after.indexes.end() || !(uncommented(other->second) == uncommented(index)) ||
+          touches(remade, index) || reads_retyped(*before, after, index, planner.remade_types))
         planner.add(DropIndexes, operation(OperationKind::DropIndex, after.name, name),
                     "DROP INDEX " + q(name) + ";\n");
     }
   for (const auto& [name, index] : after.indexes) {
     const auto* old = before ? &before->indexes : nullptr;
-    const bool kept =
-        old && old->count(name) != 0 && uncommented(old->at(name)) == uncommented(index);
+    const bool kept = old && old->count(name) != 0 &&
+                      uncommented(old->at(name)) == uncommented(index) && !touches(remade, index) &&
+                      !reads_retyped(*before, after, index, planner.remade_types);
     if (!kept) {
       planner.add(CreateIndexes, operation(OperationKind::CreateIndex, after.name, name),
                   schema::render_postgres_index(after, index));
@@ -429,20 +634,26 @@ void indexes(const Table* before, const Table& after, Planner& planner) {
 // add them): the old type is renamed away, the new one made, every column of the type
 // cast through text (a row holding a value that goes makes the migration fail, with
 // nothing lost), and the old type dropped.
-std::string remake_enum(const std::string& name, const schema::EnumType& type, const Schema& to,
-                        Planner& planner) {
+std::string remake_enum(const std::string& name, const schema::EnumType& type, const Schema& from,
+                        const Schema& to, Planner& planner) {
   const std::string old_name = q(name + "__dbtool_old");
   std::string values;
   for (const auto& value : type.values)
     values += (values.empty() ? "" : ", ") + util::sql_quote(value);
   std::string sql = "ALTER TYPE " + q(name) + " RENAME TO " + old_name + ";\nCREATE TYPE " +
                     q(name) + " AS ENUM (" + values + ");\n";
+  // The columns of the type before and after (others change type with their table).
   for (const auto& [table_name, table] : to.tables)
     for (const auto& column : table.columns) {
       if (column.type != name && column.type != name + "[]")
         continue;
+      const auto old_table = from.tables.find(table_name);
+      const Column* old =
+          old_table == from.tables.end() ? nullptr : column_named(old_table->second, column.name);
+      if (old == nullptr || old->type != column.type)
+        continue;
       const std::string target = "ALTER TABLE " + q(table_name) + " ALTER COLUMN " + q(column.name);
-      if (column.default_sql)
+      if (column.default_sql || old->default_sql)
         sql += target + " DROP DEFAULT;\n";
       sql += target + " TYPE " + column.type + " USING " + q(column.name) + "::text" +
              (column.type == name ? "" : "[]") + "::" + column.type + ";\n";
@@ -450,7 +661,9 @@ std::string remake_enum(const std::string& name, const schema::EnumType& type, c
         sql += target + " SET DEFAULT " + *column.default_sql + ";\n";
       planner.views_in_the_way = true;
     }
-  return sql + "DROP TYPE " + old_name + ";\n";
+  // The old type goes last: columns changing from it to another type are altered after.
+  planner.add(DropObjects, std::nullopt, "DROP TYPE " + old_name + ";\n");
+  return sql;
 }
 
 void enums(const Schema& from, const Schema& to, Planner& planner) {
@@ -497,9 +710,11 @@ void enums(const Schema& from, const Schema& to, Planner& planner) {
       if (change.changes.empty())
         change.changes.push_back("values reordered");
       change.destructive = true;
-      // After the tables change (a column of the type may be new), before views return.
-      planner.add(AddConstraints, change,
-                  remake_enum(name, type, to, planner) +
+      // Before tables are made or altered (a new column takes the new type), after
+      // what reads its columns went; then what reads them comes back.
+      planner.remade_types.insert(name);
+      planner.add(RemakeTypes, change,
+                  remake_enum(name, type, from, to, planner) +
                       (type.comment.empty() ? "" : comment_sql("TYPE " + q(name), type.comment)));
     }
   }
@@ -540,7 +755,7 @@ void domains(const Schema& from, const Schema& to, Planner& planner) {
 
 // "f(integer)" -> "ROUTINE f(integer)", for COMMENT ON and DROP.
 std::string routine_target(const std::string& name) {
-  return "ROUTINE " + q(name.substr(0, name.find('('))) + name.substr(name.find('('));
+  return "ROUTINE " + schema::postgres_routine_signature(name);
 }
 
 void sequences_and_routines(const Schema& from, const Schema& to, Planner& planner) {
@@ -652,7 +867,7 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
   std::set<std::string> rekeyed_tables;
   for (const auto& [name, after] : to.tables)
     if (const auto found = from.tables.find(name);
-        found != from.tables.end() && rekeyed(found->second, after))
+        found != from.tables.end() && rekeyed(found->second, after, planner.remade_types))
       rekeyed_tables.insert(name);
   for (const auto& [name, after] : to.tables) {
     const auto found = from.tables.find(name);
@@ -699,9 +914,14 @@ PostgresMigration plan_postgres_migration(const Schema& from, const Schema& to) 
   }
   for (const auto& [name, trigger] : to.triggers) {
     const auto other = from.triggers.find(name);
-    if (other == from.triggers.end() || !(other->second == trigger))
+    if (other == from.triggers.end() || !(other->second == trigger)) {
       planner.add(CreateDependents, operation(OperationKind::CreateTrigger, name),
                   trigger.sql + ";\n");
+    } else if (planner.retyped_tables.count(trigger.table) != 0) { // made again: not listed
+      planner.add(DropDependents, std::nullopt,
+                  "DROP TRIGGER " + q(name) + " ON " + q(trigger.table) + ";\n");
+      planner.add(CreateDependents, std::nullopt, trigger.sql + ";\n");
+    }
   }
   for (const auto& [name, extension] : from.extensions)
     if (to.extensions.count(name) == 0)

@@ -1,373 +1,454 @@
-#!/usr/bin/python3
-"""Time dbtool against the sqlite3 CLI (the floor) and Alembic (issue 2); called by bench/run.
+"""The benchmark harness: every suite in bench/ is a list of cases on top of it.
 
-Why this exists: wall-clock timings drift with the machine, so the tools are timed in
-alternation (dbtool, sqlite3, Alembic, dbtool, sqlite3, Alembic, ...) within one run, and
-the table quotes medians and the median of the per-trial ratios rather than numbers to
-compare across runs. It expects the projects that bench/gen_projects.py writes.
+Why one harness: wall-clock times on a shared machine drift from minute to minute, so the
+only figures worth comparing are ones taken side by side. The harness therefore owns the
+method and every suite gets it the same way: the commands of a case run in alternation
+(A B C A B C ...) as fresh processes after one untimed warm-up each, the table gives
+medians and the median of the per-trial ratios (trial i of A against trial i of B, run
+moments apart), the report states the load average, and a run whose tools did not do the
+same work stops instead of printing a table (a command's `after` hook or a case's `check`
+raises Failure).
 
-Per project (<shape>-<size>):
-  warm-up   `heads` once per tool, untimed (page cache; Alembic's bytecode cache)
-  upgrade   online `upgrade head` from an empty database; the database files are deleted
-            before every trial, outside the timed span. The floor is `sqlite3 -bail` running
-            the script `dbtool upgrade head --sql` printed, with
-            PRAGMA journal_mode=WAL / synchronous=NORMAL put in front unless the script
-            already sets them. The last trial leaves every database at head.
-  graph     current, heads, history (against the database at head) and `upgrade head --sql`
-            (stdout to /dev/null): an untimed warm-up for dbtool, then the timed trials
-At the end, the three databases are compared (tables, columns, indexes, version rows).
-
-The Markdown report goes to stdout; progress goes to stderr.
+A suite builds Tables of Cases; a Case is one row: a key (its first columns) and its
+Commands, each belonging to a tool (a column). `--dbtool-b PATH` adds, next to every
+command marked `ab`, the same command run by the baseline binary, in the same alternation,
+with the ratios of both binaries side by side.
 """
 
-import argparse
+import datetime
 import os
 import platform
-import re
-import sqlite3
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-
-ALEMBIC = "/usr/bin/alembic"
-SQLITE3 = "sqlite3"
-PRAGMAS = "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n"
-GRAPH_COMMANDS = ["current", "heads", "history", "upgrade head --sql"]
-ONLINE = "upgrade head"
+import traceback
 
 
-class ToolFailed(Exception):
-    pass
+class Failure(Exception):
+    """A tool failed or did other work than the others: the run stops."""
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
+def log(message):
+    print(message, file=sys.stderr, flush=True)
 
 
-def run(argv, cwd, env=None, stdin_path=None, stdout=subprocess.DEVNULL):
-    """Run argv once and return its wall time in ms; raise ToolFailed on a non-zero exit."""
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+# ---------------------------------------------------------------------------------------------
+# Running one process
+
+
+class Command:
+    """One timed process of a case.
+
+    before() runs untimed before every run (e.g. delete the database the run creates);
+    after(stdout) runs untimed after a run that exited with expect_rc, raises Failure when
+    the run did not do its work, and may return a dict of extra figures for that run (e.g. a
+    time the process measured inside itself). stdout is the process's output when capture
+    is set, else None (it went to /dev/null). ab marks the commands of the binary under
+    test that --dbtool-b duplicates. rss measures the peak resident memory (figure "rss", KB)
+    through /usr/bin/time: a child of this Python process inherits its peak across exec.
+    """
+
+    def __init__(self, tool, argv, cwd, env=None, stdin=None, capture=False, before=None,
+                 after=None, expect_rc=0, warmup=True, ab=False, rss=False):
+        self.tool, self.argv, self.cwd, self.env = tool, list(argv), cwd, env
+        self.stdin, self.capture, self.expect_rc = stdin, capture, expect_rc
+        self.before, self.after, self.warmup, self.ab = before, after, warmup, ab
+        self.rss = rss
+
+    def with_binary(self, tool, old, new):
+        """A copy run by binary NEW instead of OLD, under the name TOOL."""
+        twin = Command(self.tool, self.argv, self.cwd, self.env, self.stdin, self.capture,
+                       self.before, self.after, self.expect_rc, self.warmup, False, self.rss)
+        twin.tool = tool
+        twin.argv = [new if arg == old else arg for arg in self.argv]
+        return twin
+
+    def describe(self):
+        return " ".join(self.argv)
+
+
+def clean_env(drop=()):
+    """This environment without what would change what a child dbtool, Python or libpq does."""
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE",
+                 "DBTOOL_URL", "DATABASE_URL", "DBTOOL_CONFIG", "DBTOOL_ECHO", "NO_COLOR",
+                 "PGDATABASE", "PGOPTIONS", "PGSERVICE") + tuple(drop):
+        env.pop(name, None)
+    return env
+
+
+def tail(data, lines=15):
+    text = data.decode(errors="replace") if isinstance(data, bytes) else data
+    return "\n".join(text.rstrip("\n").split("\n")[-lines:])
+
+
+def run(command, scratch):
+    """Runs COMMAND once (its hooks untimed); returns its figures: wall and cpu (user + sys)
+    in ms, rss if asked, plus what after() returned. SCRATCH is a folder for the captured
+    output."""
+    if command.before:
+        command.before()
+    out_path = os.path.join(scratch, "stdout")
+    err_path = os.path.join(scratch, "stderr")
+    rss_path = os.path.join(scratch, "rss")
+    argv = (["/usr/bin/time", "-f", "%M", "-o", rss_path] if command.rss else []) + command.argv
+    stdin = open(command.stdin, "rb") if command.stdin else subprocess.DEVNULL
+    stdout = open(out_path, "wb") if command.capture else subprocess.DEVNULL
     try:
-        start = time.perf_counter()
-        proc = subprocess.run(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout,
-                              stderr=subprocess.PIPE)
-        elapsed = (time.perf_counter() - start) * 1000.0
+        with open(err_path, "wb") as stderr:
+            start = time.perf_counter()
+            process = subprocess.Popen(argv, cwd=command.cwd, env=command.env,
+                                       stdin=stdin, stdout=stdout, stderr=stderr)
+            # wait4 gives this child's own CPU, not the sum over all children so far.
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = (time.perf_counter() - start) * 1000.0
+            process.returncode = os.waitstatus_to_exitcode(status)
     finally:
-        if stdin_path:
+        if command.stdin:
             stdin.close()
-    if proc.returncode != 0:
-        err = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise ToolFailed("`%s` in %s exited %d: %s" % (" ".join(argv), cwd, proc.returncode,
-                                                      " | ".join(err[-5:]) or "(no stderr)"))
-    return elapsed
+        if command.capture:
+            stdout.close()
+    with open(err_path, "rb") as f:
+        err = f.read()
+    out = None
+    if command.capture:
+        with open(out_path, "rb") as f:
+            out = f.read()
+    if command.expect_rc is not None and process.returncode != command.expect_rc:
+        raise Failure("%s: `%s` in %s exited %d (expected %d):\n%s%s"
+                      % (command.tool, command.describe(), command.cwd, process.returncode,
+                         command.expect_rc, tail(out or b""), tail(err)))
+    figures = {"wall": wall, "cpu": (usage.ru_utime + usage.ru_stime) * 1000.0}
+    if command.rss:
+        with open(rss_path) as f:
+            figures["rss"] = float(f.read().split()[-1])
+    if command.after:
+        figures.update(command.after(out) or {})
+    return figures
 
 
-def remove_db(path):
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
+# ---------------------------------------------------------------------------------------------
+# Cases and tables
 
 
-class Tool:
-    """One contender: how to run a command in its project, and where its database lives."""
+class Case:
+    """One row: KEY (a tuple, the row's first columns) and the COMMANDS run in alternation.
+    TRIALS is a number or {tool: number}; a tool with fewer trials simply stops earlier.
+    setup() runs before the warm-ups and teardown() after the trials (both untimed); check()
+    runs after the trials and raises Failure if the tools did not do the same work. setup()
+    and check() may return lines for the report's checks."""
 
-    def __init__(self, name, argv_prefix, cwd, db_path, env=None):
-        self.name = name
-        self.argv_prefix = argv_prefix
-        self.cwd = cwd
-        self.db_path = db_path
-        self.env = env
+    def __init__(self, key, commands, trials, setup=None, check=None, teardown=None):
+        self.key, self.commands, self.trials = tuple(key), commands, trials
+        self.setup, self.check, self.teardown = setup, check, teardown
 
-    def run(self, command):
-        return run(self.argv_prefix + command.split(), self.cwd, self.env)
-
-
-class Floor:
-    """The sqlite3 CLI running an upgrade script on an empty database."""
-
-    name = "sqlite3"
-
-    def __init__(self, script, db_path):
-        self.script = script
-        self.db_path = db_path
-
-    def run(self, command):
-        assert command == ONLINE
-        return run([SQLITE3, "-bail", self.db_path], os.path.dirname(self.db_path),
-                   stdin_path=self.script)
+    def trials_of(self, tool):
+        if isinstance(self.trials, dict):
+            return self.trials.get(tool, self.trials.get("*", 1))
+        return self.trials
 
 
-def alternate(contenders, command, fresh_db):
-    """Time `command` for each (tool, n_trials) in turn, trial by trial; returns lists of ms."""
-    times = {tool.name: [] for tool, _ in contenders}
-    for i in range(max(n for _, n in contenders)):
-        for tool, n in contenders:
-            if i >= n:
+def median(tool, metric="wall"):
+    return ("median", tool, metric)
+
+
+def peak(tool, metric="rss"):
+    return ("max", tool, metric)
+
+
+def ratio(num, den):
+    """Median of the per-trial ratios NUM[i] / DEN[i]; each a tool or (tool, metric)."""
+    return ("ratio", num if isinstance(num, tuple) else (num, "wall"),
+            den if isinstance(den, tuple) else (den, "wall"))
+
+
+class Table:
+    """A Markdown table: KEY_HEADERS name the key columns; COLUMNS are median(tool),
+    peak(tool) or ratio(a, b) specs (default: the median of every tool); NOTE is printed
+    above the table."""
+
+    def __init__(self, title, key_headers, cases, columns=None, note=""):
+        self.title, self.key_headers, self.cases = title, key_headers, cases
+        self.columns, self.note = columns, note
+
+
+class Results:
+    """Every run's figures: results[key][tool] is a list of dicts, one per trial."""
+
+    def __init__(self):
+        self.data = {}
+
+    def add(self, key, tool, figures):
+        self.data.setdefault(key, {}).setdefault(tool, []).append(figures)
+
+    def values(self, key, tool, metric="wall"):
+        return [f[metric] for f in self.data.get(key, {}).get(tool, []) if metric in f]
+
+    def median(self, key, tool, metric="wall"):
+        values = self.values(key, tool, metric)
+        return statistics.median(values) if values else None
+
+    def max(self, key, tool, metric="rss"):
+        values = self.values(key, tool, metric)
+        return max(values) if values else None
+
+    def ratio(self, key, num, den):
+        num = num if isinstance(num, tuple) else (num, "wall")
+        den = den if isinstance(den, tuple) else (den, "wall")
+        pairs = list(zip(self.values(key, *num), self.values(key, *den)))
+        return statistics.median(a / b for a, b in pairs if b > 0) if pairs else None
+
+    def has(self, key):
+        return key in self.data
+
+
+def fmt_ms(value):
+    if value is None:
+        return "–"
+    return "%.0f" % value if value >= 99.95 else "%.1f" % value
+
+
+def fmt_mb(kb):
+    return "–" if kb is None else "%.1f" % (kb / 1024.0)
+
+
+def fmt_ratio(value):
+    if value is None:
+        return "–"
+    return ("%.0f" % value if value >= 99.5 else "%.1f" % value if value >= 9.995
+            else "%.2f" % value) + "x"
+
+
+def spec_name(spec):
+    tool, metric = spec
+    return tool if metric == "wall" else "%s %s" % (tool, "CPU" if metric == "cpu" else metric)
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+class Bench:
+    """Runs the tables of one suite and prints its report."""
+
+    def __init__(self, title, dbtool, dbtool_b=None, skip=(), trials=None):
+        self.title, self.dbtool, self.dbtool_b = title, dbtool, dbtool_b
+        self.skip, self.trials = set(skip), trials
+        self.results = Results()
+        self.checks = []
+        self.loads = []
+
+    def twin_name(self, tool):
+        return tool + " B"
+
+    def expand(self, case):
+        """The case's commands without the skipped tools, with the --dbtool-b twins."""
+        commands = []
+        for command in case.commands:
+            if command.tool in self.skip:
                 continue
-            if fresh_db:
-                remove_db(tool.db_path)
-            times[tool.name].append(tool.run(command))
-    return times
+            commands.append(command)
+            if command.ab and self.dbtool_b:
+                commands.append(command.with_binary(self.twin_name(command.tool), self.dbtool,
+                                                    self.dbtool_b))
+        return commands
 
+    def trials_of(self, case, tool):
+        if self.trials:
+            return self.trials
+        base = tool[:-2] if self.dbtool_b and tool.endswith(" B") else tool
+        return case.trials_of(base)
 
-def paired_ratio(num, den):
-    """Median of the per-trial ratios num[i] / den[i] over the trials both have."""
-    pairs = list(zip(num, den))
-    return statistics.median(a / b for a, b in pairs) if pairs else None
+    def run_case(self, name, case, scratch):
+        label = "[%s %s]" % (name, " ".join(str(k) for k in case.key))
+        if case.setup:
+            self.checks += case.setup() or []
+        commands = self.expand(case)
+        for command in commands:
+            if command.warmup:
+                figures = run(command, scratch)
+                log("%s warm-up %s: %s ms" % (label, command.tool, fmt_ms(figures["wall"])))
+        rounds = max(self.trials_of(case, c.tool) for c in commands)
+        for trial in range(rounds):
+            self.loads.append(os.getloadavg()[0])
+            done = []
+            order = list(commands)
+            if trial % 2:
+                # Whichever of A and B runs first runs after a different process: swap them
+                # every other trial so that neither binary always gets the same neighbour.
+                for i, command in enumerate(order[:-1]):
+                    if order[i + 1].tool == self.twin_name(command.tool):
+                        order[i], order[i + 1] = order[i + 1], command
+            for command in order:
+                if trial >= self.trials_of(case, command.tool):
+                    continue
+                figures = run(command, scratch)
+                self.results.add(case.key, command.tool, figures)
+                done.append("%s %s" % (command.tool, fmt_ms(figures["wall"])))
+            log("%s trial %d/%d: %s ms" % (label, trial + 1, rounds, ", ".join(done)))
+        if case.check:
+            self.checks += case.check() or []
+        if case.teardown:
+            case.teardown()
 
+    def columns(self, table):
+        """The table's columns, each followed by its B twin when --dbtool-b is on."""
+        tools = []
+        for case in table.cases:
+            for command in self.expand(case):
+                if command.tool not in tools:
+                    tools.append(command.tool)
+        specs = table.columns or [median(t) for t in tools if not t.endswith(" B")]
+        out = []
+        twins = set(t for t in tools if t.endswith(" B")) if self.dbtool_b else set()
+        ab_tools = set(t[:-2] for t in twins)
+        for spec in specs:
+            kind = spec[0]
+            if kind == "ratio" and any(s[0] in self.skip for s in spec[1:]):
+                continue
+            if kind != "ratio" and spec[1] in self.skip:
+                continue
+            out.append(spec)
+            if kind == "ratio":
+                num, den = spec[1], spec[2]
+                if num[0] in ab_tools or den[0] in ab_tools:
+                    out.append(("ratio",
+                                (self.twin_name(num[0]), num[1]) if num[0] in ab_tools else num,
+                                (self.twin_name(den[0]), den[1]) if den[0] in ab_tools else den))
+            elif spec[1] in ab_tools:
+                out.append((kind, self.twin_name(spec[1]), spec[2]))
+        for tool in tools:
+            if tool in twins:
+                out.append(("ratio", (tool[:-2], "wall"), (tool, "wall")))
+        return out
 
-def db_state(path, version_table):
-    """User tables with their columns, and the version rows: what must match across tools."""
-    con = sqlite3.connect(path)
-    try:
-        tables = {}
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                   "AND name LIKE 't\\_%' ESCAPE '\\'"):
-            tables[name] = [row[1] for row in con.execute("PRAGMA table_info(%s)" % name)]
-        indexes = sorted(r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'ix\\_%' ESCAPE '\\'"))
-        versions = sorted(r[0] for r in con.execute("SELECT version_num FROM %s" % version_table))
-        journal = con.execute("PRAGMA journal_mode").fetchone()[0]
-        return {"tables": tables, "indexes": indexes, "versions": versions, "journal": journal}
-    finally:
-        con.close()
+    def render(self, table):
+        columns = self.columns(table)
+        headers = list(table.key_headers)
+        for spec in columns:
+            if spec[0] == "median":
+                headers.append("%s ms" % spec_name(spec[1:]))
+            elif spec[0] == "max":
+                headers.append("%s peak MB" % spec[1])
+            else:
+                headers.append("%s / %s" % (spec_name(spec[1]), spec_name(spec[2])))
+        lines = ["| " + " | ".join(headers) + " |",
+                 "|" + "|".join(["---"] * len(table.key_headers) + ["---:"] * len(columns)) + "|"]
+        for case in table.cases:
+            if not self.results.has(case.key):
+                continue
+            cells = ["{:,}".format(k) if isinstance(k, int) else str(k) for k in case.key]
+            for spec in columns:
+                if spec[0] == "median":
+                    cells.append(fmt_ms(self.results.median(case.key, spec[1], spec[2])))
+                elif spec[0] == "max":
+                    cells.append(fmt_mb(self.results.max(case.key, spec[1], spec[2])))
+                else:
+                    cells.append(fmt_ratio(self.results.ratio(case.key, spec[1], spec[2])))
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
 
+    def trial_counts(self, tables):
+        counts = {}
+        for table in tables:
+            for case in table.cases:
+                for command in self.expand(case):
+                    counts.setdefault(command.tool, set()).add(self.trials_of(case, command.tool))
+        return "; ".join("%s %s" % (tool, "/".join(str(n) for n in sorted(ns)))
+                         for tool, ns in counts.items())
 
-def floor_script(dbtool, reference, dest):
-    """Write the floor's script to dest: dbtool's own offline output, else the reference."""
-    if dbtool:
-        with open(dest, "wb") as out:
-            run(dbtool.argv_prefix + ["upgrade", "head", "--sql"], dbtool.cwd, dbtool.env,
-                stdout=out)
-        with open(dest) as f:
-            script = f.read()
-        source = "`dbtool upgrade head --sql`"
-    else:
-        with open(reference) as f:
-            script = f.read()
-        source = "bench/gen_projects.py's reference.sql (no dbtool binary)"
-    has_wal = re.search(r"journal_mode\s*=\s*'?wal", script, re.I)
-    has_sync = re.search(r"synchronous\s*=\s*'?normal", script, re.I)
-    if not (has_wal and has_sync):
-        script = PRAGMAS + script
-        source += " with the PRAGMAs prepended"
-    with open(dest, "w") as f:
-        f.write(script)
-    return source
-
-
-def fmt_ms(values):
-    if not values:
-        return "–"
-    m = statistics.median(values)
-    return "%.0f" % m if m >= 100 else "%.1f" % m
-
-
-def fmt_ratio(r):
-    if r is None:
-        return "–"
-    return ("%.0f" % r if r >= 100 else "%.1f" % r if r >= 10 else "%.2f" % r) + "x"
-
-
-def dbtool_tool(args, shape, size, name="dbtool"):
-    """dbtool run in the generated project, with no DBTOOL_* settings from outside."""
-    project = os.path.join(args.work, "%s-%d" % (shape, size), "dbtool")
-    env = dict(os.environ, NO_COLOR="1")
-    for var in ("DBTOOL_URL", "DATABASE_URL", "DBTOOL_CONFIG", "DBTOOL_ECHO"):
-        env.pop(var, None)
-    return Tool(name, [args.dbtool], project, os.path.join(project, "data", "app.db"), env)
-
-
-def bench_project(args, shape, size, notes):
-    """Return {command: {tool name: [ms...]}} for one project."""
-    root = os.path.join(args.work, "%s-%d" % (shape, size))
-    alembic_dir = os.path.join(root, "alembic")
-    # Alembic as its users run it: with Python's bytecode cache on.
-    alembic_env = dict(os.environ)
-    alembic_env.pop("PYTHONDONTWRITEBYTECODE", None)
-
-    tools = {}
-    if args.dbtool:
-        tools["dbtool"] = dbtool_tool(args, shape, size)
-    if not args.no_alembic:
-        tools["alembic"] = Tool("alembic", [ALEMBIC], alembic_dir,
-                                os.path.join(alembic_dir, "data", "app.db"), alembic_env)
-    script = os.path.join(root, "floor.sql")
-    source = floor_script(tools.get("dbtool"), os.path.join(root, "reference.sql"), script)
-    notes.add("sqlite3 floor script: " + source)
-    floor = Floor(script, os.path.join(root, "floor.db"))
-
-    trials = args.trials
-    alembic_trials = args.alembic_trials if size < 10000 else args.alembic_trials_10k
-
-    # Warm-up, untimed: reads every revision file once (the page cache) and makes Alembic
-    # write its bytecode cache, as it would have on a user's machine.
-    log("[%s-%d] warm-up" % (shape, size))
-    for tool in tools.values():
-        tool.run("heads")
-
-    results = {}
-    contenders = []
-    if "dbtool" in tools:
-        contenders.append((tools["dbtool"], trials))
-    contenders.append((floor, trials))
-    if "alembic" in tools:
-        contenders.append((tools["alembic"], alembic_trials))
-    log("[%s-%d] %s (online, from an empty database)" % (shape, size, ONLINE))
-    results[ONLINE] = alternate(contenders, ONLINE, fresh_db=True)
-
-    # Every database is now at head, as the graph commands need.
-    for command in GRAPH_COMMANDS:
-        contenders = [(tools["dbtool"], trials)] if "dbtool" in tools else []
-        if "alembic" in tools:
-            contenders.append((tools["alembic"], alembic_trials))
-        # One more untimed warm-up for dbtool; not for Alembic, where one run of
-        # `current` or `history` takes up to 40 s at 10,000 revisions.
-        if "dbtool" in tools:
-            tools["dbtool"].run(command)
-        log("[%s-%d] %s" % (shape, size, command))
-        results[command] = alternate(contenders, command, fresh_db=False)
-
-    # The three must have done the same work.
-    ref = db_state(floor.db_path, "dbtool_version")
-    if ref["journal"] != "wal":
-        notes.add("WARNING %s-%d: the floor database is not in WAL mode" % (shape, size))
-    for tool in tools.values():
-        state = db_state(tool.db_path, "alembic_version" if tool.name == "alembic" else "dbtool_version")
-        for key in ("tables", "indexes", "versions", "journal"):
-            if state[key] != ref[key]:
-                notes.add("WARNING %s-%d: %s's database differs from the floor's in %s"
-                          % (shape, size, tool.name, key))
-    return results
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--work", required=True, help="folder written by gen_projects.py")
-    parser.add_argument("--dbtool", help="dbtool binary; without it only sqlite3 and Alembic run")
-    parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--shapes", default="linear,branchy")
-    parser.add_argument("--trials", type=int, default=5, help="dbtool and sqlite3 trials")
-    parser.add_argument("--alembic-trials", type=int, default=5, help="Alembic trials below 10,000")
-    parser.add_argument("--alembic-trials-10k", type=int, default=3, help="Alembic trials at 10,000")
-    parser.add_argument("--no-alembic", action="store_true")
-    parser.add_argument("--command-line", default="bench/run", help="shown in the report")
-    args = parser.parse_args()
-    if args.dbtool:
-        args.dbtool = os.path.abspath(args.dbtool)
-
-    shapes = args.shapes.split(",")
-    sizes = [int(s) for s in args.sizes.split(",")]
-    notes = set()
-    all_results = {}
-    started = time.time()
-    load_before = os.getloadavg()[0]
-    growth_times = {}
-    try:
-        for shape in shapes:
-            for size in sizes:
-                all_results[(shape, size)] = bench_project(args, shape, size, notes)
-        # The growth from 1,000 to 10,000 revisions compares runs of the same tool made
-        # minutes apart; timing the two sizes in alternation keeps drift out of the ratio.
-        # (The databases are at head from the runs above.)
-        if args.dbtool and 1000 in sizes and 10000 in sizes:
-            for shape in shapes:
-                pair = [(dbtool_tool(args, shape, n, str(n)), args.trials) for n in (1000, 10000)]
-                for command in GRAPH_COMMANDS:
-                    log("[%s] growth: %s at 1,000 and 10,000" % (shape, command))
-                    growth_times[(shape, command)] = alternate(pair, command, fresh_db=False)
-    except ToolFailed as e:
-        log("error: %s" % e)
-        print("**bench stopped:** %s" % e)
-        return 1
-    wall = time.time() - started
-
-    # ---- report ----------------------------------------------------------------------------
-    def version(argv):
+    def execute(self, name, tables, targets=None, references="", command_line=""):
+        """Runs every case of TABLES, then prints the report; returns the exit code (1 when
+        a tool failed or did other work, else 0; missed targets are reported, not fatal)."""
+        started = time.time()
+        load_start = os.getloadavg()[0]
+        scratch = tempfile.mkdtemp(prefix="dbtool-bench-out.")
+        failure = None
         try:
-            return subprocess.run(argv, capture_output=True, text=True).stdout.strip().splitlines()[0]
-        except (OSError, IndexError):
-            return "?"
+            seen = set()
+            for table in tables:
+                for case in table.cases:
+                    if id(case) in seen:
+                        continue
+                    seen.add(id(case))
+                    self.run_case(name, case, scratch)
+        except Failure as error:
+            failure = error
+            log("FAILED: %s" % error)
+        except Exception as error:  # a broken hook or generator: report it, as a failure
+            failure = "%s: %s" % (type(error).__name__, error)
+            log(traceback.format_exc())
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        wall = time.time() - started
 
-    cpu = "?"
+        out = ["## %s" % self.title, ""]
+        out.append("Command: `%s`  " % command_line)
+        out.append("Date: %s; binary under test: %s%s  " % (
+            datetime.date.today().isoformat(), version_of(self.dbtool),
+            "; B (baseline): %s" % version_of(self.dbtool_b) if self.dbtool_b else ""))
+        out.append("Machine: %s, %d CPUs, %s; load average (1 min) %.1f at the start, %.1f at "
+                   "the end, %.1f at most during the trials; whole run %.0f s  "
+                   % (cpu_model(), os.cpu_count() or 0, platform.platform(terse=True), load_start,
+                      os.getloadavg()[0], max(self.loads or [load_start]), wall))
+        if references:
+            out.append("References: %s  " % references)
+        out.append("Trials: %s. Fresh processes in alternation after one untimed warm-up each; "
+                   "medians of wall-clock ms; each ratio is the median of the per-trial ratios."
+                   % self.trial_counts(tables))
+        out.append("")
+        if failure:
+            out += ["**Stopped:**", "", "```", str(failure), "```", ""]
+        for table in tables:
+            if not any(self.results.has(c.key) for c in table.cases):
+                continue
+            out.append("### %s" % table.title)
+            out.append("")
+            if table.note:
+                out += [table.note, ""]
+            out += self.render(table)
+            out.append("")
+        if targets and not failure:
+            lines = targets(self.results)
+            if lines:
+                out += ["Targets (binary under test):", ""]
+                out += ["- %s %s" % ("PASS" if ok else "FAIL", text) for ok, text in lines]
+                out.append("")
+        if self.checks:
+            out += ["Checks (the tools did the same work):", ""]
+            out += ["- " + line for line in self.checks]
+            out.append("")
+        print("\n".join(out), flush=True)
+        return 1 if failure else 0
+
+
+def version_of(binary):
+    try:
+        text = subprocess.run([binary, "--version"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL).stdout.decode().strip()
+    except OSError:
+        text = "?"
+    return text or "?"
+
+
+def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
         pass
-    print("Command: `%s`  " % args.command_line)
-    print("Machine: %s, %d CPUs, %s; sqlite3 %s; Alembic %s (%s); %s  "
-          % (cpu, os.cpu_count(), platform.platform(), version([SQLITE3, "--version"]).split()[0],
-             version([ALEMBIC, "--version"]).split()[-1], version(["/usr/bin/python3", "--version"]),
-             version([args.dbtool, "--version"]) if args.dbtool else "dbtool not run"))
-    print("Trials: dbtool and sqlite3 %d; Alembic %d (1,000) / %d (10,000); run in alternation, "
-          "medians in ms; ratios are medians of the per-trial ratios. Whole run: %.0f s; "
-          "load average %.1f at the start, %.1f at the end.\n"
-          % (args.trials, args.alembic_trials, args.alembic_trials_10k, wall, load_before,
-             os.getloadavg()[0]))
-
-    print("| shape | revisions | command | dbtool ms | sqlite3 floor ms | dbtool / floor "
-          "| Alembic ms | Alembic / dbtool |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|")
-    for (shape, size), results in all_results.items():
-        for command in GRAPH_COMMANDS + [ONLINE]:
-            t = results[command]
-            d, f, a = t.get("dbtool", []), t.get("sqlite3", []), t.get("alembic", [])
-            print("| %s | %d | `%s` | %s | %s | %s | %s | %s |" % (
-                shape, size, command, fmt_ms(d), fmt_ms(f), fmt_ratio(paired_ratio(d, f)),
-                fmt_ms(a), fmt_ratio(paired_ratio(a, d))))
-
-    growth = {}
-    if growth_times:
-        print("\nGrowth of dbtool's time from 1,000 to 10,000 revisions (target: at most 12x). "
-              "The graph commands were timed again with the two sizes in alternation; the "
-              "online upgrade row compares the medians of the table above.\n")
-        print("| shape | command | 1,000 ms | 10,000 ms | 10k / 1k |")
-        print("|---|---|---:|---:|---:|")
-        for shape in shapes:
-            for command in GRAPH_COMMANDS + [ONLINE]:
-                if command == ONLINE:
-                    small = all_results[(shape, 1000)][command]["dbtool"]
-                    big = all_results[(shape, 10000)][command]["dbtool"]
-                    ratio = statistics.median(big) / statistics.median(small)
-                else:
-                    small = growth_times[(shape, command)]["1000"]
-                    big = growth_times[(shape, command)]["10000"]
-                    ratio = growth[(shape, command)] = paired_ratio(big, small)
-                print("| %s | `%s` | %s | %s | %.1fx |" % (shape, command, fmt_ms(small),
-                                                          fmt_ms(big), ratio))
-
-    if args.dbtool:
-        print("\nTargets:\n")
-        checks = []
-        for (shape, size), results in all_results.items():
-            r = paired_ratio(results[ONLINE]["dbtool"], results[ONLINE]["sqlite3"])
-            checks.append((r <= 1.3, "%s %d: online upgrade within 1.3x of the sqlite3 floor (%.2fx)"
-                           % (shape, size, r)))
-            if size == 10000:
-                for command in GRAPH_COMMANDS:
-                    m = statistics.median(results[command]["dbtool"])
-                    checks.append((m < 100, "%s 10,000: `%s` under 100 ms (%.1f ms)" % (shape, command, m)))
-                # Not the online upgrade: the floor alone is within a few times Alembic's
-                # time there, so 100x is out of reach by construction.
-                if "alembic" in results[ONLINE]:
-                    for command in GRAPH_COMMANDS:
-                        r = paired_ratio(results[command]["alembic"], results[command]["dbtool"])
-                        checks.append((r >= 100, "%s 10,000: `%s` at least 100x faster than Alembic (%.0fx)"
-                                       % (shape, command, r)))
-        for (shape, command), g in growth.items():
-            checks.append((g <= 12, "%s: `%s` grows at most 12x from 1,000 to 10,000 (%.1fx)"
-                           % (shape, command, g)))
-        for ok, text in checks:
-            print("- %s %s" % ("PASS" if ok else "FAIL", text))
-
-    if notes:
-        print("\nNotes:\n")
-        for note in sorted(notes):
-            print("- " + note)
-    return 0
+    return platform.machine()
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def output_of(argv, env=None):
+    """The first line of ARGV's output, or '?' (for the references' versions)."""
+    try:
+        result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        return result.stdout.decode(errors="replace").strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "?"

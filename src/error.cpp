@@ -1,5 +1,6 @@
 #include "dbtool/error.h"
 
+#include <new>
 #include <utility>
 
 namespace dbtool {
@@ -38,8 +39,26 @@ const char* error_kind_name(ErrorKind kind) {
     return "project";
   case ErrorKind::Database:
     return "database";
+  case ErrorKind::Internal:
+    return "internal";
   }
   return "unknown";
+}
+
+Error error_from_exception(const std::exception_ptr& exception) {
+  try {
+    std::rethrow_exception(exception);
+  } catch (const Error& error) {
+    return error;
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorKind::Internal, "out of memory");
+  } catch (const std::exception& error) {
+    return Error(ErrorKind::Internal,
+                 std::string("internal error: ") + error.what() + "; please report it");
+  } catch (...) {
+    return Error(ErrorKind::Internal,
+                 "internal error: an exception of unknown type; please report it");
+  }
 }
 
 } // namespace dbtool

@@ -15,12 +15,15 @@ void setup_check(CLI::App& app, Context& context, int& exit_code) {
   auto sql = std::make_shared<bool>(false);
   command->add_flag("--sql", *sql,
                     "Also print the SQL that would bring the database to the models");
+  auto compare = std::make_shared<diff::CompareOptions>();
+  command->add_flag("--allow-empty-models", compare->allow_empty_models,
+                    "Compare even when the models declare nothing (every table would go)");
   describe(
       *command, group_schema,
       {{"dbtool check", "Exit 1 and list the differences when the database and the models differ"},
        {"dbtool check --sql", "Also print the SQL that would reconcile them"},
        {"dbtool --json check | jq '.operations'", "The differences as JSON"}});
-  command->callback([&context, &exit_code, sql] {
+  command->callback([&context, &exit_code, sql, compare] {
     // The models start loading first, while the revisions are read and the database
     // opens (an error of either is still the one reported).
     schema::DeclaredModels declared(context.settings());
@@ -28,7 +31,7 @@ void setup_check(CLI::App& app, Context& context, int& exit_code) {
     const migrate::Migrator migrator(graph, context.settings());
     const auto comparison =
         diff::compare_with_models(graph, context.settings(), context.connection(),
-                                  migrator.current(context.connection()), declared);
+                                  migrator.current(context.connection()), declared, *compare);
     const auto& operations = comparison.operations;
     if (context.json) {
       nlohmann::json list = nlohmann::json::array();

@@ -15,6 +15,8 @@ const config::Settings& Context::settings() {
       options.url = url;
     if (!project_dir.empty())
       options.project_dir = project_dir;
+    if (!environment.empty())
+      options.environment = environment;
     m_settings = config::load_settings(options, config::process_environment());
   }
   return *m_settings;

@@ -23,6 +23,7 @@ class Context {
   std::string url;                   // --url
   CLI::Option* url_option = nullptr; // to tell --url '' from no --url
   std::string project_dir;           // -C
+  std::string environment;           // --env
   bool json = false;
   bool quiet = false;
   bool verbose = false;

@@ -31,11 +31,13 @@ inline constexpr const char* exit_status_text =
     "2  usage error: unknown command, bad flag or argument\n"
     "3  project error: bad config or URL, malformed revision file, graph error, edited\n"
     "   applied revision, irreversible revision in a downgrade\n"
-    "4  database error: cannot open or connect, SQL failure (rolled back), lock timeout\n";
+    "4  database error: cannot open or connect, SQL failure (rolled back), lock timeout\n"
+    "70 internal error: a bug in dbtool (please report it), or out of memory\n";
 inline constexpr const char* environment_text =
     "DBTOOL_URL (then DATABASE_URL) sets the database URL, DBTOOL_CONFIG the path of\n"
-    "dbtool.toml, DBTOOL_ECHO=1 logs SQL, NO_COLOR turns colour off. Flags win over the\n"
-    "environment, which wins over dbtool.toml.\n";
+    "dbtool.toml, DBTOOL_ENV its [env.NAME] table to apply (as --env), DBTOOL_ECHO=1\n"
+    "logs SQL, NO_COLOR turns colour off; an empty variable counts as unset. Flags win\n"
+    "over the environment, which wins over dbtool.toml.\n";
 
 // Files COMMAND under GROUP in the top-level help and gives its --help the EXAMPLES.
 void describe(CLI::App& command, const char* group, const std::vector<Example>& examples);

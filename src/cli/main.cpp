@@ -5,6 +5,7 @@
 
 #include "dbtool/config/database_url.h"
 #include "dbtool/error.h"
+#include "dbtool/util/strings.h"
 #include "dbtool/version.h"
 
 #include <iostream>
@@ -34,9 +35,7 @@ int report(const dbtool::cli::Context& context, ErrorKind kind, const std::strin
     if (!file.empty())
       located = file + (line > 0 ? ":" + std::to_string(line) : "") + ": " + message;
     // One line, whatever the database put in its message.
-    for (auto& c : located)
-      if (c == '\n' || c == '\r')
-        c = ' ';
+    located = dbtool::util::one_line(located);
     const bool color = stderr_color(context);
     std::cerr << (color ? "\033[1;31mdbtool: error:\033[0m " : "dbtool: error: ") << located
               << "\n";
@@ -58,6 +57,8 @@ int main(int argc, char** argv) {
   context.url_option =
       app.add_option("--url", context.url, "Database URL (also DBTOOL_URL, DATABASE_URL)");
   app.add_option("-C,--project", context.project_dir, "Run as if started in DIR");
+  app.add_option("--env", context.environment,
+                 "Apply dbtool.toml's [env.NAME] table over its top level (also DBTOOL_ENV)");
   app.add_flag("--json", context.json, "Print one JSON document on stdout");
   app.add_flag("--echo", context.options.echo, "Log every SQL statement to stderr");
   app.add_option("--lock-timeout", context.options.lock_timeout_s,
@@ -110,11 +111,11 @@ int main(int argc, char** argv) {
       message = error.what();
     return report(context, ErrorKind::Usage,
                   dbtool::config::mask_password(message) + " (see dbtool --help)");
-  } catch (const Error& error) {
+  } catch (...) {
+    // An Error as it is; anything else is out of memory or a bug (internal error, 70).
+    const Error error = dbtool::error_from_exception(std::current_exception());
     return report(context, error.kind(), dbtool::config::mask_password(error.message()),
                   error.file(), error.line());
-  } catch (const std::exception& error) {
-    return report(context, ErrorKind::Database, error.what());
   }
   return exit_code;
 }

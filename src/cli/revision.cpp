@@ -29,6 +29,9 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
                     "Fill the revision with the SQL that turns the database into the models");
   command->add_flag("--empty", *empty,
                     "With --autogenerate: write a file even when nothing differs");
+  auto compare = std::make_shared<diff::CompareOptions>();
+  command->add_flag("--allow-empty-models", compare->allow_empty_models,
+                    "With --autogenerate: compare even when the models declare nothing");
   describe(*command, group_revisions,
            {{"dbtool revision -m \"add reports table\"",
              "Write an empty revision on top of the head, to fill in"},
@@ -36,7 +39,7 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
              "Write the SQL that turns the database (at head) into the models of schema/"},
             {"dbtool revision -m \"audit\" --head base --branch-label audit",
              "Start a second branch, labelled audit"}});
-  command->callback([&context, &exit_code, options, rev_id, autogenerate, empty] {
+  command->callback([&context, &exit_code, options, rev_id, autogenerate, empty, compare] {
     if (!rev_id->empty())
       options->rev_id = *rev_id;
     // With --autogenerate the models start loading first, while the revisions are read
@@ -51,7 +54,7 @@ void setup_revision(CLI::App& app, Context& context, int& exit_code) {
       const migrate::Migrator migrator(graph, context.settings());
       auto result = diff::autogenerate_revision(graph, context.settings(), context.connection(),
                                                 migrator.current(context.connection()), *models,
-                                                *options, *empty);
+                                                *options, *empty, *compare);
       for (const auto& operation : result.comparison.operations)
         operations.push_back(operation.describe());
       created = std::move(result.written);

@@ -30,9 +30,10 @@ void setup_squash(CLI::App& app, Context& context, int& exit_code) {
     // The project's database must not stand inside the run; a SQLite file that does
     // not exist yet stands nowhere (and is not created by looking).
     std::optional<std::vector<std::string>> database_at;
-    const bool absent_file = settings.url.backend() == config::Backend::Sqlite &&
-                             !settings.url.in_memory() &&
-                             !std::filesystem::exists(settings.url.sqlite_path());
+    std::error_code unreadable; // then it is not absent: connecting says what is wrong
+    const bool absent_file =
+        settings.url.backend() == config::Backend::Sqlite && !settings.url.in_memory() &&
+        !std::filesystem::exists(settings.url.sqlite_path(), unreadable) && !unreadable;
     if (!absent_file)
       database_at = migrate::Migrator(graph, settings).current(context.connection());
     const auto result = diff::squash_revisions(graph, settings, database_at, *options);

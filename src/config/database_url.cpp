@@ -3,6 +3,9 @@
 #include "dbtool/error.h"
 #include "dbtool/util/strings.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace dbtool::config {
 
 namespace {
@@ -15,14 +18,28 @@ Error bad_url(const std::string& text, const std::string& why) {
 
 DatabaseUrl DatabaseUrl::parse(const std::string& text) {
   DatabaseUrl url;
-  url.m_text = text;
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string::npos)
     throw bad_url(text, "expected sqlite:///path or postgresql://user@host/db");
-  const std::string scheme = text.substr(0, scheme_end);
+  std::string scheme = text.substr(0, scheme_end);
   const std::string rest = text.substr(scheme_end + 3);
+  // SQLAlchemy's dialect+driver spelling (postgresql+psycopg2://, sqlite+pysqlite://):
+  // the driver is Python's business; the URL that remains is the same database.
+  if (const auto plus = scheme.find('+'); plus != std::string::npos) {
+    const std::string driver = scheme.substr(plus + 1);
+    const bool word = !driver.empty() && std::all_of(driver.begin(), driver.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
+    if (!word)
+      throw bad_url(text, "expected a driver name after '+' (as in postgresql+psycopg2://)");
+    scheme.resize(plus);
+  }
+  // postgres:// stays as given (libpq reads both); only the driver part is dropped.
+  url.m_text = scheme + "://" + rest;
   if (scheme == "sqlite") {
     url.m_backend = Backend::Sqlite;
+    // (SQLAlchemy reads a bare sqlite:// as an in-memory database; here it stays an
+    // error: an empty path is likelier a mistake than a wish to lose the data.)
     if (rest == ":memory:") {
       url.m_in_memory = true;
       return url;

@@ -118,12 +118,165 @@ struct FileSettings {
   std::optional<std::string> migrations;
   std::optional<std::string> schema;
   std::optional<std::string> version_table;
+  int version_table_line = 0;
   std::optional<std::string> history_table;
+  int history_table_line = 0;
   SqliteOptions sqlite;
   PostgresOptions postgres;
 };
 
-FileSettings read_config_file(const fs::path& path) {
+// The keys of dbtool.toml's top level, each of which an [env.NAME] table may set again.
+constexpr std::array<std::string_view, 7> file_keys = {
+    "url", "migrations", "schema", "version_table", "history_table", "sqlite", "postgres"};
+
+bool is_file_key(std::string_view key) {
+  return std::find(file_keys.begin(), file_keys.end(), key) != file_keys.end();
+}
+
+// Reads the keys of TABLE into SETTINGS, over what is there: the top level of dbtool.toml,
+// then the chosen [env.NAME] table (PREFIX "env.NAME.", for messages).
+void read_keys(const toml::table& table, const std::string& file, const std::string& prefix,
+               FileSettings& settings) {
+  for (const auto& [key, node] : table) {
+    if (!is_file_key(key.str()) && !(prefix.empty() && key.str() == "env"))
+      throw Error(ErrorKind::Project, "unknown key '" + prefix + std::string(key.str()) + "'", file,
+                  line_of(node));
+  }
+  auto string_at = [&](const char* key, std::optional<std::string>& out, int* line = nullptr) {
+    if (auto value = string_key(table, key, file, prefix)) {
+      out = std::move(value);
+      if (line != nullptr)
+        *line = line_of(*table.get(key));
+    }
+  };
+  string_at("url", settings.url, &settings.url_line);
+  string_at("migrations", settings.migrations);
+  string_at("schema", settings.schema);
+  string_at("version_table", settings.version_table, &settings.version_table_line);
+  string_at("history_table", settings.history_table, &settings.history_table_line);
+  if (const toml::node* node = table.get("sqlite")) {
+    const auto* section = node->as_table();
+    if (section == nullptr)
+      throw Error(ErrorKind::Project, "'" + prefix + "sqlite' must be a table", file,
+                  line_of(*node));
+    read_sqlite_section(*section, file, settings.sqlite);
+  }
+  if (const toml::node* node = table.get("postgres")) {
+    const auto* section = node->as_table();
+    if (section == nullptr)
+      throw Error(ErrorKind::Project, "'" + prefix + "postgres' must be a table", file,
+                  line_of(*node));
+    read_postgres_section(*section, file, settings.postgres);
+  }
+}
+
+bool is_variable_name(std::string_view name) {
+  return !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+         });
+}
+
+// TEXT with ${NAME} replaced by the variable's value and ${NAME:-default} by its value,
+// or DEFAULT when it is unset or empty (as the shell does); $${ is a literal ${. An unset
+// variable without a default is an error at FILE:LINE.
+std::string expand_variables(const std::string& text, const std::string& file, int line,
+                             const EnvironmentLookup& environment) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    if (text.compare(i, 3, "$${") == 0) {
+      out += "${";
+      i += 3;
+      continue;
+    }
+    if (text.compare(i, 2, "${") != 0) {
+      out += text[i++];
+      continue;
+    }
+    const auto close = text.find('}', i + 2);
+    if (close == std::string::npos)
+      throw Error(ErrorKind::Project, "'${' without its '}' (write $${ for a literal ${)", file,
+                  line);
+    const std::string inside = text.substr(i + 2, close - i - 2);
+    const auto dash = inside.find(":-");
+    const std::string name = inside.substr(0, dash);
+    if (!is_variable_name(name))
+      throw Error(ErrorKind::Project,
+                  "'${" + inside +
+                      "}' does not name an environment variable (${NAME} or "
+                      "${NAME:-default})",
+                  file, line);
+    const auto value = environment(name.c_str());
+    if (dash != std::string::npos && (!value || value->empty()))
+      out += inside.substr(dash + 2);
+    else if (value)
+      out += *value;
+    else
+      throw Error(ErrorKind::Project,
+                  "environment variable " + name + " is not set (${" + name +
+                      ":-default} gives a default)",
+                  file, line);
+    i = close + 1;
+  }
+  return out;
+}
+
+// Expands the variables of every string under NODE (tables, arrays), in place: the
+// strings keep their place in the file for later messages.
+void expand_strings(toml::node& node, const std::string& file,
+                    const EnvironmentLookup& environment) {
+  if (auto* text = node.as_string()) {
+    if (text->get().find("${") != std::string::npos)
+      text->get() = expand_variables(text->get(), file, line_of(node), environment);
+  } else if (auto* table = node.as_table()) {
+    for (auto&& [key, child] : *table)
+      expand_strings(child, file, environment);
+  } else if (auto* array = node.as_array()) {
+    for (auto& child : *array)
+      expand_strings(child, file, environment);
+  }
+}
+
+// The [env.NAME] table ENVIRONMENT_NAME chooses (nullptr for none). Every environment's
+// keys are checked, chosen or not, so that a typo is found on the first run.
+toml::table* chosen_environment(toml::table& root, const std::string& file,
+                                const std::optional<std::string>& environment_name) {
+  toml::node* node = root.get("env");
+  toml::table* environments = node != nullptr ? node->as_table() : nullptr;
+  if (node != nullptr && environments == nullptr)
+    throw Error(ErrorKind::Project, "'env' must hold [env.NAME] tables", file, line_of(*node));
+  std::string names;
+  if (environments != nullptr)
+    for (const auto& [name, table] : *environments) {
+      const auto* keys = table.as_table();
+      if (keys == nullptr)
+        throw Error(ErrorKind::Project,
+                    "'env." + std::string(name.str()) + "' must be a table ([env." +
+                        std::string(name.str()) + "])",
+                    file, line_of(table));
+      for (const auto& [key, value] : *keys)
+        if (!is_file_key(key.str()))
+          throw Error(ErrorKind::Project,
+                      "unknown key 'env." + std::string(name.str()) + "." + std::string(key.str()) +
+                          "'",
+                      file, line_of(value));
+      names += (names.empty() ? "" : ", ") + std::string(name.str());
+    }
+  if (!environment_name)
+    return nullptr;
+  if (environments != nullptr)
+    if (toml::node* found = environments->get(*environment_name))
+      return found->as_table();
+  throw Error(ErrorKind::Project,
+              "unknown environment '" + *environment_name + "' (--env, DBTOOL_ENV): " +
+                  (names.empty() ? "there is no [env." + *environment_name + "] table"
+                                 : "the [env.NAME] tables are " + names),
+              file, node != nullptr ? line_of(*node) : 0);
+}
+
+FileSettings read_config_file(const fs::path& path,
+                              const std::optional<std::string>& environment_name,
+                              const EnvironmentLookup& environment) {
   const std::string file = path.string();
   toml::table root;
   try {
@@ -135,41 +288,41 @@ FileSettings read_config_file(const fs::path& path) {
       throw Error(ErrorKind::Project, "cannot read config file", file);
     throw Error(ErrorKind::Project, "invalid TOML: " + description, file, line);
   }
-  static const std::array<std::string_view, 7> known = {
-      "url", "migrations", "schema", "version_table", "history_table", "sqlite", "postgres"};
-  for (const auto& [key, node] : root) {
-    if (std::find(known.begin(), known.end(), key.str()) == known.end())
-      throw Error(ErrorKind::Project, "unknown key '" + std::string(key.str()) + "'", file,
-                  line_of(node));
+  // ${VAR} only in the values that apply, so that only their variables need be set: not
+  // in another environment, not in a top-level value the chosen one replaces, and not yet
+  // in url, which a flag or DBTOOL_URL may replace (load_settings expands it when used).
+  toml::table* overrides = chosen_environment(root, file, environment_name);
+  auto replaced = [](const toml::table* over, std::string_view key) {
+    const toml::node* node = over != nullptr ? over->get(key) : nullptr;
+    return node != nullptr && !node->is_table();
+  };
+  for (auto&& [key, node] : root) {
+    if (key.str() == "env" || key.str() == "url" || replaced(overrides, key.str()))
+      continue;
+    if (auto* section = node.as_table()) {
+      const toml::node* over = overrides != nullptr ? overrides->get(key.str()) : nullptr;
+      for (auto&& [inner, value] : *section)
+        if (!replaced(over != nullptr ? over->as_table() : nullptr, inner.str()))
+          expand_strings(value, file, environment);
+    } else {
+      expand_strings(node, file, environment);
+    }
   }
+  if (overrides != nullptr)
+    for (auto&& [key, node] : *overrides)
+      if (key.str() != "url")
+        expand_strings(node, file, environment);
+
   FileSettings settings;
-  settings.url = string_key(root, "url", file);
-  if (settings.url)
-    settings.url_line = line_of(*root.get("url"));
-  settings.migrations = string_key(root, "migrations", file);
-  settings.schema = string_key(root, "schema", file);
-  settings.version_table = string_key(root, "version_table", file);
-  settings.history_table = string_key(root, "history_table", file);
-  if (const toml::node* node = root.get("sqlite")) {
-    const auto* table = node->as_table();
-    if (table == nullptr)
-      throw Error(ErrorKind::Project, "'sqlite' must be a table", file, line_of(*node));
-    read_sqlite_section(*table, file, settings.sqlite);
-  }
-  if (const toml::node* node = root.get("postgres")) {
-    const auto* table = node->as_table();
-    if (table == nullptr)
-      throw Error(ErrorKind::Project, "'postgres' must be a table", file, line_of(*node));
-    read_postgres_section(*table, file, settings.postgres);
-  }
-  for (const char* key : {"version_table", "history_table"}) {
-    const auto& name =
-        std::string(key) == "version_table" ? settings.version_table : settings.history_table;
-    if (name && !is_identifier(*name))
+  read_keys(root, file, "", settings);
+  if (overrides != nullptr)
+    read_keys(*overrides, file, "env." + *environment_name + ".", settings);
+  for (const auto& [name, line] : {std::pair{&settings.version_table, settings.version_table_line},
+                                   std::pair{&settings.history_table, settings.history_table_line}})
+    if (*name && !is_identifier(**name))
       throw Error(ErrorKind::Project,
-                  "table name '" + *name + "' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",
-                  file, line_of(*root.get(key)));
-  }
+                  "table name '" + **name + "' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",
+                  file, line);
   return settings;
 }
 
@@ -202,32 +355,50 @@ Settings load_settings(const GlobalOptions& options, const EnvironmentLookup& en
 
   // An explicit config file makes its folder the project folder: relative paths in it
   // mean what they meant where it was written.
+  // An empty variable counts as unset, as a shell's `VAR= dbtool ...` means.
+  auto variable = [&](const char* name) {
+    auto value = environment(name);
+    if (value && value->empty())
+      value.reset();
+    return value;
+  };
   std::optional<std::string> config = options.config_path;
   if (!config)
-    config = environment("DBTOOL_CONFIG");
+    config = variable("DBTOOL_CONFIG");
+  std::optional<std::string> environment_name = options.environment;
+  if (!environment_name)
+    environment_name = variable("DBTOOL_ENV");
+  settings.environment = environment_name.value_or("");
   FileSettings file;
   if (config) {
     settings.config_file = absolute_dir(start, *config);
     if (!fs::is_regular_file(settings.config_file, ec))
       throw Error(ErrorKind::Project, "config file not found", settings.config_file.string());
     settings.project_dir = settings.config_file.parent_path();
-    file = read_config_file(settings.config_file);
+    file = read_config_file(settings.config_file, environment_name, environment);
   } else if (fs::is_regular_file(start / "dbtool.toml", ec)) {
     settings.config_file = start / "dbtool.toml";
-    file = read_config_file(settings.config_file);
+    file = read_config_file(settings.config_file, environment_name, environment);
+  } else if (environment_name) {
+    throw Error(ErrorKind::Project,
+                "no dbtool.toml here to take environment '" + *environment_name +
+                    "' from (--env, DBTOOL_ENV: an [env." + *environment_name + "] table there)",
+                (start / "dbtool.toml").string());
   }
 
   std::optional<std::string> url = options.url;
   if (!url)
-    url = environment("DBTOOL_URL");
+    url = variable("DBTOOL_URL");
   if (!url)
-    url = environment("DATABASE_URL");
+    url = variable("DATABASE_URL");
   try {
     if (url) {
       settings.url = DatabaseUrl::parse(*url).resolved(settings.project_dir);
     } else {
-      settings.url =
-          DatabaseUrl::parse(file.url.value_or(default_url)).resolved(settings.project_dir);
+      const std::string text = file.url ? expand_variables(*file.url, settings.config_file.string(),
+                                                           file.url_line, environment)
+                                        : default_url;
+      settings.url = DatabaseUrl::parse(text).resolved(settings.project_dir);
     }
   } catch (const Error& error) {
     // A URL from dbtool.toml is located at its line there.
@@ -272,6 +443,11 @@ foreign_keys = true
 [postgres]                      # used when url is postgresql://...
 # schema = "app"                # SET search_path on connect (default: the server's)
 lock_timeout_s = 60             # how long a run waits for another run's migration lock
+
+# Environments: dbtool --env staging (or DBTOOL_ENV=staging) applies [env.staging] over
+# the keys above; ${VAR} and ${VAR:-default} in strings come from the environment.
+# [env.staging]
+# url = "postgresql://app:${STAGING_DB_PASSWORD}@db.internal/app"
 )";
 }
 

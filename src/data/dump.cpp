@@ -264,38 +264,78 @@ DumpResult dump_database(db::Connection& connection, const DumpOptions& options,
   return result;
 }
 
+namespace {
+
+// The file a dump is written to before it is renamed into place. Removed when the
+// object goes unless committed, so that no exception (a dbtool::Error, std::bad_alloc,
+// one out of a progress callback) and no early return can leave a partial file.
+class TemporaryDumpFile {
+ public:
+  explicit TemporaryDumpFile(const std::string& target) : m_path(target + ".tmp-XXXXXX") {
+    const int descriptor = mkstemp(m_path.data());
+    if (descriptor < 0)
+      throw Error(ErrorKind::Database, std::string("cannot write: ") + std::strerror(errno),
+                  target);
+    m_created = true;
+    // mkstemp makes the file private; give it the permissions a new file would get.
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(descriptor, 0666 & ~mask);
+    m_file = fdopen(descriptor, "wb");
+    if (m_file == nullptr) {
+      const int error = errno;
+      ::close(descriptor);
+      std::remove(m_path.c_str());
+      m_created = false;
+      throw Error(ErrorKind::Database, std::string("cannot write: ") + std::strerror(error),
+                  target);
+    }
+  }
+  ~TemporaryDumpFile() {
+    if (m_file != nullptr)
+      std::fclose(m_file);
+    if (m_created)
+      std::remove(m_path.c_str());
+  }
+  TemporaryDumpFile(const TemporaryDumpFile&) = delete;
+  TemporaryDumpFile& operator=(const TemporaryDumpFile&) = delete;
+
+  std::FILE* file() const { return m_file; }
+
+  // Flushes the file to disk and renames it to TARGET; from then on it is the dump.
+  void commit(const std::string& target) {
+    int error = 0;
+    if (fsync(fileno(m_file)) != 0)
+      error = errno;
+    if (std::fclose(m_file) != 0 && error == 0)
+      error = errno;
+    m_file = nullptr;
+    if (error != 0)
+      throw Error(ErrorKind::Database,
+                  std::string("cannot write the dump: ") + std::strerror(error));
+    if (std::rename(m_path.c_str(), target.c_str()) != 0)
+      throw Error(ErrorKind::Database, std::string("cannot write: ") + std::strerror(errno),
+                  target);
+    m_created = false;
+  }
+
+ private:
+  std::string m_path;
+  std::FILE* m_file = nullptr;
+  bool m_created = false;
+};
+
+} // namespace
+
 DumpResult dump_database_to_file(db::Connection& connection, const DumpOptions& options,
                                  const std::filesystem::path& path) {
   const std::string target = path.string();
-  std::string temporary = target + ".tmp-XXXXXX";
-  const int descriptor = mkstemp(temporary.data());
-  if (descriptor < 0)
-    throw Error(ErrorKind::Database, std::string("cannot write: ") + std::strerror(errno), target);
-  // mkstemp makes the file private; give it the permissions a new file would get.
-  const mode_t mask = umask(0);
-  umask(mask);
-  fchmod(descriptor, 0666 & ~mask);
-  std::FILE* file = fdopen(descriptor, "wb");
-  auto discard = [&] {
-    if (file != nullptr)
-      std::fclose(file);
-    file = nullptr;
-    std::remove(temporary.c_str());
-  };
+  TemporaryDumpFile temporary(target);
   try {
-    const DumpResult result = dump_database(connection, options, file);
-    if (fsync(fileno(file)) != 0 || std::fclose(file) != 0) {
-      file = nullptr;
-      throw Error(ErrorKind::Database,
-                  std::string("cannot write the dump: ") + std::strerror(errno));
-    }
-    file = nullptr;
-    if (std::rename(temporary.c_str(), target.c_str()) != 0)
-      throw Error(ErrorKind::Database, std::string("cannot write: ") + std::strerror(errno),
-                  target);
+    const DumpResult result = dump_database(connection, options, temporary.file());
+    temporary.commit(target);
     return result;
   } catch (const Error& error) {
-    discard();
     throw error.file().empty() ? error.at(target) : error;
   }
 }

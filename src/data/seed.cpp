@@ -2,6 +2,7 @@
 
 #include "dbtool/data/value_codec.h"
 #include "dbtool/error.h"
+#include "dbtool/schema/introspector.h"
 #include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
@@ -9,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -123,26 +126,57 @@ void bind_row(db::Statement& statement, const std::vector<Value>& values,
     bind(statement, static_cast<int>(values.size() + k + 1), values[key_positions[k]]);
 }
 
-// One table's columns, key and prepared statements (per set of columns a row gives).
+// How a value is adjusted for a PostgreSQL column, where values go as text typed by
+// the column: what SQLite stores (jsonl of a SQLite dump) must read the same there.
+enum class Conversion {
+  None,
+  Timestamp,   // timestamp: SQLite's unix-time integers as text
+  TimestampTz, // timestamptz: SQLite's zone-less UTC text gets +00; unix time too
+  Json,        // json: compared as text (json has no equality operator)
+};
+
+Conversion conversion_for(const std::string& postgres_type) {
+  if (util::starts_with(postgres_type, "timestamp"))
+    return postgres_type.find("with time zone") != std::string::npos ? Conversion::TimestampTz
+                                                                     : Conversion::Timestamp;
+  if (postgres_type == "json")
+    return Conversion::Json;
+  return Conversion::None;
+}
+
+// One table's columns, key and prepared statements (per set of columns a row gives),
+// from the introspector's reading of the table (schema::introspect: the one reading of
+// a table's shape that scan, dump and the differ use too).
 class TableLoader {
  public:
-  TableLoader(db::Connection& connection, const std::string& table)
-      : m_connection(connection), m_postgres(connection.backend() == config::Backend::Postgres) {
-    m_name = table;
-    if (m_postgres)
-      read_postgres_table();
-    else
-      read_sqlite_table();
+  // HAS_ROWID: SQLite's rowid can be named (a rowid table, virtual ones included).
+  TableLoader(db::Connection& connection, const schema::Table& table, bool has_rowid)
+      : m_connection(connection), m_postgres(connection.backend() == config::Backend::Postgres),
+        m_name(table.name), m_has_rowid(has_rowid) {
+    for (const auto& column : table.columns) {
+      if (column.generated) {
+        m_generated.push_back(util::to_lower(column.name));
+        continue;
+      }
+      m_columns[util::to_lower(column.name)] = column.name;
+      if (m_postgres)
+        m_conversions[column.name] = conversion_for(column.type);
+    }
+    if (table.primary_key)
+      m_key = table.primary_key->columns;
   }
 
-  // The table's own spelling of COLUMN; Error naming WHERE for an unknown one.
-  std::string column(const std::string& name, const std::string& where) const {
-    if (m_has_rowid && (util::to_lower(name) == "rowid"))
-      return "rowid";
-    const auto found = m_columns.find(util::to_lower(name));
+  // The table's own spelling of COLUMN; Error naming WHERE for an unknown one. nullopt
+  // for SQLite's rowid where there is none (PostgreSQL, WITHOUT ROWID) and no column has
+  // that name: a dump of a SQLite rowid table carries it, and its rows load without it.
+  std::optional<std::string> column(const std::string& name, const std::string& where) const {
+    const std::string lower = util::to_lower(name);
+    const auto found = m_columns.find(lower);
+    if (lower == "rowid" && (m_has_rowid || found == m_columns.end()))
+      return m_has_rowid ? std::optional<std::string>("rowid") : std::nullopt;
     if (found == m_columns.end()) {
-      const bool generated = std::find(m_generated.begin(), m_generated.end(),
-                                       util::to_lower(name)) != m_generated.end();
+      const bool generated =
+          std::find(m_generated.begin(), m_generated.end(), lower) != m_generated.end();
       throw Error(ErrorKind::Database, where + ", column '" + name + "': " +
                                            (generated ? "is generated and cannot be seeded"
                                                       : "no such column in table " + m_name));
@@ -157,7 +191,8 @@ class TableLoader {
 
   // Inserts, updates or leaves the row COLUMNS = VALUES; returns 'i', 'u' or '='.
   char upsert(Statements& statements, const std::vector<std::string>& columns,
-              const std::vector<Value>& values) {
+              const std::vector<Value>& given) {
+    const std::vector<Value>& values = m_postgres ? converted(statements, given) : given;
     // Try the insert first: into a table without the row it is the only statement.
     if (statements.insert) {
       bind_row(*statements.insert, values, {});
@@ -202,64 +237,34 @@ class TableLoader {
     std::unique_ptr<db::Statement> select; // the stored row, by key
     std::unique_ptr<db::Statement> update;
     std::vector<std::size_t> key_positions;
+    std::vector<Conversion> conversions; // PostgreSQL: per column of the row
   };
 
  private:
-  void read_sqlite_table() {
-    const std::string& table = m_name;
-    bool found = false;
-    for (const auto& row : m_connection.query("SELECT name FROM sqlite_schema WHERE type = "
-                                              "'table' AND name = " +
-                                              util::sql_quote(table)))
-      found = found || row.at(0).has_value();
-    if (!found)
-      throw Error(ErrorKind::Project, "no table '" + table + "' in the database");
-    std::vector<std::pair<int, std::string>> key;
-    // cid, name, type, notnull, dflt_value, pk, hidden
-    for (const auto& row :
-         m_connection.query("PRAGMA table_xinfo(" + util::sql_quote(table) + ")")) {
-      const std::string name = row.at(1).value_or("");
-      const int hidden = std::stoi(row.at(6).value_or("0"));
-      if (hidden == 2 || hidden == 3)
-        m_generated.push_back(util::to_lower(name));
-      else
-        m_columns[util::to_lower(name)] = name;
-      const int pk = std::stoi(row.at(5).value_or("0"));
-      if (pk > 0)
-        key.emplace_back(pk, name);
+  // VALUES as PostgreSQL should read them into the row's columns (a copy: PostgreSQL's
+  // round trips dwarf it).
+  const std::vector<Value>& converted(const Statements& statements,
+                                      const std::vector<Value>& values) {
+    m_converted = values;
+    for (std::size_t i = 0; i < m_converted.size(); ++i) {
+      Value& value = m_converted[i];
+      const Conversion conversion = statements.conversions[i];
+      std::optional<std::string> text;
+      if (value.type == db::ValueType::Real)
+        text = postgres_real_text(value.real);
+      else if (value.type == db::ValueType::Integer &&
+               (conversion == Conversion::Timestamp || conversion == Conversion::TimestampTz)) {
+        text = unix_time_text(value.integer);
+        if (text && conversion == Conversion::TimestampTz)
+          *text += "+00";
+      } else if (value.type == db::ValueType::Text && conversion == Conversion::TimestampTz)
+        text = sqlite_timestamp_as_utc(value.bytes);
+      if (text) {
+        value.type = db::ValueType::Text;
+        value.bytes = std::move(*text);
+      }
     }
-    std::sort(key.begin(), key.end());
-    for (const auto& [position, name] : key)
-      m_key.push_back(name);
-    bool without_rowid = false;
-    for (const auto& row :
-         m_connection.query("PRAGMA main.table_list(" + util::sql_quote(table) + ")"))
-      without_rowid = row.at(4).value_or("0") == "1";
-    m_has_rowid = !without_rowid;
-  }
-
-  // PostgreSQL: the table on the search path, its columns and primary key; no rowid.
-  void read_postgres_table() {
-    m_has_rowid = false;
-    const std::string relation =
-        "to_regclass(" + util::sql_quote(schema::quote_postgres_name(m_name)) + ")";
-    const auto found = m_connection.query("SELECT " + relation + " IS NOT NULL");
-    if (found.empty() || found[0].at(0) != std::optional<std::string>("t"))
-      throw Error(ErrorKind::Project, "no table '" + m_name + "' in the database");
-    for (const auto& row : m_connection.query(
-             "SELECT attname, attgenerated <> '' FROM pg_attribute WHERE attrelid = " + relation +
-             " AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-      const std::string name = row.at(0).value_or("");
-      if (row.at(1) == std::optional<std::string>("t"))
-        m_generated.push_back(util::to_lower(name));
-      else
-        m_columns[util::to_lower(name)] = name;
-    }
-    for (const auto& row : m_connection.query(
-             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
-             "a.attnum = ANY (i.indkey) WHERE i.indrelid = " +
-             relation + " AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)"))
-      m_key.push_back(row.at(0).value_or(""));
+    return m_converted;
   }
 
   std::string quoted(const std::string& name) const {
@@ -276,7 +281,12 @@ class TableLoader {
   };
   // "a IS ?": equal, NULL equal to NULL.
   std::string same_as(const std::string& column, Markers& markers) const {
-    return quoted(column) + (m_postgres ? " IS NOT DISTINCT FROM " : " IS ") + markers.next();
+    if (!m_postgres)
+      return quoted(column) + " IS " + markers.next();
+    const auto conversion = m_conversions.find(column);
+    if (conversion != m_conversions.end() && conversion->second == Conversion::Json)
+      return quoted(column) + "::text IS NOT DISTINCT FROM " + markers.next() + "::text";
+    return quoted(column) + " IS NOT DISTINCT FROM " + markers.next();
   }
 
   std::unique_ptr<db::Statement>& plain_insert(const std::vector<std::string>& columns) {
@@ -315,6 +325,11 @@ class TableLoader {
       complete = complete && position_of(name).has_value();
     if (!complete)
       key = position_of("rowid") ? std::vector<std::string>{"rowid"} : columns;
+    for (const auto& column : columns) {
+      const auto conversion = m_conversions.find(column);
+      statements.conversions.push_back(conversion == m_conversions.end() ? Conversion::None
+                                                                         : conversion->second);
+    }
     std::vector<std::string> key_names;
     for (const auto& name : key) {
       statements.key_positions.push_back(*position_of(name));
@@ -350,10 +365,12 @@ class TableLoader {
   db::Connection& m_connection;
   bool m_postgres;
   std::string m_name;
-  std::map<std::string, std::string> m_columns; // lower-cased -> spelling
+  bool m_has_rowid;
+  std::map<std::string, std::string> m_columns;    // lower-cased -> spelling
+  std::map<std::string, Conversion> m_conversions; // PostgreSQL: by spelling
   std::vector<std::string> m_generated;
   std::vector<std::string> m_key;
-  bool m_has_rowid = true;
+  std::vector<Value> m_converted;
   std::map<std::string, Statements> m_statements;
   std::map<std::string, std::unique_ptr<db::Statement>> m_plain_inserts;
 };
@@ -369,7 +386,7 @@ class Seeder {
   TableLoader& table(const std::string& name) {
     auto& loader = m_tables[name];
     if (!loader)
-      loader = std::make_unique<TableLoader>(m_connection, name);
+      loader = make_loader(name);
     return *loader;
   }
 
@@ -399,7 +416,10 @@ class Seeder {
     std::vector<std::string> columns;
     std::vector<Value> values;
     for (const auto& [name, item] : row.items()) {
-      columns.push_back(table.column(name, where));
+      auto column = table.column(name, where);
+      if (!column)
+        continue; // SQLite's rowid, where the table has none
+      columns.push_back(std::move(*column));
       values.push_back(decode(item, where + ", column '" + name + "'"));
     }
     if (columns.empty())
@@ -410,7 +430,48 @@ class Seeder {
   SeedResult& result() { return m_result; }
 
  private:
+  std::unique_ptr<TableLoader> make_loader(const std::string& name) {
+    const bool postgres = m_connection.backend() == config::Backend::Postgres;
+    // Read once, on the first table a file names: one snapshot of every table's shape.
+    if (!m_schema)
+      m_schema = schema::introspect(m_connection);
+    // PostgreSQL's names are exact; SQLite finds a table without regard to case.
+    const auto exact = m_schema->tables.find(name);
+    const schema::Table* table = exact != m_schema->tables.end() ? &exact->second
+                                 : postgres                      ? nullptr
+                                                                 : m_schema->find_table(name);
+    if (table != nullptr)
+      return std::make_unique<TableLoader>(m_connection, *table,
+                                           !postgres && !table->without_rowid);
+    if (!postgres)
+      if (const auto virtual_table = sqlite_virtual_table(name))
+        return std::make_unique<TableLoader>(m_connection, *virtual_table, true);
+    throw Error(ErrorKind::Project, "no table '" + name + "' in the database");
+  }
+
+  // A virtual table (FTS5 and the like), which the schema model leaves to its module:
+  // its columns as the module declares them, and its rowid, as dump writes them.
+  std::optional<schema::Table> sqlite_virtual_table(const std::string& name) {
+    const auto found =
+        m_connection.query("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = "
+                           "'virtual' AND name = " +
+                           util::sql_quote(name) + " COLLATE NOCASE");
+    if (found.empty())
+      return std::nullopt;
+    schema::Table table;
+    table.name = found[0].at(0).value_or(name);
+    for (const auto& row : m_connection.query("SELECT name, type FROM pragma_table_info(" +
+                                              util::sql_quote(table.name) + ")")) {
+      schema::Column column;
+      column.name = row.at(0).value_or("");
+      column.type = row.at(1).value_or("");
+      table.columns.push_back(std::move(column));
+    }
+    return table;
+  }
+
   db::Connection& m_connection;
+  std::optional<schema::Schema> m_schema;
   std::map<std::string, std::unique_ptr<TableLoader>> m_tables;
   SeedResult m_result;
 };
@@ -560,7 +621,9 @@ class RowReader : public nlohmann::json_sax<json> {
 void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
   TableLoader* table = nullptr;
   TableLoader::Statements* statements = nullptr;
-  std::vector<std::string> columns;
+  std::vector<std::string> columns; // the table's columns the header names
+  std::vector<std::size_t> kept;    // where each of them is in a row line
+  std::size_t width = 0;            // values in a row line
   std::string line;
   RowReader reader;
   std::vector<Value> values;
@@ -569,12 +632,30 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
       continue;
     auto where = [&] { return file + ":" + std::to_string(number); };
     auto row_where = [&] { return where() + ": table " + table->name() + ", row"; };
-    if (table != nullptr && reader.read(line)) {
-      if (reader.count != columns.size())
-        throw Error(ErrorKind::Database, row_where() + ": expected an array of " +
-                                             std::to_string(columns.size()) + " values");
-      reader.values.resize(columns.size());
-      seeder.row(*table, *statements, columns, reader.values, row_where);
+    auto wrong_width = [&] {
+      return Error(ErrorKind::Database,
+                   row_where() + ": expected an array of " + std::to_string(width) + " values");
+    };
+    bool plain_row = false;
+    if (table != nullptr) {
+      try {
+        plain_row = reader.read(line);
+      } catch (const Error& error) { // a tagged value that is not base64
+        throw Error(error.kind(), error.message(), file, number);
+      }
+    }
+    if (plain_row) {
+      if (reader.count != width)
+        throw wrong_width();
+      reader.values.resize(width);
+      if (kept.size() == width) {
+        seeder.row(*table, *statements, columns, reader.values, row_where);
+      } else { // a column left out (SQLite's rowid where there is none)
+        values.resize(kept.size());
+        for (std::size_t i = 0; i < kept.size(); ++i)
+          values[i] = std::move(reader.values[kept[i]]);
+        seeder.row(*table, *statements, columns, values, row_where);
+      }
       continue;
     }
     // Not a plain row (or not valid JSON): the whole-document parser says which.
@@ -589,13 +670,22 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
         throw Error(ErrorKind::Project, "a header line is {\"table\", \"columns\"}", file, number);
       table = &seeder.table(item["table"].get<std::string>());
       columns.clear();
-      for (const auto& column : item["columns"]) {
+      kept.clear();
+      width = item["columns"].size();
+      for (std::size_t i = 0; i < width; ++i) {
+        const json& column = item["columns"][i];
         const json name = column.is_object() ? column.value("name", json()) : column;
         if (!name.is_string())
           throw Error(ErrorKind::Project, "a column is a name or {\"name\", \"type\"}", file,
                       number);
-        columns.push_back(table->column(name.get<std::string>(), where()));
+        if (auto spelling = table->column(name.get<std::string>(), where())) {
+          columns.push_back(std::move(*spelling));
+          kept.push_back(i);
+        }
       }
+      if (columns.empty())
+        throw Error(ErrorKind::Project, "a header line names no column of table " + table->name(),
+                    file, number);
       statements = &table->statements_for(columns);
       continue;
     }
@@ -606,14 +696,15 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
       seeder.object_row(*table, item, row_where());
       continue;
     }
-    if (!item.is_array() || item.size() != columns.size())
-      throw Error(ErrorKind::Database, row_where() + ": expected an array of " +
-                                           std::to_string(columns.size()) + " values");
+    if (!item.is_array() || item.size() != width)
+      throw wrong_width();
     values.clear();
-    for (std::size_t i = 0; i < columns.size(); ++i)
-      values.push_back(decode(item[i], row_where() + ", column '" + columns[i] + "'"));
+    for (std::size_t i = 0; i < kept.size(); ++i)
+      values.push_back(decode(item[kept[i]], row_where() + ", column '" + columns[i] + "'"));
     seeder.row(*table, *statements, columns, values, row_where);
   }
+  if (in.bad())
+    throw Error(ErrorKind::Project, "cannot read seed file", file);
 }
 
 } // namespace
@@ -623,11 +714,16 @@ std::vector<fs::path> seed_files_in(const fs::path& folder) {
   std::error_code ec;
   if (!fs::is_directory(folder, ec))
     throw Error(ErrorKind::Project, "seeds folder not found", folder.string());
-  for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    const auto extension = entry.path().extension();
-    if ((extension == ".json" || extension == ".jsonl") && entry.is_regular_file(ec))
-      files.push_back(entry.path());
+  fs::directory_iterator entry(folder, ec);
+  for (; !ec && entry != fs::directory_iterator(); entry.increment(ec)) {
+    const auto extension = entry->path().extension();
+    std::error_code type_error;
+    if ((extension == ".json" || extension == ".jsonl") && entry->is_regular_file(type_error))
+      files.push_back(entry->path());
   }
+  if (ec)
+    throw Error(ErrorKind::Project, "cannot list the seeds folder: " + ec.message(),
+                folder.string());
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -637,14 +733,23 @@ SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>
   Seeder seeder(connection);
   for (const auto& path : files) {
     const std::string file = path.string();
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+      throw Error(ErrorKind::Project, "cannot read seed file: it is a folder", file);
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in)
-      throw Error(ErrorKind::Project, "cannot read seed file", file);
+      throw Error(ErrorKind::Project,
+                  std::string("cannot read seed file") +
+                      (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()),
+                  file);
     if (path.extension() == ".jsonl") {
       seed_jsonl(seeder, in, file);
     } else {
       std::ostringstream buffer;
       buffer << in.rdbuf();
+      if (in.bad())
+        throw Error(ErrorKind::Project, "cannot read seed file", file);
       seed_json(seeder, buffer.str(), file);
     }
     ++seeder.result().files;

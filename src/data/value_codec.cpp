@@ -1,11 +1,13 @@
 #include "dbtool/data/value_codec.h"
 
 #include "dbtool/error.h"
+#include "dbtool/util/strings.h"
 #include <openssl/evp.h>
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 namespace dbtool::data {
@@ -63,23 +65,79 @@ std::string real_literal(double value) {
   return text;
 }
 
+std::string postgres_real_text(double value) {
+  if (std::isnan(value))
+    return "NaN";
+  if (std::isinf(value))
+    return value > 0 ? "Infinity" : "-Infinity";
+  char buffer[64];
+  // Integral values below 2^63 in full: "1e+16" is no input for a bigint column.
+  const bool integral = value == std::trunc(value) && std::fabs(value) < 9.2e18;
+  const auto result =
+      integral ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed)
+               : std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr); // "-0" too: a float column keeps the sign
+}
+
 namespace {
 
-const char* hex_digits = "0123456789abcdef";
-
-void append_hex(std::string& out, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    out += hex_digits[c >> 4];
-    out += hex_digits[c & 15];
-  }
+bool digits(std::string_view text, std::size_t from, std::size_t count) {
+  if (from + count > text.size())
+    return false;
+  for (std::size_t i = from; i < from + count; ++i)
+    if (text[i] < '0' || text[i] > '9')
+      return false;
+  return true;
 }
 
 } // namespace
 
+std::optional<std::string> sqlite_timestamp_as_utc(std::string_view text) {
+  // YYYY-MM-DD
+  if (!digits(text, 0, 4) || text.size() < 10 || text[4] != '-' || !digits(text, 5, 2) ||
+      text[7] != '-' || !digits(text, 8, 2))
+    return std::nullopt;
+  if (text.size() == 10)
+    return std::string(text) + " 00:00:00+00";
+  // [ T]HH:MM, then :SS, then .fff...
+  if ((text[10] != ' ' && text[10] != 'T') || !digits(text, 11, 2) || text.size() < 16 ||
+      text[13] != ':' || !digits(text, 14, 2))
+    return std::nullopt;
+  std::size_t end = 16;
+  if (end < text.size() && text[end] == ':') {
+    if (!digits(text, end + 1, 2))
+      return std::nullopt;
+    end += 3;
+    if (end < text.size() && text[end] == '.') {
+      ++end;
+      const std::size_t first = end;
+      while (end < text.size() && text[end] >= '0' && text[end] <= '9')
+        ++end;
+      if (end == first)
+        return std::nullopt;
+    }
+  }
+  if (end != text.size())
+    return std::nullopt;
+  return std::string(text) + "+00";
+}
+
+std::optional<std::string> unix_time_text(std::int64_t seconds) {
+  const std::time_t time = static_cast<std::time_t>(seconds);
+  std::tm parts{};
+  if (gmtime_r(&time, &parts) == nullptr)
+    return std::nullopt;
+  char buffer[64];
+  const auto length = std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &parts);
+  if (length == 0)
+    return std::nullopt;
+  return std::string(buffer, length);
+}
+
 void append_sql_text(std::string& out, std::string_view text) {
   if (!is_plain_utf8(text)) {
     out += "CAST(X'";
-    append_hex(out, text);
+    util::append_hex(out, text);
     out += "' AS TEXT)";
     return;
   }
@@ -97,7 +155,7 @@ void append_sql_text(std::string& out, std::string_view text) {
 
 void append_sql_blob(std::string& out, std::string_view blob) {
   out += "X'";
-  append_hex(out, blob);
+  util::append_hex(out, blob);
   out += '\'';
 }
 

@@ -1,13 +1,12 @@
 #include "dbtool/diff/autogenerate.h"
 
-#include "dbtool/diff/postgres_migration.h"
+#include "dbtool/diff/migration.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
-#include <future>
 
 namespace dbtool::diff {
 
@@ -27,12 +26,19 @@ void require_at_head(const revision::RevisionGraph& graph, std::vector<std::stri
                     "): run `dbtool upgrade head` first");
 }
 
+bool declares_nothing(const schema::Schema& schema) {
+  return schema.tables.empty() && schema.views.empty() && schema.triggers.empty() &&
+         schema.enums.empty() && schema.domains.empty() && schema.sequences.empty() &&
+         schema.routines.empty();
+}
+
 } // namespace
 
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
                                     const std::vector<std::string>& current,
-                                    schema::DeclaredModels& declared_models) {
+                                    schema::DeclaredModels& declared_models,
+                                    const CompareOptions& options) {
   require_at_head(graph, current);
   // The database is read while the models load on their own thread.
   const std::set<std::string> own_tables{settings.version_table, settings.history_table};
@@ -45,26 +51,22 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   }
   const schema::Schema declared = declared_models.get(&read);
   const schema::Schema& live = read.schema;
+  if (!options.allow_empty_models && declares_nothing(declared) && !live.tables.empty())
+    throw Error(ErrorKind::Project,
+                "the models declare nothing, so every table of the database (" +
+                    std::to_string(live.tables.size()) +
+                    ") would be dropped; is this the right schema folder? "
+                    "(--allow-empty-models compares them anyway)",
+                settings.schema_dir.string());
+  const config::Backend backend = connection.backend();
+  Migration upgrade = plan_migration(live, declared, backend);
   ModelComparison comparison;
-  if (connection.backend() == config::Backend::Postgres) {
-    auto upgrade = plan_postgres_migration(live, declared);
-    comparison.operations = std::move(upgrade.operations);
-    comparison.upgrade.sql = std::move(upgrade.sql);
-    if (!comparison.operations.empty())
-      comparison.downgrade.sql = plan_postgres_migration(declared, live).sql;
-    return comparison;
-  }
-  comparison.operations = compare_schemas(live, declared);
-  // No change one way is no change the other way (and comparing costs a few ms at
-  // 500 tables); a change is planned back on a second thread while the upgrade renders.
-  std::future<MigrationScript> downgrade;
+  comparison.operations = std::move(upgrade.operations);
+  comparison.upgrade = std::move(upgrade.script);
+  // No change one way is no change the other way.
   if (!comparison.operations.empty())
-    downgrade = std::async(std::launch::async, [&live, &declared] {
-      return render_sqlite_migration(declared, live, compare_schemas(declared, live));
-    });
-  comparison.upgrade = render_sqlite_migration(live, declared, comparison.operations);
-  comparison.downgrade =
-      downgrade.valid() ? downgrade.get() : render_sqlite_migration(declared, live, {});
+    comparison.downgrade =
+        render_migration(declared, live, compare_schemas(declared, live, backend), backend);
   return comparison;
 }
 
@@ -72,14 +74,14 @@ AutogenerateResult
 autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
                       db::Connection& connection, const std::vector<std::string>& current,
                       schema::DeclaredModels& declared, const revision::NewRevisionOptions& options,
-                      bool write_empty) {
+                      bool write_empty, const CompareOptions& compare) {
   AutogenerateResult result;
-  result.comparison = compare_with_models(graph, settings, connection, current, declared);
+  result.comparison = compare_with_models(graph, settings, connection, current, declared, compare);
   if (result.comparison.operations.empty() && !write_empty)
     return result;
   const revision::ScriptDirectory folder(settings.migrations_dir);
   revision::Revision revision = folder.plan_revision(graph, options);
-  // Moved, not copied: at 500 tables each copy is 200 KB of fresh memory.
+  // Moved, not copied: a large model's migration is a large text.
   revision.upgrade_sql = std::move(result.comparison.upgrade.sql);
   revision.downgrade_sql = std::move(result.comparison.downgrade.sql);
   revision.foreign_keys_off =

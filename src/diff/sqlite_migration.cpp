@@ -1,23 +1,125 @@
 #include "dbtool/diff/sqlite_migration.h"
 
+#include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
+#include <set>
 
 namespace dbtool::diff {
 
+using schema::Column;
 using schema::quote_name;
 using schema::Schema;
 using schema::Table;
+using schema::Token;
 
 namespace {
 
-const schema::Column* find_column(const Table& table, const std::string& name) {
+bool same_name(const std::string& a, const std::string& b) {
+  return util::equals_ignoring_case(a, b);
+}
+
+const Column* find_column(const Table& table, const std::string& name) {
   for (const auto& column : table.columns)
-    if (util::to_lower(column.name) == util::to_lower(name))
+    if (same_name(column.name, name))
       return &column;
   return nullptr;
+}
+
+bool column_in(const std::vector<std::string>& names, const std::string& column) {
+  return std::any_of(names.begin(), names.end(),
+                     [&](const std::string& name) { return same_name(name, column); });
+}
+
+// Whether DEFAULT text is a literal that ALTER TABLE ADD COLUMN accepts.
+bool literal_default(const std::string& sql) {
+  const auto tokens = schema::tokenize_sql(sql);
+  std::size_t i = 0;
+  if (i < tokens.size() && (tokens[i].is_punct('-') || tokens[i].is_punct('+')))
+    ++i;
+  if (i + 1 != tokens.size())
+    return false;
+  const Token& token = tokens[i];
+  return token.kind == Token::Kind::Number || token.kind == Token::Kind::String ||
+         token.kind == Token::Kind::Blob || token.is_word("NULL") || token.is_word("TRUE") ||
+         token.is_word("FALSE");
+}
+
+// Whether ALTER TABLE ADD COLUMN can add COLUMN to TABLE as TO declares it: not a key,
+// not UNIQUE, no foreign key, a literal default (or none, when it may be NULL), not a
+// stored generated column.
+bool can_add_column(const Table& to, const Column& column) {
+  if (to.primary_key && column_in(to.primary_key->columns, column.name))
+    return false;
+  for (const auto& unique : to.unique_constraints)
+    if (column_in(unique.columns, column.name))
+      return false;
+  for (const auto& key : to.foreign_keys)
+    if (column_in(key.columns, column.name))
+      return false;
+  if (column.generated && column.generated_stored)
+    return false;
+  if (column.default_sql && !literal_default(*column.default_sql))
+    return false;
+  if (column.not_null && !column.generated &&
+      (!column.default_sql || util::equals_ignoring_case(*column.default_sql, "NULL")))
+    return false;
+  return true;
+}
+
+// Whether ALTER TABLE DROP COLUMN can drop COLUMN from FROM. Conservative: anything
+// that might mention the column (a constraint, an index, a view, a trigger, a
+// generated column) sends the table to a rebuild instead.
+bool can_drop_column(const Schema& schema, const Table& from, const std::string& column) {
+  if (!schema.views.empty() || !schema.triggers.empty() || !from.checks.empty())
+    return false;
+  if (from.primary_key && column_in(from.primary_key->columns, column))
+    return false;
+  for (const auto& unique : from.unique_constraints)
+    if (column_in(unique.columns, column))
+      return false;
+  for (const auto& key : from.foreign_keys)
+    if (column_in(key.columns, column))
+      return false;
+  for (const auto& other : from.columns)
+    if (other.generated)
+      return false;
+  for (const auto& [name, index] : from.indexes) {
+    if (index.where)
+      return false;
+    for (const auto& key : index.keys)
+      if (!key.expression.empty() || same_name(key.column, column))
+        return false;
+  }
+  return true;
+}
+
+bool is_table_change(OperationKind kind) {
+  return kind == OperationKind::AlterTable || kind == OperationKind::AddColumn ||
+         kind == OperationKind::DropColumn;
+}
+
+// The tables (lower-cased) that ALTER TABLE cannot take to their new form: those with an
+// AlterTable (a type, key, constraint, option or column order changes), or a column it
+// cannot add or drop. They are rebuilt.
+std::set<std::string> tables_to_rebuild(const Schema& from, const Schema& to,
+                                        const std::vector<Operation>& operations) {
+  std::set<std::string> rebuilt;
+  for (const auto& operation : operations) {
+    const std::string table = util::to_lower(operation.table);
+    if (operation.kind == OperationKind::AlterTable)
+      rebuilt.insert(table);
+    else if (operation.kind == OperationKind::AddColumn &&
+             !can_add_column(to.tables.at(operation.table),
+                             *find_column(to.tables.at(operation.table), operation.object)))
+      rebuilt.insert(table);
+    else if (operation.kind == OperationKind::DropColumn &&
+             !can_drop_column(from, *from.find_table(operation.table), operation.object))
+      rebuilt.insert(table);
+  }
+  return rebuilt;
 }
 
 bool has_rowid_alias(const Table& table) {
@@ -62,12 +164,13 @@ std::string rebuild(const Table& before, const Table& after) {
   return sql;
 }
 
-// Names may hold line breaks; a comment must stay on its line.
-std::string one_line(std::string text) {
-  for (auto& c : text)
-    if (c == '\n' || c == '\r')
-      c = ' ';
-  return text;
+void comment(std::string& sql, const Operation& operation) {
+  sql += "-- " + util::one_line(operation.describe()) + "\n";
+  if (operation.destructive)
+    sql += "-- WARNING: destructive: this step can lose data\n";
+  if (!operation.note.empty())
+    sql += "-- NOTE: " + util::one_line(operation.note) +
+           "; if so, replace the drop and create with ALTER TABLE ... RENAME to keep the data\n";
 }
 
 } // namespace
@@ -75,71 +178,122 @@ std::string one_line(std::string text) {
 MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
                                         const std::vector<Operation>& operations) {
   MigrationScript script;
-  // Room for a typical statement each at once, not the doubling steps (fresh memory).
-  script.sql.reserve(256 * operations.size());
-  for (const auto& operation : operations) {
-    std::string& sql = script.sql;
-    sql += "-- " + one_line(operation.describe()) + "\n";
-    if (operation.destructive)
-      sql += "-- WARNING: destructive: this step can lose data\n";
-    if (!operation.note.empty())
-      sql += "-- NOTE: " + one_line(operation.note) +
-             "; if so, replace the drop and create with ALTER TABLE ... RENAME to keep the data\n";
+  std::string& sql = script.sql;
+  const std::set<std::string> rebuilt = tables_to_rebuild(from, to, operations);
+  // SQLite checks every view and trigger when a table is renamed or a column dropped:
+  // around such a change all of them are dropped first and made again last.
+  const bool structural =
+      !rebuilt.empty() ||
+      std::any_of(operations.begin(), operations.end(), [](const Operation& operation) {
+        return operation.kind == OperationKind::DropTable ||
+               operation.kind == OperationKind::DropColumn;
+      });
+  auto listed = [&](OperationKind kind, const std::string& name) -> const Operation* {
+    for (const auto& operation : operations)
+      if (operation.kind == kind && operation.table == name)
+        return &operation;
+    return nullptr;
+  };
+  if (structural) {
+    auto views = views_in_dependency_order(from, config::Backend::Sqlite);
+    std::reverse(views.begin(), views.end());
+    for (const auto& name : views)
+      if (listed(OperationKind::DropView, name) == nullptr)
+        sql += "DROP VIEW " + quote_name(name) + ";\n";
+    for (const auto& [name, trigger] : from.triggers)
+      if (listed(OperationKind::DropTrigger, name) == nullptr)
+        sql += "DROP TRIGGER " + quote_name(name) + ";\n";
+  }
+
+  for (std::size_t k = 0; k < operations.size(); ++k) {
+    const Operation& operation = operations[k];
+    if (is_table_change(operation.kind)) {
+      // The operations of one table are next to each other: one ALTER each, or one
+      // rebuild for all of them.
+      std::size_t end = k;
+      while (end < operations.size() && is_table_change(operations[end].kind) &&
+             operations[end].table == operation.table)
+        ++end;
+      const Table& after = to.tables.at(operation.table);
+      if (rebuilt.count(util::to_lower(operation.table)) != 0) {
+        for (std::size_t j = k; j < end; ++j)
+          comment(sql, operations[j]);
+        sql += rebuild(*from.find_table(operation.table), after);
+        script.foreign_keys_off = true;
+      } else {
+        for (std::size_t j = k; j < end; ++j) {
+          comment(sql, operations[j]);
+          if (operations[j].kind == OperationKind::AddColumn) {
+            sql += "ALTER TABLE " + quote_name(after.name) + " ADD COLUMN " +
+                   schema::render_column(*find_column(after, operations[j].object), false) + ";\n";
+          } else {
+            sql += "ALTER TABLE " + quote_name(after.name) + " DROP COLUMN " +
+                   quote_name(operations[j].object) + ";\n";
+            script.foreign_keys_off = true;
+          }
+        }
+      }
+      k = end - 1;
+      continue;
+    }
     switch (operation.kind) {
     case OperationKind::DropView:
+      comment(sql, operation);
       sql += "DROP VIEW " + quote_name(operation.table) + ";\n";
       break;
     case OperationKind::DropTrigger:
+      comment(sql, operation);
       sql += "DROP TRIGGER " + quote_name(operation.table) + ";\n";
       break;
     case OperationKind::DropIndex:
+      comment(sql, operation);
       sql += "DROP INDEX " + quote_name(operation.object) + ";\n";
       break;
     case OperationKind::CreateTable:
+      comment(sql, operation);
       sql += schema::render_create_table(to.tables.at(operation.table));
       break;
-    case OperationKind::AddColumn: {
-      const Table& table = to.tables.at(operation.table);
-      sql += "ALTER TABLE " + quote_name(table.name) + " ADD COLUMN " +
-             schema::render_column(*find_column(table, operation.object), false) + ";\n";
-      break;
-    }
-    case OperationKind::DropColumn:
-      sql += "ALTER TABLE " + quote_name(operation.table) + " DROP COLUMN " +
-             quote_name(operation.object) + ";\n";
-      script.foreign_keys_off = true;
-      break;
-    case OperationKind::RebuildTable:
-      sql += rebuild(*from.find_table(operation.table), to.tables.at(operation.table));
-      script.foreign_keys_off = true;
-      break;
     case OperationKind::DropTable:
+      comment(sql, operation);
       sql += "DROP TABLE " + quote_name(operation.table) + ";\n";
       script.foreign_keys_off = true;
       break;
     case OperationKind::CreateIndex: {
+      comment(sql, operation);
       const Table& table = to.tables.at(operation.table);
-      sql += schema::render_create_index(table, table.indexes.at(operation.object));
+      if (rebuilt.count(util::to_lower(operation.table)) == 0)
+        sql += schema::render_create_index(table, table.indexes.at(operation.object));
+      else
+        sql += "-- (made by the rebuild of " + util::one_line(operation.table) + " above)\n";
       break;
     }
     case OperationKind::CreateView:
-      sql += schema::render_create_view(to.views.at(operation.table));
+      if (!structural) {
+        comment(sql, operation);
+        sql += schema::render_create_view(to.views.at(operation.table));
+      }
       break;
     case OperationKind::CreateTrigger:
-      sql += to.triggers.at(operation.table).sql + ";\n";
+      if (!structural) {
+        comment(sql, operation);
+        sql += to.triggers.at(operation.table).sql + ";\n";
+      }
       break;
-    case OperationKind::CreateType:
-    case OperationKind::AlterType:
-    case OperationKind::DropType:
-    case OperationKind::CreateSequence:
-    case OperationKind::DropSequence:
-    case OperationKind::CreateRoutine:
-    case OperationKind::ReplaceRoutine:
-    case OperationKind::DropRoutine:
-    case OperationKind::CreateExtension:
-    case OperationKind::DropExtension:
-    case OperationKind::Comment:
-      break; // PostgreSQL's; compare_schemas never makes them
+    default:
+      break; // PostgreSQL's objects: a SQLite schema has none
+    }
+  }
+
+  if (structural) {
+    for (const auto& name : views_in_dependency_order(to, config::Backend::Sqlite)) {
+      if (const Operation* operation = listed(OperationKind::CreateView, name))
+        comment(sql, *operation);
+      sql += schema::render_create_view(to.views.at(name));
+    }
+    for (const auto& [name, trigger] : to.triggers) {
+      if (const Operation* operation = listed(OperationKind::CreateTrigger, name))
+        comment(sql, *operation);
+      sql += trigger.sql + ";\n";
     }
   }
   return script;

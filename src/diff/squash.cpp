@@ -2,8 +2,7 @@
 
 #include "dbtool/db/postgres/postgres_connection.h"
 #include "dbtool/db/sqlite/sqlite_connection.h"
-#include "dbtool/diff/postgres_migration.h"
-#include "dbtool/diff/sqlite_migration.h"
+#include "dbtool/diff/migration.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
@@ -13,9 +12,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
+#include <unistd.h>
 
 namespace dbtool::diff {
 
@@ -153,36 +155,21 @@ struct SquashedScripts {
 SquashedScripts render_scripts(const schema::Schema& before, const schema::Schema& after,
                                config::Backend backend) {
   SquashedScripts scripts;
-  if (backend == config::Backend::Postgres) {
-    auto up = plan_postgres_migration(before, after);
-    scripts.operations = std::move(up.operations);
-    scripts.upgrade = std::move(up.sql);
-    scripts.downgrade = plan_postgres_migration(after, before).sql;
-    return scripts;
-  }
-  scripts.operations = compare_schemas(before, after);
-  const auto up = render_sqlite_migration(before, after, scripts.operations);
-  const auto down = render_sqlite_migration(after, before, compare_schemas(after, before));
-  scripts.upgrade = up.sql;
+  Migration up = plan_migration(before, after, backend);
+  const MigrationScript down =
+      render_migration(after, before, compare_schemas(after, before, backend), backend);
+  scripts.operations = std::move(up.operations);
+  scripts.upgrade = std::move(up.script.sql);
   scripts.downgrade = down.sql;
-  scripts.foreign_keys_off = up.foreign_keys_off || down.foreign_keys_off;
+  scripts.foreign_keys_off = up.script.foreign_keys_off || down.foreign_keys_off;
   return scripts;
 }
 
-// SCHEMA as the proof compares it: PostgreSQL appends every column it adds, so a
-// column dropped and added back comes last, and order cannot count there.
-schema::Schema comparable(schema::Schema schema, config::Backend backend) {
-  if (backend == config::Backend::Postgres)
-    for (auto& [name, table] : schema.tables)
-      std::sort(table.columns.begin(), table.columns.end(),
-                [](const auto& a, const auto& b) { return a.name < b.name; });
-  return schema;
-}
-
-// Proof that SQL turns the scratch database into EXPECTED: it must compare equal.
+// Proof that SQL turns the scratch database into EXPECTED: it must compare equal (on
+// PostgreSQL, column order aside: it appends a column it adds back).
 void require_same(const schema::Schema& actual, const schema::Schema& expected,
                   config::Backend backend, const std::string& what) {
-  const auto left = compare_schemas(comparable(actual, backend), comparable(expected, backend));
+  const auto left = compare_schemas(actual, expected, backend);
   if (!left.empty())
     throw squash_error("the squashed " + what + " does not rebuild the schema exactly (" +
                        left.front().describe() + ")");
@@ -194,33 +181,143 @@ void append_unique(std::vector<std::string>& into, const std::vector<std::string
       into.push_back(item);
 }
 
-// Writes the new file under a temporary name, removes the run's files, then renames:
-// the folder never holds two revisions with TO's id.
-fs::path replace_files(const fs::path& folder, const Revision& squashed,
-                       const std::vector<fs::path>& old_files) {
-  const fs::path target = folder / revision::revision_file_name(squashed.id, squashed.message);
-  const fs::path temporary = folder / (".dbtool-squash-" + squashed.id + ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << revision::render_revision(squashed);
-    out.close();
-    if (!out)
-      throw Error(ErrorKind::Project,
-                  std::string("cannot write the squashed revision: ") + std::strerror(errno),
-                  temporary.string());
+// TEXT into PATH, flushed to disk (O_TRUNC: a stale file of a killed run is replaced).
+void write_synced(const fs::path& path, const std::string& text) {
+  const int descriptor = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (descriptor < 0)
+    throw Error(ErrorKind::Project, std::string("cannot write: ") + std::strerror(errno),
+                path.string());
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const auto count = ::write(descriptor, text.data() + written, text.size() - written);
+    if (count < 0 && errno == EINTR)
+      continue;
+    if (count <= 0) {
+      const int error = errno;
+      ::close(descriptor);
+      throw Error(ErrorKind::Project, std::string("cannot write: ") + std::strerror(error),
+                  path.string());
+    }
+    written += static_cast<std::size_t>(count);
   }
-  for (const auto& file : old_files) {
-    std::error_code ec;
-    fs::remove(file, ec);
-    if (ec)
-      throw Error(ErrorKind::Project, "cannot remove a squashed revision file: " + ec.message(),
-                  file.string());
-  }
-  fs::rename(temporary, target);
-  return target;
+  const bool synced = ::fsync(descriptor) == 0;
+  const int error = errno;
+  if (::close(descriptor) != 0 || !synced)
+    throw Error(ErrorKind::Project,
+                std::string("cannot write: ") + std::strerror(synced ? errno : error),
+                path.string());
+}
+
+std::string read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open())
+    throw squash_error("cannot read revision file", path.string());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad())
+    throw squash_error("cannot read revision file", path.string());
+  return text;
+}
+
+void rename_or_throw(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (ec)
+    throw Error(ErrorKind::Project,
+                "cannot rename " + from.filename().string() + " to " + to.filename().string() +
+                    ": " + ec.message(),
+                from.string());
 }
 
 } // namespace
+
+fs::path replace_squashed_files(const fs::path& folder, const revision::Revision& squashed,
+                                const std::vector<fs::path>& run_files,
+                                const std::function<void(int step)>& after_step) {
+  const fs::path target = folder / revision::revision_file_name(squashed.id, squashed.message);
+  const fs::path temporary = folder / (".dbtool-squash-" + squashed.id + ".tmp");
+  const fs::path& last = run_files.back(); // TO's file
+  // Every file of the run as it is, to put back should a step fail.
+  std::vector<std::string> old_texts;
+  for (const auto& file : run_files)
+    old_texts.push_back(read_whole(file));
+
+  // The steps, each one rename or unlink, so that the folder loads after any of them.
+  int step = 0;
+  auto done = [&] {
+    ++step;
+    if (after_step)
+      after_step(step);
+  };
+  fs::path squashed_at = last; // where the new revision is once it is in place
+  std::size_t removed = 0;     // files of the run deleted, TO's parent first
+  try {
+    write_synced(temporary, revision::render_revision(squashed));
+    done();
+    // One rename swaps TO for the squashed revision: never two files with TO's id, never
+    // none. What is left of the old run hangs off FROM's parents as a side branch.
+    rename_or_throw(temporary, last);
+    done();
+    if (target != last) {
+      rename_or_throw(last, target);
+      squashed_at = target;
+      done();
+    }
+    // Children first: what is left of the side branch keeps every parent it names.
+    for (std::size_t i = run_files.size() - 1; i-- > 0;) {
+      std::error_code ec;
+      fs::remove(run_files[i], ec);
+      if (ec)
+        throw Error(ErrorKind::Project, "cannot remove a squashed revision file: " + ec.message(),
+                    run_files[i].string());
+      ++removed;
+      done();
+    }
+    return target;
+  } catch (...) {
+    // Put the old run back in the reverse order: the deleted files parents first, then
+    // TO's text over the squashed revision, then TO's name.
+    std::string restore_failure;
+    try {
+      for (std::size_t k = run_files.size() - 1 - removed; k + 1 < run_files.size(); ++k) {
+        write_synced(temporary, old_texts[k]);
+        rename_or_throw(temporary, run_files[k]);
+      }
+      if (step >= 2) {
+        write_synced(temporary, old_texts.back());
+        rename_or_throw(temporary, squashed_at);
+        if (squashed_at != last)
+          rename_or_throw(squashed_at, last);
+      }
+    } catch (const std::exception& error) {
+      restore_failure = error.what();
+    }
+    std::error_code ec;
+    fs::remove(temporary, ec);
+    if (!restore_failure.empty()) {
+      std::string what = "an unknown failure";
+      try {
+        throw;
+      } catch (const std::exception& error) {
+        what = error.what();
+      } catch (...) {
+      }
+      throw Error(ErrorKind::Project,
+                  "the squash failed (" + what +
+                      ") and putting the old revision files back "
+                      "failed too (" +
+                      restore_failure +
+                      "); the folder may hold both the squashed revision and part of the "
+                      "old run",
+                  folder.string());
+    }
+    try {
+      throw;
+    } catch (const Error& error) {
+      throw Error(error.kind(), error.message() + "; nothing was changed", error.file(),
+                  error.line());
+    }
+  }
+}
 
 SquashResult squash_revisions(const RevisionGraph& graph, const config::Settings& settings,
                               const std::optional<std::vector<std::string>>& database_at,
@@ -308,7 +405,7 @@ SquashResult squash_revisions(const RevisionGraph& graph, const config::Settings
   squashed.squashed_checksums = last.squashed_checksums;
   append_unique(squashed.squashed_checksums, {revision::revision_checksum(last)});
 
-  squashed.path = replace_files(settings.migrations_dir, squashed, result.removed);
+  squashed.path = replace_squashed_files(settings.migrations_dir, squashed, result.removed);
   result.operations = std::move(scripts.operations);
   result.written = std::move(squashed);
   return result;

@@ -38,17 +38,6 @@ bool header_field(std::string_view line, std::string_view& key, std::string_view
   return true;
 }
 
-std::string hex(const unsigned char* bytes, size_t size) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  return out;
-}
-
 } // namespace
 
 bool is_valid_revision_id(const std::string& id) {
@@ -280,7 +269,7 @@ std::string revision_checksum(const Revision& revision) {
   unsigned int size = 0;
   if (EVP_Digest(folded.data(), folded.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
     throw Error(ErrorKind::Project, "SHA-256 failed for revision " + revision.id);
-  return hex(digest.data(), size);
+  return util::hex(std::string_view(reinterpret_cast<const char*>(digest.data()), size));
 }
 
 std::string generate_revision_id() {
@@ -289,7 +278,7 @@ std::string generate_revision_id() {
   std::array<unsigned char, 6> bytes{};
   if (getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
     throw Error(ErrorKind::Project, "cannot generate a random revision id");
-  return hex(bytes.data(), bytes.size());
+  return util::hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 } // namespace dbtool::revision

@@ -13,6 +13,7 @@
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
+#include "dbtool/util/two_halves.h"
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -139,15 +140,28 @@ std::vector<ModelStatement> json_model_statements(const std::string& text, const
     const auto found = lines.find(name);
     return found == lines.end() ? 0 : found->second;
   };
-  std::vector<ModelStatement> out;
   using Kind = ModelStatement::Kind;
+  // Many tables are rendered as two halves on two threads.
+  std::vector<const Table*> tables;
   for (const auto& [name, table] : declared.tables)
-    out.push_back(
-        {Kind::Table, name, name, stored_text(render_create_table(table)), file, line_of(name)});
-  for (const auto& [name, table] : declared.tables)
-    for (const auto& [index_name, index] : table.indexes)
-      out.push_back({Kind::Index, index_name, name, stored_text(render_create_index(table, index)),
-                     file, line_of(index_name)});
+    tables.push_back(&table);
+  std::vector<ModelStatement> table_rows[2], index_rows[2];
+  util::run_in_two_halves(tables.size(), 100, [&](int part, std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to; ++k) {
+      const Table& table = *tables[k];
+      table_rows[part].push_back(
+          {Kind::Table, table.name, table.name, stored_text(render_create_table(table)), file, 0});
+      for (const auto& [index_name, index] : table.indexes)
+        index_rows[part].push_back({Kind::Index, index_name, table.name,
+                                    stored_text(render_create_index(table, index)), file, 0});
+    }
+  });
+  std::vector<ModelStatement> out;
+  for (auto* part : {&table_rows[0], &table_rows[1], &index_rows[0], &index_rows[1]})
+    for (auto& statement : *part) {
+      statement.line = line_of(statement.name);
+      out.push_back(std::move(statement));
+    }
   for (const auto& [name, view] : declared.views)
     out.push_back(
         {Kind::View, name, name, stored_text(render_create_view(view)), file, line_of(name)});
@@ -338,7 +352,9 @@ Schema load_by_execution(const std::vector<fs::path>& files) {
         const auto space = message.find(' ');
         const auto tail = message.rfind(" already exists");
         if (space != std::string::npos && tail != std::string::npos && tail > space) {
-          const auto tokens = tokenize_sql(message.substr(space + 1, tail - space - 1));
+          // Tokens view into the text they were read from: it must outlive them.
+          const std::string quoted = message.substr(space + 1, tail - space - 1);
+          const auto tokens = tokenize_sql(quoted);
           if (tokens.size() == 1)
             declared_twice(tokens[0].name(), file, error.line());
         }
@@ -351,10 +367,51 @@ Schema load_by_execution(const std::vector<fs::path>& files) {
   return introspect_sqlite(scratch);
 }
 
+// STATEMENTS (tables and their indexes only) loaded by load_in_bulk; many tables in
+// two halves, each into a scratch database of its own on a thread of its own: what
+// introspection says of a table depends on its own statements alone, and reading a
+// schema and answering PRAGMAs is serial work inside SQLite.
+std::optional<Schema> load_tables_in_halves(const std::vector<const ModelStatement*>& statements) {
+  using Kind = ModelStatement::Kind;
+  std::vector<const ModelStatement*> tables;
+  std::unordered_map<std::string, std::vector<const ModelStatement*>> indexes; // by table
+  for (const ModelStatement* statement : statements)
+    if (statement->kind == Kind::Table)
+      tables.push_back(statement);
+    else
+      indexes[util::to_lower(statement->table)].push_back(statement);
+  std::optional<Schema> halves[2] = {Schema{}, Schema{}};
+  util::run_in_two_halves(tables.size(), 100, [&](int part, std::size_t from, std::size_t to) {
+    std::vector<const ModelStatement*> half(tables.begin() + static_cast<long>(from),
+                                            tables.begin() + static_cast<long>(to));
+    for (std::size_t k = from; k < to; ++k) {
+      const auto found = indexes.find(util::to_lower(tables[k]->name));
+      if (found != indexes.end())
+        half.insert(half.end(), found->second.begin(), found->second.end());
+    }
+    halves[part] = load_in_bulk(half);
+  });
+  // An index on a table that is not declared: SQLite refuses the whole, and says which.
+  std::set<std::string> declared;
+  for (const ModelStatement* table : tables)
+    declared.insert(util::to_lower(table->name));
+  for (const auto& [table, on] : indexes)
+    if (declared.count(table) == 0)
+      return std::nullopt;
+  if (!halves[0] || !halves[1])
+    return std::nullopt;
+  halves[0]->tables.merge(halves[1]->tables);
+  return std::move(halves[0]);
+}
+
 // Whether the CREATE INDEX text SQL says DESC. A database of schema format 1 (made
 // by SQLite before 3.3) reads every index as ascending, so a live index whose text says
 // DESC may not be what a scratch database makes of the same text.
 bool says_desc(const std::string& sql) {
+  const auto letters = [](char a, char b) { return util::ascii_lower(a) == b; };
+  const std::string_view desc = "desc";
+  if (std::search(sql.begin(), sql.end(), desc.begin(), desc.end(), letters) == sql.end())
+    return false; // most index texts, without tokenizing them
   const auto tokens = tokenize_sql(sql);
   return std::any_of(tokens.begin(), tokens.end(),
                      [](const Token& token) { return token.is_word("DESC"); });
@@ -453,7 +510,7 @@ Schema load_models(const DeclaredModels::Read& read, const LiveSchema* live) {
       for (const auto& statement : read.statements)
         load.push_back(&statement);
     }
-    schema = load.empty() ? std::optional<Schema>(Schema{}) : load_in_bulk(load);
+    schema = tables_only ? load_tables_in_halves(load) : load_in_bulk(load);
     if (schema)
       schema->tables.merge(known.tables);
   }

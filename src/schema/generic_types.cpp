@@ -78,7 +78,7 @@ std::string postgres_type_for(const std::string& generic) {
   if (util::starts_with(text, "array(") && text.back() == ')')
     return postgres_type_for(text.substr(6, text.size() - 7)) + "[]";
   static const std::map<std::string, std::string> renamed = {
-      {"float", "real"},         {"double", "double precision"},
+      {"float", "double precision"}, {"double", "double precision"},
       {"datetime", "timestamp"}, {"timestamp_tz", "timestamptz"},
       {"json", "jsonb"},         {"blob", "bytea"},
       {"string", "varchar"}};
@@ -134,7 +134,6 @@ std::optional<std::string> generic_for_postgres(const std::string& declared) {
       {"text", "text"},
       {"boolean", "boolean"},
       {"double precision", "double"},
-      {"real", "float"},
       {"date", "date"},
       {"time without time zone", "time"},
       {"timestamp without time zone", "timestamp"},

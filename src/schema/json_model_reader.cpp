@@ -5,10 +5,12 @@
 #include "dbtool/schema/json_model.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/util/strings.h"
+#include "dbtool/util/two_halves.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -282,11 +284,45 @@ struct DocumentContext {
 // What a table's columns declare about the table: a column-level primary key, unique
 // constraints and foreign keys.
 struct ColumnLevel {
+  // PostgreSQL: columns whose "identity" the model gives ("none" included), which an
+  // integer primary key then does not get by default.
+  std::set<std::string> identity_given;
   std::vector<std::string> key_columns;
   bool autoincrement = false;
   std::vector<UniqueConstraint> uniques;
   std::vector<ForeignKey> foreign_keys;
 };
+
+// A column's "default": an SQL expression as written, or a JSON number or true/false.
+// For a boolean column, true/false and 1/0 in any of those forms mean the same on both
+// backends: SQLite takes either spelling (TRUE is 1 there), and is given a JSON true or
+// false as 1 or 0; PostgreSQL is given true or false (it refuses an integer default for
+// a boolean).
+std::optional<std::string> read_default(const Reader& reader, const json& value,
+                                        const std::string& at, const std::string& generic,
+                                        bool exact_type) {
+  const json* found = member(value, "default");
+  if (found == nullptr || found->is_null())
+    return std::nullopt;
+  std::string text;
+  if (found->is_string())
+    text = found->get<std::string>();
+  else if (found->is_boolean())
+    text = found->get<bool>() ? "1" : "0";
+  else if (found->is_number())
+    text = found->dump();
+  else
+    reader.fail(at, "'default' must be an SQL expression (a string), a number or true/false");
+  if (!reader.postgres() || exact_type ||
+      util::to_lower(std::string(util::trim(generic))) != "boolean")
+    return text;
+  const std::string word = util::to_lower(std::string(util::trim(text)));
+  if (word == "true" || word == "1")
+    return std::string("true");
+  if (word == "false" || word == "0")
+    return std::string("false");
+  return text;
+}
 
 Column read_column(const Reader& reader, const json& value, const std::string& where,
                    ColumnLevel& level) {
@@ -309,7 +345,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   const bool primary = reader.boolean(value, "primary_key", at, false);
   column.not_null = !reader.boolean(value, "nullable", at, true);
   column.not_null_conflict = conflict_action(reader, value, "not_null_on_conflict", at);
-  column.default_sql = reader.optional_string(value, "default", at);
+  column.default_sql = read_default(reader, value, at, generic, exact.has_value());
   column.collation = reader.string(value, "collation", at);
   if (!reader.postgres())
     column.collation = util::to_upper(column.collation);
@@ -318,9 +354,11 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   if (reader.postgres()) {
     column.comment = reader.string(value, "comment", at);
     const std::string identity = util::to_upper(reader.string(value, "identity", at));
-    if (!identity.empty() && identity != "ALWAYS" && identity != "BY DEFAULT")
-      reader.fail(at, "'identity' is \"always\" or \"by default\"");
-    column.identity = identity;
+    if (!identity.empty() && identity != "ALWAYS" && identity != "BY DEFAULT" && identity != "NONE")
+      reader.fail(at, "'identity' is \"always\", \"by default\" or \"none\"");
+    if (member(value, "identity") != nullptr)
+      level.identity_given.insert(column.name);
+    column.identity = identity == "NONE" ? std::string() : identity;
   }
   if (const json* generated = member(value, "generated")) {
     reader.object(*generated, at + " generated");
@@ -549,11 +587,18 @@ Table read_table(const Reader& reader, const json& value, const DocumentContext&
   if (reader.postgres()) {
     table.comment = reader.string(value, "comment", at);
     read_exclusion_constraints(reader, value, at, table);
-    // AUTOINCREMENT is SQLite's; PostgreSQL's counterpart is an identity column.
-    if (table.primary_key && table.primary_key->autoincrement) {
+    // An integer primary key numbers its rows itself on SQLite (it is the rowid), and
+    // AUTOINCREMENT is SQLite's: PostgreSQL's counterpart of both is an identity column,
+    // unless the model says otherwise ("identity": "none").
+    if (table.primary_key) {
+      const bool autoincrement = table.primary_key->autoincrement;
       table.primary_key->autoincrement = false;
       for (auto& column : table.columns)
-        if (column.name == table.primary_key->columns.front() && column.identity.empty())
+        if (table.primary_key->columns.size() == 1 &&
+            column.name == table.primary_key->columns.front() &&
+            level.identity_given.count(column.name) == 0 &&
+            (autoincrement ||
+             (column.type == "integer" && !column.default_sql && !column.generated)))
           column.identity = "BY DEFAULT";
     }
   }
@@ -575,14 +620,31 @@ void name_foreign_keys(const DocumentContext& context, Schema& schema) {
     }
 }
 
+// The tables, many of them as two halves on two threads (each with its own Reader: its
+// cache of types is its own); the first error in document order is still the one
+// reported, a table declared twice included.
 void read_tables(const Reader& reader, const json& document, const DocumentContext& context,
                  Schema& schema) {
   if (const json* tables = reader.list(document, "tables", "")) {
-    for (const auto& value : *tables) {
-      Table table = read_table(reader, value, context);
-      const std::string name = table.name;
-      if (!schema.tables.emplace(name, std::move(table)).second)
-        reader.fail("table '" + name + "'", "declared twice");
+    std::vector<Table> read[2];
+    std::exception_ptr errors[2];
+    util::run_in_two_halves(tables->size(), 100, [&](int part, std::size_t from, std::size_t to) {
+      const Reader local = reader;
+      try {
+        for (std::size_t k = from; k < to; ++k)
+          read[part].push_back(read_table(local, (*tables)[k], context));
+      } catch (...) {
+        errors[part] = std::current_exception();
+      }
+    });
+    for (int part = 0; part < 2; ++part) {
+      for (auto& table : read[part]) {
+        const std::string name = table.name;
+        if (!schema.tables.emplace(name, std::move(table)).second)
+          reader.fail("table '" + name + "'", "declared twice");
+      }
+      if (errors[part])
+        std::rethrow_exception(errors[part]);
     }
   }
   name_foreign_keys(context, schema);

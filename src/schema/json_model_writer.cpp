@@ -50,6 +50,14 @@ class ModelWriter {
            table.primary_key->name.empty() && table.primary_key->on_conflict.empty();
   }
 
+  // PostgreSQL: a one-column integer primary key without an identity, a default or a
+  // generation, which the reader makes an identity column unless told otherwise.
+  static bool plain_integer_key(const Table& table, const Column& column) {
+    return table.primary_key && table.primary_key->columns.size() == 1 &&
+           table.primary_key->columns[0] == column.name && column.type == "integer" &&
+           !column.default_sql && !column.generated;
+  }
+
   void write_table(const Table& table) {
     m_out.begin_object();
     m_out.field("name", table.name);
@@ -88,6 +96,8 @@ class ModelWriter {
     }
     if (!column.identity.empty())
       m_out.field("identity", util::to_lower(column.identity));
+    else if (m_postgres && plain_integer_key(table, column))
+      m_out.field("identity", "none"); // read back, it would get one by default
     if (key_on_column(table) && table.primary_key->columns[0] == column.name) {
       m_out.field("primary_key", true);
       if (table.primary_key->autoincrement)

@@ -80,7 +80,7 @@ struct PragmaRows {
     auto integer = [](const db::Statement& row, int column) {
       return static_cast<int>(row.integer(column));
     };
-    // No ORDER BY: sorting the rows cost a quarter of the time. The pragma function is
+    // No ORDER BY, which would sort what already comes in order: the pragma function is
     // the inner loop of each join (it needs m.name), so an owner's rows arrive
     // together and in the pragma's own order (cid, id and seq, seqno); a lookup per
     // owner, not per row.

@@ -141,6 +141,44 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return previous[b.size()];
 }
 
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool broken = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      broken = !out.empty();
+      continue;
+    }
+    if (broken && c != ' ') {
+      out += out.back() == ':' || out.back() == '.' ? " " : "; ";
+      broken = false;
+    }
+    out += c;
+  }
+  return std::string(trim(out));
+}
+
+int count_lines(std::string_view text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+void append_hex(std::string& out, std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  for (const char byte : bytes) {
+    const auto value = static_cast<unsigned char>(byte);
+    out += digits[value >> 4];
+    out += digits[value & 15];
+  }
+}
+
+std::string hex(std::string_view bytes) {
+  std::string out;
+  out.reserve(2 * bytes.size());
+  append_hex(out, bytes);
+  return out;
+}
+
 std::string closest_word(std::string_view word, const std::vector<std::string>& candidates) {
   const std::size_t limit = std::min<std::size_t>(3, std::max<std::size_t>(1, word.size() / 3));
   std::string best;

@@ -278,6 +278,74 @@ for url in "postgresql://alice:s3cretpw/x@db.example.com/app" "postgresql://alic
   expect_one_line_error
 done
 
+test_case "environments: --env or DBTOOL_ENV applies an [env.NAME] table; \${VAR} from the environment"
+v="$TEST_TMP/environments"
+one_revision "$v"
+cat >"$v/dbtool.toml" <<'EOF'
+url = "sqlite:///data/dev.db"
+[env.ci]
+url = "sqlite:///data/${CI_NAME:-ci}.db"
+[env.ci.sqlite]
+journal_mode = "DELETE"
+[env.pg]
+url = "postgresql://alice:${PG_PASSWORD}@127.0.0.1:1/app?connect_timeout=5"
+EOF
+run "$v" upgrade -q
+expect_rc 0
+expect_equal "$(version_of "$v/data/dev.db")" "r1" "no environment: the top level"
+run "$v" --env ci upgrade -q
+expect_rc 0
+expect_equal "$(version_of "$v/data/ci.db")" "r1" "--env ci: its url, the variable's default"
+expect_sql "$v/data/ci.db" "PRAGMA journal_mode" "delete"
+CI_NAME=other DBTOOL_ENV=ci run "$v" upgrade -q
+expect_rc 0
+expect_equal "$(version_of "$v/data/other.db")" "r1" "DBTOOL_ENV=ci with CI_NAME set"
+DBTOOL_ENV=ci run "$v" --env nope current
+expect_rc 3
+expect_err "$v/dbtool.toml:2: unknown environment 'nope' (--env, DBTOOL_ENV): the [env.NAME] tables are ci, pg"
+expect_one_line_error
+DBTOOL_ENV= run "$v" --json current
+expect_rc 0
+json_eq 'd["url"]' "sqlite:///data/dev.db"
+run "$v" --env pg current
+expect_rc 3
+expect_err "$v/dbtool.toml:7: environment variable PG_PASSWORD is not set (\${PG_PASSWORD:-default} gives a default)"
+expect_one_line_error
+expect_equal "$(ls "$v/data" | grep -v -- '-wal$\|-shm$' | sort | tr '\n' ' ')" "ci.db dev.db other.db " "databases made"
+# A password from a variable is masked like any other.
+for flags in "current" "--json current" "--echo upgrade"; do
+  # shellcheck disable=SC2086
+  PG_PASSWORD=s3cretpw run "$v" --env pg $flags
+  expect_rc 4
+  expect_one_line_error
+  if [[ "$out$err" == *s3cretpw* ]]; then fail "password shown ($flags)"; else pass; fi
+  expect_err "alice:***@127.0.0.1:1/app"
+done
+
+test_case "SQLAlchemy's URL spellings; an empty DATABASE_URL is unset"
+a="$TEST_TMP/alchemy"
+one_revision "$a"
+DATABASE_URL="sqlite+pysqlite:///data/alchemy.db" run "$a" upgrade -q
+expect_rc 0
+expect_equal "$(version_of "$a/data/alchemy.db")" "r1" "sqlite+pysqlite:///"
+DBTOOL_URL= DATABASE_URL= run "$a" upgrade -q
+expect_rc 0
+expect_equal "$(version_of "$a/data/app.db")" "r1" "empty DBTOOL_URL and DATABASE_URL: the default"
+for url in "postgresql+psycopg2://alice:s3cretpw@127.0.0.1:1/app" "postgresql+psycopg://alice:s3cretpw@127.0.0.1:1/app" \
+  "postgresql+asyncpg://alice:s3cretpw@127.0.0.1:1/app" "postgres://alice:s3cretpw@127.0.0.1:1/app"; do
+  DATABASE_URL="$url" run "$a" current
+  expect_rc 4 # PostgreSQL, not a URL error: nothing listens on port 1
+  expect_err "cannot connect to postgres"
+  expect_err "://alice:***@127.0.0.1:1/app"
+  if [[ "$out$err" == *s3cretpw* || "$err" == *+* ]]; then fail "password or driver shown for $url"; else pass; fi
+done
+run "$a" --url "sqlite+pysqlite://" current
+expect_rc 3
+expect_err "invalid database URL 'sqlite+pysqlite://'"
+run "$a" --url "postgresql+://db/app" current
+expect_rc 3
+expect_err "expected a driver name after '+'"
+
 test_case "--version and help"
 run "$TEST_TMP" --version
 expect_rc 0
@@ -293,6 +361,7 @@ expect_equal "$err" "" "help prints nothing on stderr"
 run "$TEST_TMP" --help
 expect_rc 0
 expect_out "--url"
+expect_out "70 internal error: a bug in dbtool (please report it), or out of memory"
 run "$TEST_TMP" upgrade --help
 expect_rc 0
 expect_out "--single-transaction"

@@ -120,7 +120,7 @@ expect_rc 3
 expect_err "foreign key references table 'missing'"
 expect_equal "$(ls "$r/migrations" | wc -l)" "$before" "no revision written"
 
-test_case "a large JSON model (read in two halves) autogenerates, upgrades and checks clean"
+test_case "a large JSON model autogenerates, upgrades and checks clean"
 # 200 tables, one value per line: over 64 KB, so the models are cut in two for two
 # threads, and the scratch databases are loaded in two halves.
 big_models() {
@@ -163,5 +163,28 @@ expect_rc 3
 expect_err "models.json:$line: invalid JSON at column"
 expect_one_line_error
 expect_equal "$(db_fingerprint "$b/data/app.db")" "$before" "the database is unchanged"
+
+test_case "models that declare nothing never drop every table unasked"
+e=$(new_project empty_models)
+cp "$SOURCE_DIR"/migrations/*.sql "$e/migrations/"
+mkdir -p "$e/schema"
+run "$e" upgrade head
+expect_rc 0
+before=$(db_fingerprint "$e/data/app.db")
+run "$e" check
+expect_rc 3
+expect_err "the models declare nothing, so every table of the database (3) would be dropped"
+expect_err "--allow-empty-models"
+expect_one_line_error
+run "$e" revision --autogenerate -m "drop everything"
+expect_rc 3
+expect_equal "$(ls "$e/migrations" | wc -l)" "6" "no revision written"
+expect_equal "$(db_fingerprint "$e/data/app.db")" "$before" "the database is unchanged"
+run "$e" check --allow-empty-models
+expect_rc 1
+expect_out "- table reports (destructive)"
+run "$e" revision --autogenerate --allow-empty-models -m "drop everything" --rev-id dropall
+expect_rc 0
+expect_out "Created revision dropall"
 
 finish

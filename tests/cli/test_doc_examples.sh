@@ -27,7 +27,8 @@
 # - Words after the language are tags: ```console postgres (or ```sh postgres) runs
 #   only when DBTOOL_TEST_PG_URL is set, with PG_URL holding the URL of an empty
 #   database made for the document (without DBTOOL_TEST_PG_URL such blocks are
-#   skipped and counted as skipped); ```sh skip is never run (for commands that need
+#   skipped and counted as skipped; under CI=true that fails, as the PostgreSQL suites
+#   do); ```sh skip is never run (for commands that need
 #   another machine or build and start things: the prose says so). Unknown tags fail.
 # - Each document starts in a fresh copy of the sample project at the repository root
 #   (dbtool.toml, migrations/, schema/, seeds/, examples/; no database yet), where

@@ -123,6 +123,54 @@ expect_err "no table 'nope'"
 expect_sql "$s/data/app.db" "SELECT count(*) FROM settings WHERE key IN ('z', 'y')" "0"
 expect_equal "$(db_fingerprint "$s/data/app.db")" "$before" "database after failed seeds"
 
+test_case "seed reads each table as the introspector does: case, generated columns, virtual tables"
+r=$(new_project reading)
+write_revision "$r" r1 "" "tables" "CREATE TABLE Items (id INTEGER PRIMARY KEY, price REAL, doubled REAL GENERATED ALWAYS AS (price * 2) VIRTUAL);
+CREATE TABLE notes (body TEXT NOT NULL);
+CREATE VIRTUAL TABLE docs USING fts5(title, body);" "-"
+run "$r" upgrade
+expect_rc 0
+printf '{"table": "ITEMS", "rows": [{"ID": 1, "Price": 2.5}]}\n' >"$TEST_TMP/case.json"
+run "$r" seed "$TEST_TMP/case.json"
+expect_rc 0
+expect_out "1 inserted"
+expect_sql "$r/data/app.db" "SELECT id, price, doubled FROM Items" "1|2.5|5.0"
+printf '{"table": "items", "rows": [{"id": 2, "doubled": 1}]}\n' >"$TEST_TMP/generated.json"
+run "$r" seed "$TEST_TMP/generated.json"
+expect_rc 4
+expect_err "generated.json: table Items, row 1, column 'doubled': is generated and cannot be seeded"
+expect_one_line_error
+# A rowid table keeps the rowids a dump gives it; a virtual table (FTS5) loads through its module.
+run_sql "$r/data/app.db" "INSERT INTO notes (rowid, body) VALUES (7, 'seven'), (9, 'nine');
+INSERT INTO docs (rowid, title, body) VALUES (3, 'hello', 'world'), (5, 'other', 'text');" >/dev/null
+run "$r" dump --format jsonl --data-only --table notes --table docs -o "$TEST_TMP/virtual.jsonl"
+expect_rc 0
+run_sql "$r/data/app.db" "DELETE FROM notes; DELETE FROM docs;" >/dev/null
+run "$r" seed "$TEST_TMP/virtual.jsonl"
+expect_rc 0
+expect_out "4 inserted"
+expect_sql "$r/data/app.db" "SELECT group_concat(rowid || ':' || body, ' ') FROM notes" "7:seven 9:nine"
+expect_sql "$r/data/app.db" "SELECT rowid, title FROM docs WHERE docs MATCH 'world'" "3|hello"
+run "$r" seed "$TEST_TMP/virtual.jsonl"
+expect_rc 0
+expect_out "0 inserted, 0 updated, 4 unchanged"
+
+test_case "seed: a folder or an unreadable file is named, with nothing changed"
+mkdir -p "$TEST_TMP/folder.json"
+run "$r" seed "$TEST_TMP/folder.json"
+expect_rc 3
+expect_err "folder.json: cannot read seed file: it is a folder"
+expect_one_line_error
+run "$r" seed "$TEST_TMP/missing.jsonl"
+expect_rc 3
+expect_err "missing.jsonl: cannot read seed file: No such file or directory"
+printf '{"table":"notes","columns":["rowid","body"]}\n[1,{"$blob":"not base64!"}]\n' >"$TEST_TMP/tagged.jsonl"
+run "$r" seed "$TEST_TMP/tagged.jsonl"
+expect_rc 3
+expect_err "tagged.jsonl:2: a tagged value: invalid base64"
+expect_one_line_error
+expect_sql "$r/data/app.db" "SELECT count(*) FROM notes" "2"
+
 test_case "dump: bad input"
 run "$p" dump --table nope
 expect_rc 3
@@ -133,6 +181,30 @@ expect_err "$TEST_TMP/no/such/dir/out.sql"
 expect_equal "$(ls "$TEST_TMP/no" 2>/dev/null)" "" "no partial file"
 run "$p" dump --schema-only --data-only
 expect_rc 2
+
+test_case "dump -o: a write that fails mid-dump leaves no partial file, and the old dump as it was"
+big=$(new_project bigdump)
+mkdir -p "$big/data" "$TEST_TMP/limited"
+sqlite3 "$big/data/app.db" "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 40000)
+INSERT INTO t (v) SELECT printf('%.60d', x) FROM n;"
+printf 'the previous dump\n' >"$TEST_TMP/limited/out.sql"
+# Files may not grow past 1 MiB (SIGXFSZ ignored: the write fails with EFBIG); the
+# database is 4 MB already, and only read.
+last_command="(ulimit -f 1024; dbtool dump -o out.sql)"
+(cd "$big" && trap '' XFSZ && ulimit -f 1024 && "$DBTOOL" dump -o "$TEST_TMP/limited/out.sql") \
+  >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
+rc=$?
+out=$(cat "$TEST_TMP/.out")
+err=$(cat "$TEST_TMP/.err")
+expect_rc 4
+expect_err "$TEST_TMP/limited/out.sql: cannot write the dump: File too large"
+expect_one_line_error
+expect_equal "$(ls -A "$TEST_TMP/limited")" "out.sql" "files beside the target"
+expect_equal "$(cat "$TEST_TMP/limited/out.sql")" "the previous dump" "the previous dump"
+run "$big" dump -o "$TEST_TMP/limited/out.sql"
+expect_rc 0
+expect_equal "$(grep -c '^INSERT INTO t ' "$TEST_TMP/limited/out.sql")" "40000" "rows in the dump without the limit"
 run "$p" dump --format xml
 expect_rc 2
 

@@ -288,6 +288,222 @@ expect_one_line_error
 expect_err "dotted/alembic/versions/$(id_of k04)_vacuum.py: revision v1.2: revision 'v1.2' is not a valid dbtool id"
 expect_equal "$(ls "$TEST_TMP/out1" 2>&1 | grep -c 'No such file')" "1" "still no project made"
 
+test_case "(f) render_as_batch: a shop whose revisions use batch mode, and its models"
+# The shop as Alembic's autogenerate writes it with render_as_batch=True: env.py imports the
+# application's models (myapp/models.py) and renders batch blocks; revisions s03, s04, s07
+# and the downgrade of s05 use op.batch_alter_table, s01 has a bulk_insert that offline mode
+# cannot render, s04 runs data statements before and after its batch block.
+S="$TEST_TMP/shop"
+mkdir -p "$S"
+(cd "$S" && "$ALEMBIC" init alembic >/dev/null) || fail "alembic init"
+sed -i 's|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///shop.db|' "$S/alembic.ini"
+sed -i 's|^target_metadata = None$|from myapp.models import Base\ntarget_metadata = Base.metadata|;
+        s|target_metadata=target_metadata|target_metadata=target_metadata, render_as_batch=True|' "$S/alembic/env.py"
+/usr/bin/python3 "$FIXTURES/make_alembic_project.py" batch "$S/alembic/versions" "$S/myapp"
+expect_equal "$(grep -l 'batch_alter_table' "$S"/alembic/versions/*.py | wc -l)" "4" "revision files with batch blocks"
+(cd "$S" && "$ALEMBIC" upgrade head) >/dev/null 2>"$TEST_TMP/.err"
+expect_equal "$?" "0" "alembic upgrade head of the shop ($(tail -n1 "$TEST_TMP/.err"))"
+cp "$S/shop.db" "$TEST_TMP/shop_alembic_head.db"
+# The fixture is honest: Alembic's own autogenerate finds its models equal to what its
+# revisions built (types compared; Alembic 1.8's server-default comparison of func.now()
+# gives a different answer under different PYTHONHASHSEEDs, so it is left out).
+autogen=$(cd "$S" && /usr/bin/python3 - <<'EOF' 2>&1
+import sys
+sys.path.insert(0, ".")
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from myapp.models import Base
+with sa.create_engine("sqlite:///shop.db").connect() as connection:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    print(compare_metadata(context, Base.metadata))
+EOF
+)
+expect_equal "$autogen" "[]" "Alembic: the shop's models = what its revisions build"
+SP="$TEST_TMP/shop-dbtool"
+# shop_on DB ARGS...: runs the imported shop's dbtool against the SQLite file DB.
+shop_on() {
+  local db=$1
+  shift
+  run "$SP" --url "sqlite:///$db" "$@"
+}
+importer --metadata myapp.models:Base.metadata shop shop-dbtool
+expect_rc 0
+expect_equal "$err" "" "stderr of the shop's import"
+expect_out "Imported 7 revisions"
+expect_out "Wrote shop-dbtool/schema/models.json from myapp.models:Base.metadata"
+s01=$(ls "$SP"/migrations/$(id_of s01)_*.sql)
+s04=$(ls "$SP"/migrations/$(id_of s04)_*.sql)
+s05=$(ls "$SP"/migrations/$(id_of s05)_*.sql)
+s07=$(ls "$SP"/migrations/$(id_of s07)_*.sql)
+expect_equal "$(grep -l '^-- op.batch_alter_table(' "$SP"/migrations/*.sql | wc -l)" "4" "revisions with batch blocks written as schema changes"
+expect_equal "$(grep -c '^-- foreign_keys: off$' "$s04")" "1" "a rebuild runs with foreign keys off"
+expect_equal "$(grep -c "^INSERT INTO customers (id, email, name) VALUES (3, 'o''hara@example.com', 'Kim O''Hara');$" "$s01")" "1" \
+  "an untyped bulk_insert, rendered on a scratch database with its values written in"
+expect_equal "$(grep -c "^INSERT INTO products (sku, title, price) VALUES ('B-2', 'Bell? Brass', 20);$" "$s01")" "1" "a ? in a value is a value"
+# s04: the UPDATE, the rename (done by RENAME COLUMN, so the data stays), the rebuild, the
+# second UPDATE, in the order Alembic ran them.
+order=$(sed -n '/^-- +upgrade/,/^-- +downgrade/p' "$s04" | grep -E '^(UPDATE|ALTER TABLE "orders" RENAME COLUMN|CREATE TABLE _dbtool_new_orders)' | cut -c1-40)
+expect_equal "$order" "UPDATE orders SET status = 'new' WHERE s
+ALTER TABLE \"orders\" RENAME COLUMN \"note
+CREATE TABLE _dbtool_new_orders (
+UPDATE orders SET status='shipped' WHERE" "s04: statements in the order Alembic ran them"
+expect_equal "$(grep -c '^-- upgrade() also ran 2 data statement(s)' "$s04")" "1" "s04 says it carries data statements"
+expect_equal "$(sed -n '/^-- +downgrade/,$p' "$s05" | grep -c '^ALTER TABLE products DROP COLUMN')" "3" "s05: a batch downgrade that SQLite's ALTER can do"
+expect_equal "$(grep -c "^-- op.batch_alter_table('orders')" "$s07")" "2" "s07: a batch block per table and direction"
+models="$SP/schema/models.json"
+expect_equal "$(grep -c '"name": "joined_at", "type": "timestamp_tz", "sqlite_type": "DATETIME"' "$models")" "1" "DateTime(timezone=True): generic type plus SQLite's spelling"
+expect_equal "$(grep -c '"name": "ix_order_items_big", "columns": \["order_id", {"column": "quantity", "desc": true}\], "where": "quantity > 10"' "$models")" "1" "a partial DESC index"
+expect_equal "$(grep -c '"name": "ck_customers_email_has_at"' "$models")" "1" "a check constraint named by the convention"
+run "$SP" validate
+expect_rc 0
+# The declarative base itself names the same MetaData.
+importer --metadata myapp.models:Base shop shop-base
+expect_rc 0
+expect_equal "$(cat "$TEST_TMP/shop-base/schema/models.json")" "$(cat "$models")" "--metadata myapp.models:Base"
+# The point of it all: right after the import, a database built by dbtool matches the models.
+shop_on "$TEST_TMP/shop_dbtool.db" upgrade head
+expect_rc 0
+expect_out "7 revisions"
+shop_on "$TEST_TMP/shop_dbtool.db" check
+expect_rc 0
+expect_out "OK: the database matches the models"
+# ... and Alembic's database, adopted as it stands, matches them too.
+shop_on "$TEST_TMP/shop_alembic_head.db" check
+expect_rc 0
+expect_out "OK: the database matches the models"
+# dbtool's rebuilds leave the schema (as dbtool reads it) and every row as Alembic's batch did.
+shop_on "$TEST_TMP/shop_alembic_head.db" scan --format sql
+alembic_scan=$out
+shop_on "$TEST_TMP/shop_dbtool.db" scan --format sql
+expect_equal "$out" "$alembic_scan" "shop schema: dbtool's revisions = Alembic's"
+rows() { fingerprint "$1" | grep '^   '; }
+expect_equal "$(rows "$TEST_TMP/shop_dbtool.db")" "$(rows "$TEST_TMP/shop_alembic_head.db")" "shop rows: dbtool's revisions = Alembic's"
+expect_equal "$(sqlite3 "$TEST_TMP/shop_dbtool.db" "SELECT group_concat(id || ':' || status || ':' || ifnull(comment, '-'), ' ') FROM orders")" \
+  "1:shipped:gift wrap 2:new:- 3:new:call first" "the renamed column kept its data, the data statements ran"
+# Downgrades: the batch downgrades undo what the upgrades did, as Alembic's do.
+cp "$TEST_TMP/shop_alembic_head.db" "$TEST_TMP/shop_alembic_s02.db"
+sed "s|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///$TEST_TMP/shop_alembic_s02.db|" "$S/alembic.ini" >"$TEST_TMP/shop_s02.ini"
+(cd "$S" && "$ALEMBIC" -c "$TEST_TMP/shop_s02.ini" downgrade "$(id_of s02)") >/dev/null 2>&1
+expect_equal "$?" "0" "alembic downgrade of the shop"
+shop_on "$TEST_TMP/shop_dbtool.db" downgrade "$(id_of s02)"
+expect_rc 0
+shop_on "$TEST_TMP/shop_alembic_s02.db" scan --format sql
+alembic_scan=$out
+shop_on "$TEST_TMP/shop_dbtool.db" scan --format sql
+expect_equal "$out" "$alembic_scan" "shop at s02 after downgrades: schema as Alembic's"
+expect_equal "$(rows "$TEST_TMP/shop_dbtool.db")" "$(rows "$TEST_TMP/shop_alembic_s02.db")" "shop at s02 after downgrades: rows as Alembic's"
+shop_on "$TEST_TMP/shop_dbtool.db" upgrade head
+expect_rc 0
+shop_on "$TEST_TMP/shop_dbtool.db" check
+expect_rc 0
+shop_on "$TEST_TMP/shop_dbtool.db" downgrade base
+expect_rc 0
+expect_equal "$(fingerprint "$TEST_TMP/shop_dbtool.db")" "" "shop: downgrade base leaves nothing"
+
+test_case "(f) render_as_batch and --metadata: bad input"
+importer --metadata myapp.models:Nope shop out2
+expect_rc 3
+expect_one_line_error
+expect_err "--metadata myapp.models:Nope: module myapp.models has no attribute 'Nope'"
+importer --metadata myapp.nomodels:Base.metadata shop out2
+expect_rc 3
+expect_one_line_error
+expect_err "cannot import myapp.nomodels: ModuleNotFoundError"
+importer --metadata myapp.models shop out2
+expect_rc 2
+expect_one_line_error
+expect_err "expected MODULE:ATTRIBUTE"
+importer --metadata myapp.models:Customer.email shop out2
+expect_rc 3
+expect_one_line_error
+expect_err "not a SQLAlchemy MetaData"
+cat >"$S/myapp/bad_models.py" <<'EOF'
+import sqlalchemy as sa
+metadata = sa.MetaData()
+sa.Table("tagged", metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("tags", sa.ARRAY(sa.Text)))
+EOF
+importer --metadata myapp.bad_models:metadata shop out2
+expect_rc 3
+expect_one_line_error
+expect_err "table 'tagged' column 'tags': ARRAY has no SQLite spelling"
+cat >"$S/myapp/bad_models.py" <<'EOF'
+import sqlalchemy as sa
+metadata = sa.MetaData()
+sa.Table("spans", metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("span", sa.Interval))
+EOF
+importer --dialect postgresql --url postgresql://app@db/app --metadata myapp.bad_models:metadata shop out2
+expect_rc 3
+expect_one_line_error
+expect_err "table 'spans' column 'span': SQLAlchemy type INTERVAL() has no dbtool generic type"
+expect_equal "$(ls "$TEST_TMP/out2" 2>&1 | grep -c 'No such file')" "1" "nothing written for bad models"
+importer --dbtool "$TEST_TMP/no-such-dbtool" shop out2
+expect_rc 2
+expect_one_line_error
+expect_err "cannot find the dbtool binary"
+# A dbtool that fails: each batch block says so, with its revision file and line.
+importer --dbtool /bin/false shop out2
+expect_rc 1
+expect_err "shop/alembic/versions/$(id_of s03)_customers__active_flag__join_d.py:20: revision $(id_of s03) (upgrade) cannot be rendered on a scratch database: it uses op.batch_alter_table(), and running it on a scratch SQLite database failed: its op.batch_alter_table('customers') block: dbtool revision failed (exit 1)"
+expect_equal "$(ls "$TEST_TMP/out2" 2>&1 | grep -c 'No such file')" "1" "nothing written when dbtool fails"
+# A batch block that fails when Alembic runs it: named with its file and line, nothing written.
+cp -r "$S" "$TEST_TMP/shop-broken"
+sed -i 's/batch_op.alter_column("notes", new_column_name="comment")/batch_op.alter_column("no_such_column", new_column_name="comment")/' \
+  "$TEST_TMP"/shop-broken/alembic/versions/$(id_of s04)_*.py
+importer shop-broken out2
+expect_rc 1
+expect_err "revision $(id_of s04) (upgrade) cannot be rendered on a scratch database: it uses op.batch_alter_table(), and running it on a scratch SQLite database failed: KeyError"
+expect_err "nothing written"
+expect_equal "$(ls "$TEST_TMP/out2" 2>&1 | grep -c 'No such file')" "1" "nothing written for a failing batch block"
+mkdir -p "$TEST_TMP/out3/schema"
+echo '{}' >"$TEST_TMP/out3/schema/models.json"
+importer --metadata myapp.models:Base.metadata shop out3
+expect_rc 3
+expect_one_line_error
+expect_err "out3/schema/models.json: already exists"
+
+test_case "(g) --metadata on PostgreSQL: the models mean what SQLAlchemy creates there"
+# The shop's MetaData created by SQLAlchemy itself (its PostgreSQL DDL, through psql: native
+# enum, SERIAL and BIGSERIAL keys, JSON, double precision), then imported with --dialect
+# postgresql: check finds the database equal to the models. Needs a PostgreSQL server.
+if [ -z "${DBTOOL_TEST_PG_URL:-}" ]; then
+  [ "${CI:-}" = "true" ] && fail "DBTOOL_TEST_PG_URL is not set: CI must run the PostgreSQL case"
+  echo "  (skipped: set DBTOOL_TEST_PG_URL for the PostgreSQL case)"
+else
+  pg_db="dbt_import_$$_$RANDOM"
+  pg_url="${DBTOOL_TEST_PG_URL%/*}/$pg_db"
+  psql -X -q "$DBTOOL_TEST_PG_URL" -c "CREATE DATABASE \"$pg_db\"" >/dev/null
+  trap 'psql -X -q "$DBTOOL_TEST_PG_URL" -c "DROP DATABASE IF EXISTS \"'"$pg_db"'\" WITH (FORCE)" >/dev/null 2>&1; rm -rf "$TEST_TMP"' EXIT
+  (cd "$S" && /usr/bin/python3 - <<'EOF') >"$TEST_TMP/shop_pg.sql"
+import sys
+sys.path.insert(0, ".")
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from myapp.models import Base
+dialect = postgresql.dialect(paramstyle="named")  # % as the server gets it, not psycopg2's %%
+def executor(sql, *multiparams, **params):
+    print(str(sql.compile(dialect=dialect)).strip() + ";")
+engine = sa.create_mock_engine("postgresql://", executor)
+Base.metadata.create_all(engine, checkfirst=False)
+EOF
+  psql -X -q -v ON_ERROR_STOP=1 "$pg_url" -f "$TEST_TMP/shop_pg.sql" >/dev/null 2>"$TEST_TMP/.err"
+  expect_equal "$?" "0" "SQLAlchemy's DDL for the shop loads into PostgreSQL ($(head -n1 "$TEST_TMP/.err"))"
+  importer --dialect postgresql --url "$pg_url" --skip-unrenderable --metadata myapp.models:Base.metadata shop shop-pg
+  expect_rc 0
+  pg_models="$TEST_TMP/shop-pg/schema/models.json"
+  expect_equal "$(grep -c '"enums": \[' "$pg_models")" "1" "a native enum is declared"
+  expect_equal "$(grep -c '"name": "id", "type": "bigint", "postgres_type": "bigserial"' "$pg_models")" "1" "a BigInteger key is BIGSERIAL"
+  expect_equal "$(grep -c '"name": "attributes", "type": "json", "postgres_type": "JSON"' "$pg_models")" "1" "JSON stays json (not jsonb)"
+  expect_equal "$(grep -c "\"expression\": \"email LIKE '%@%'\"" "$pg_models")" "1" "% written once"
+  run "$TEST_TMP/shop-pg" stamp head
+  expect_rc 0
+  run "$TEST_TMP/shop-pg" check
+  expect_rc 0
+  expect_out "OK: the database matches the models"
+fi
+
 test_case "docs/import-alembic.md: every sh block runs as written"
 # ~ is a scratch home holding myapp (its app.db where Alembic left it: two branch revisions)
 # and legacy; dbtool and alembic are on PATH; blocks start in dbtool's source folder.
@@ -299,6 +515,9 @@ cp -r "$A" "$H/src/myapp"
 rm -f "$H/src/myapp/app.db"
 cp "$TEST_TMP/alembic_mid.db" "$H/src/myapp/app.db"
 cp -r "$L" "$H/src/legacy"
+cp -r "$S" "$H/src/shop"
+rm -f "$H/src/shop/myapp/bad_models.py"
+cp "$TEST_TMP/shop_alembic_head.db" "$H/src/shop/shop.db"
 /usr/bin/python3 - "$SOURCE_DIR/docs/import-alembic.md" "$TEST_TMP/blocks" <<'EOF'
 import os, re, sys
 text = open(sys.argv[1]).read()
@@ -330,6 +549,11 @@ expect_equal "$(grep -c 'id SERIAL NOT NULL' "$pg/$(id_of t01)_create_users.sql"
 expect_equal "$(grep -c "CREATE TYPE notification_kind AS ENUM ('email', 'sms');" "$pg"/$(id_of p05)_*.sql)" "1" "PostgreSQL enum"
 expect_equal "$(grep -c "'O''Brien: 100% ops'" "$pg/$(id_of t05)_seed_the_admin_user.sql")" "1" "% written once on PostgreSQL"
 expect_equal "$(grep -c 'foreign_keys' "$H/src/myapp-pg/dbtool.toml")" "0" "no [sqlite] section for PostgreSQL"
+expect_equal "$(ls "$H/src/shop-dbtool/schema")" "models.json" "the doc's shop import wrote the models"
+expect_equal "$(versions "$H/src/shop-dbtool/fresh.db")" "$(id_of s07)" "the doc's fresh shop database at head"
+run "$H/src/shop-dbtool" check
+expect_rc 0
+expect_out "OK: the database matches the models"
 
 echo "test_import_alembic: $(($(date +%s) - start)) s"
 finish

@@ -141,6 +141,60 @@ expect_err "s6_rev.sql:"
 expect_err "revision s6 fails on a scratch database"
 expect_one_line_error
 
+test_case "a squash whose files cannot be written or renamed changes nothing"
+w=$(squash_project unwritable)
+run "$w" upgrade head
+expect_rc 0
+fingerprint() { (cd "$1/migrations" && find . -mindepth 1 -printf '%p %y %s\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+# The new revision is first written beside, under a hidden name: make that impossible.
+mkdir -p "$w/migrations/.dbtool-squash-s4.tmp/x"
+before=$(fingerprint "$w")
+run "$w" squash s2 s4 -m "children, index, view"
+expect_rc 3
+expect_err ".dbtool-squash-s4.tmp: cannot write: Is a directory; nothing was changed"
+expect_one_line_error
+expect_equal "$(fingerprint "$w")" "$before" "files after a failed write"
+rm -r "$w/migrations/.dbtool-squash-s4.tmp"
+# Written and swapped for s4's file, it cannot take its own name: everything is put back.
+mkdir -p "$w/migrations/s4_children_index_view.sql/x"
+before=$(fingerprint "$w")
+run "$w" squash s2 s4 -m "children, index, view"
+expect_rc 3
+expect_err "cannot rename s4_rev.sql to s4_children_index_view.sql"
+expect_err "; nothing was changed"
+expect_one_line_error
+expect_equal "$(fingerprint "$w")" "$before" "files after a failed rename"
+run "$w" validate
+expect_rc 0
+rm -r "$w/migrations/s4_children_index_view.sql"
+# A migrations folder the user cannot write to (root writes anyway: run as nobody).
+as_user=()
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
+  setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
+  as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+  chmod 755 "$TEST_TMP"
+  chown -R nobody:nogroup "$w"
+fi
+if [ "$(id -u)" -ne 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+  chmod 555 "$w/migrations"
+  before=$(fingerprint "$w")
+  last_command="(cd $w && dbtool squash s2 s4 -m ...) with migrations/ read-only"
+  (cd "$w" && "${as_user[@]}" "$DBTOOL" squash s2 s4 -m "children, index, view") >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
+  rc=$?
+  out=$(cat "$TEST_TMP/.out")
+  err=$(cat "$TEST_TMP/.err")
+  expect_rc 3
+  expect_err "cannot write: Permission denied; nothing was changed"
+  expect_one_line_error
+  expect_equal "$(fingerprint "$w")" "$before" "files after a squash into a read-only folder"
+  chmod 755 "$w/migrations"
+else
+  echo "skipped: a read-only migrations/ needs a non-root user or setpriv" >&2
+fi
+run "$w" squash s2 s4 -m "children, index, view"
+expect_rc 0
+expect_equal "$(ls "$w/migrations" | sort | tr '\n' ' ')" "s1_rev.sql s4_children_index_view.sql s5_rev.sql " "files once the squash can run"
+
 test_case "an irreversible revision keeps the squash irreversible"
 i=$(squash_project irreversible)
 write_revision "$i" s6 s5 "one way" "CREATE TABLE oneway (id INTEGER);" "-"

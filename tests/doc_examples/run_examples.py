@@ -336,7 +336,13 @@ def main():
     print(f"{counts['commands'] - len(failures)} passed, {len(failures)} failed")
     if failures:
         print("failing examples: " + ", ".join(failures), file=sys.stderr)
-    return 1 if failures else 0
+    # As the PostgreSQL suites: without a server the postgres blocks are skipped, except
+    # under CI=true, where that fails.
+    postgres_missing = counts["skipped_pg"] and os.environ.get("CI") == "true"
+    if postgres_missing:
+        print(f"FAIL: DBTOOL_TEST_PG_URL is not set: CI must run the {counts['skipped_pg']} "
+              "PostgreSQL examples", file=sys.stderr)
+    return 1 if failures or postgres_missing else 0
 
 
 if __name__ == "__main__":

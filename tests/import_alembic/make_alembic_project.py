@@ -7,6 +7,14 @@
     make_alembic_project.py tricky VERSIONS_DIR  4 revisions that offline mode cannot fully
                                                  render: a query read through op.get_bind(), an
                                                  irreversible downgrade, an autocommit block
+    make_alembic_project.py batch VERSIONS_DIR PACKAGE_DIR
+                                                 a "shop" written as Alembic's autogenerate
+                                                 writes it with render_as_batch=True: 7
+                                                 revisions, 4 of them with batch blocks (a
+                                                 rebuild, a column rename, a type change, data
+                                                 statements between them), and the application's
+                                                 models (PACKAGE_DIR/models.py: Base.metadata
+                                                 with a naming convention) that they build
 
 Why: the importer is judged on a real Alembic project, so the revisions use the operations
 projects use (create_table, add_column, create_index, bulk_insert, execute with views and
@@ -332,6 +340,183 @@ with op.get_context().autocommit_block():
     return revisions
 
 
+# The shop's models: what the batch revisions below build, as the application declares it.
+SHOP_MODELS = '''"""The shop's SQLAlchemy models (Alembic's target_metadata)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(120), nullable=False, unique=True)
+    name = sa.Column(sa.String(80), index=True)
+    active = sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    joined_at = sa.Column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    __table_args__ = (sa.CheckConstraint("email LIKE '%@%'", name="email_has_at"),)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    sku = sa.Column(sa.String(20), primary_key=True)
+    title = sa.Column(sa.Text, nullable=False)
+    price = sa.Column(sa.Numeric(10, 2), nullable=False, server_default="0")
+    weight = sa.Column(sa.Float)
+    attributes = sa.Column(sa.JSON)
+    picture = sa.Column(sa.LargeBinary)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id = sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    customer_id = sa.Column(sa.Integer, sa.ForeignKey("customers.id", ondelete="CASCADE"),
+                            nullable=False, index=True)
+    status = sa.Column(sa.Enum("new", "paid", "shipped", name="order_status"), nullable=False,
+                       server_default="new")
+    total = sa.Column(sa.Numeric(12, 2), nullable=False)
+    comment = sa.Column(sa.Text)
+    placed_on = sa.Column(sa.Date)
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    order_id = sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                         sa.ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    sku = sa.Column(sa.String(20), sa.ForeignKey("products.sku"), primary_key=True)
+    quantity = sa.Column(sa.SmallInteger, nullable=False, server_default=sa.text("1"))
+
+
+sa.Index("ix_order_items_big", OrderItem.order_id, OrderItem.quantity.desc(),
+         sqlite_where=OrderItem.quantity > 10)
+'''
+
+
+def batch_revisions():
+    revisions = []
+
+    def add(name, parents, message, upgrade, downgrade):
+        revisions.append((name, parents, message, upgrade, downgrade, None, None))
+
+    add("s01", [], "create customers and products", """
+op.create_table(
+    "customers",
+    sa.Column("id", sa.Integer(), nullable=False),
+    sa.Column("email", sa.String(length=120), nullable=False),
+    sa.Column("name", sa.String(length=80), nullable=True),
+    sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
+    sa.UniqueConstraint("email", name=op.f("uq_customers_email")),
+)
+op.create_table(
+    "products",
+    sa.Column("sku", sa.String(length=20), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("price", sa.Numeric(precision=10, scale=2), server_default="0", nullable=False),
+    sa.PrimaryKeyConstraint("sku", name=op.f("pk_products")),
+)
+# Untyped columns, as hand-written data revisions often have: offline mode cannot render
+# these literals, so the importer runs this revision on a scratch database.
+customers = sa.table("customers", sa.column("id"), sa.column("email"), sa.column("name"))
+op.bulk_insert(customers, [
+    {"id": 1, "email": "ann@example.com", "name": "Ann"},
+    {"id": 2, "email": "bob@example.com", "name": None},
+    {"id": 3, "email": "o'hara@example.com", "name": "Kim O'Hara"},
+])
+products = sa.table("products", sa.column("sku"), sa.column("title"), sa.column("price"))
+op.bulk_insert(products, [{"sku": "A-1", "title": "Anvil", "price": 9.5},
+                          {"sku": "B-2", "title": "Bell? Brass", "price": 20}])""", """
+op.drop_table("products")
+op.drop_table("customers")""")
+    add("s02", ["s01"], "create orders", """
+op.create_table(
+    "orders",
+    sa.Column("id", sa.Integer(), nullable=False),
+    sa.Column("customer_id", sa.Integer(), nullable=False),
+    sa.Column("status", sa.String(length=10), nullable=True),
+    sa.Column("total", sa.Numeric(precision=10, scale=2), nullable=False),
+    sa.Column("notes", sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(["customer_id"], ["customers.id"],
+                            name=op.f("fk_orders_customer_id_customers"), ondelete="CASCADE"),
+    sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
+)
+op.create_index(op.f("ix_orders_customer_id"), "orders", ["customer_id"], unique=False)
+op.execute("INSERT INTO orders (id, customer_id, status, total, notes) VALUES "
+           "(1, 1, 'paid', 29.5, 'gift wrap'), (2, 1, NULL, 9.5, NULL), (3, 3, 'new', 20, 'call first')")""", """
+op.drop_index(op.f("ix_orders_customer_id"), table_name="orders")
+op.drop_table("orders")""")
+    add("s03", ["s02"], "customers: active flag, join date, name index", """
+with op.batch_alter_table("customers", schema=None) as batch_op:
+    batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.text("1"), nullable=False))
+    batch_op.add_column(sa.Column("joined_at", sa.DateTime(timezone=True), server_default=sa.text("CURRENT_TIMESTAMP"), nullable=True))
+    batch_op.create_index(batch_op.f("ix_customers_name"), ["name"], unique=False)
+    batch_op.create_check_constraint(batch_op.f("ck_customers_email_has_at"), "email LIKE '%@%'")""", """
+with op.batch_alter_table("customers", schema=None) as batch_op:
+    batch_op.drop_constraint(batch_op.f("ck_customers_email_has_at"), type_="check")
+    batch_op.drop_index(batch_op.f("ix_customers_name"))
+    batch_op.drop_column("joined_at")
+    batch_op.drop_column("active")""")
+    add("s04", ["s03"], "orders: status required, notes renamed to comment, wider totals", """
+# Data first (a statement between batch blocks), then the rebuild that relies on it.
+op.execute("UPDATE orders SET status = 'new' WHERE status IS NULL")
+with op.batch_alter_table("orders", schema=None) as batch_op:
+    batch_op.alter_column("status", existing_type=sa.String(length=10),
+                          type_=sa.Enum("new", "paid", "shipped", name="order_status"),
+                          nullable=False, server_default="new")
+    batch_op.alter_column("total", existing_type=sa.Numeric(precision=10, scale=2),
+                          type_=sa.Numeric(precision=12, scale=2), existing_nullable=False)
+    batch_op.alter_column("notes", new_column_name="comment")
+orders = sa.table("orders", sa.column("status", sa.String))
+op.execute(orders.update().where(orders.c.status == "paid").values(status="shipped"))""", """
+with op.batch_alter_table("orders", schema=None) as batch_op:
+    batch_op.alter_column("comment", new_column_name="notes")
+    batch_op.alter_column("total", existing_type=sa.Numeric(precision=12, scale=2),
+                          type_=sa.Numeric(precision=10, scale=2), existing_nullable=False)
+    batch_op.alter_column("status", existing_type=sa.Enum("new", "paid", "shipped", name="order_status"),
+                          type_=sa.String(length=10), nullable=True, server_default=None)""")
+    add("s05", ["s04"], "products: weight, attributes, picture", """
+op.add_column("products", sa.Column("weight", sa.Float(), nullable=True))
+op.add_column("products", sa.Column("attributes", sa.JSON(), nullable=True))
+op.add_column("products", sa.Column("picture", sa.LargeBinary(), nullable=True))""", """
+with op.batch_alter_table("products", schema=None) as batch_op:
+    batch_op.drop_column("picture")
+    batch_op.drop_column("attributes")
+    batch_op.drop_column("weight")""")
+    add("s06", ["s05"], "create order_items", """
+op.create_table(
+    "order_items",
+    sa.Column("order_id", sa.Integer(), nullable=False),
+    sa.Column("sku", sa.String(length=20), nullable=False),
+    sa.Column("quantity", sa.SmallInteger(), server_default=sa.text("1"), nullable=False),
+    sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_order_items_order_id_orders"), ondelete="CASCADE"),
+    sa.PrimaryKeyConstraint("order_id", "sku", name=op.f("pk_order_items")),
+)
+op.execute("INSERT INTO order_items (order_id, sku, quantity) VALUES (1, 'A-1', 2), (1, 'B-2', 12), (3, 'B-2', 1)")""",
+        'op.drop_table("order_items")')
+    add("s07", ["s06"], "order_items: sku refers to products, index big orders", """
+with op.batch_alter_table("order_items", schema=None) as batch_op:
+    batch_op.create_foreign_key(batch_op.f("fk_order_items_sku_products"), "products", ["sku"], ["sku"])
+# (Alembic's batch copy cannot carry an index on an expression: created after it.)
+op.create_index("ix_order_items_big", "order_items", ["order_id", sa.text("quantity DESC")],
+                unique=False, sqlite_where=sa.text("quantity > 10"))
+with op.batch_alter_table("orders", schema=None) as batch_op:
+    batch_op.add_column(sa.Column("placed_on", sa.Date(), nullable=True))""", """
+with op.batch_alter_table("orders", schema=None) as batch_op:
+    batch_op.drop_column("placed_on")
+op.drop_index("ix_order_items_big", table_name="order_items")
+with op.batch_alter_table("order_items", schema=None) as batch_op:
+    batch_op.drop_constraint(batch_op.f("fk_order_items_sku_products"), type_="foreignkey")""")
+    return revisions
+
+
 def write(revisions, versions_dir):
     os.makedirs(versions_dir, exist_ok=True)
     for number, (name, parents, message, upgrade, downgrade, labels, depends) in enumerate(revisions):
@@ -352,6 +537,17 @@ def write(revisions, versions_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("main", "tricky"):
-        sys.exit("usage: make_alembic_project.py main|tricky VERSIONS_DIR")
-    write(main_revisions() if sys.argv[1] == "main" else tricky_revisions(), sys.argv[2])
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if not ((mode in ("main", "tricky") and len(sys.argv) == 3) or
+            (mode == "batch" and len(sys.argv) == 4)):
+        sys.exit("usage: make_alembic_project.py main|tricky VERSIONS_DIR\n"
+                 "       make_alembic_project.py batch VERSIONS_DIR PACKAGE_DIR")
+    if mode == "batch":
+        write(batch_revisions(), sys.argv[2])
+        os.makedirs(sys.argv[3], exist_ok=True)
+        with open(os.path.join(sys.argv[3], "__init__.py"), "w") as f:
+            f.write("")
+        with open(os.path.join(sys.argv[3], "models.py"), "w") as f:
+            f.write(SHOP_MODELS)
+    else:
+        write(main_revisions() if mode == "main" else tricky_revisions(), sys.argv[2])

@@ -195,3 +195,186 @@ TEST_CASE("bad [postgres] keys name the file and line") {
         file + ":2: 'postgres.lock_timeout_s' must be a number from 0 to 86400");
   CHECK(error_for("postgres = 1\n") == file + ":1: 'postgres' must be a table");
 }
+
+TEST_CASE("SQLAlchemy's URL spellings: the driver part is ignored") {
+  const auto psycopg2 = DatabaseUrl::parse("postgresql+psycopg2://u:secret@db:5432/app");
+  CHECK(psycopg2.backend() == dbtool::config::Backend::Postgres);
+  CHECK(psycopg2.text() == "postgresql://u:secret@db:5432/app"); // what libpq is given
+  CHECK(psycopg2.masked() == "postgresql://u:***@db:5432/app");
+  CHECK(DatabaseUrl::parse("postgresql+psycopg://db/app").text() == "postgresql://db/app");
+  CHECK(DatabaseUrl::parse("postgresql+asyncpg://u@db/app?ssl=x").text() ==
+        "postgresql://u@db/app?ssl=x");
+  CHECK(DatabaseUrl::parse("postgres://db/app").text() == "postgres://db/app");
+  const auto pysqlite = DatabaseUrl::parse("sqlite+pysqlite:///data/app.db");
+  CHECK(pysqlite.backend() == dbtool::config::Backend::Sqlite);
+  CHECK(pysqlite.sqlite_path() == "data/app.db");
+  CHECK(DatabaseUrl::parse("sqlite+pysqlite:////abs/x.db").sqlite_path() == "/abs/x.db");
+  CHECK(DatabaseUrl::parse("sqlite+pysqlite://:memory:").in_memory());
+  // A bare sqlite:// is SQLAlchemy's in-memory database, but an error here (an empty path
+  // is likelier a mistake, say an unset variable, than a wish to lose the data).
+  CHECK_THROWS(DatabaseUrl::parse("sqlite+pysqlite://"));
+  CHECK_THROWS_WITH(DatabaseUrl::parse("postgresql+://db/app"),
+                    "invalid database URL 'postgresql+://db/app': expected a driver name after "
+                    "'+' (as in postgresql+psycopg2://)");
+  CHECK_THROWS_WITH(DatabaseUrl::parse("mysql+pymysql://u:pw@db/app"),
+                    "invalid database URL 'mysql+pymysql://u:***@db/app': unknown scheme 'mysql' "
+                    "(expected sqlite or postgresql)");
+}
+
+TEST_CASE("an empty DATABASE_URL, DBTOOL_URL or DBTOOL_CONFIG counts as unset") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  write_file(dir.path() / "dbtool.toml", "url = \"sqlite:///from_file.db\"\n");
+  auto path_of = [&](const std::map<std::string, std::string>& env) {
+    return dbtool::config::load_settings(options, environment(env)).url.sqlite_path().string();
+  };
+  CHECK(path_of({{"DATABASE_URL", ""}}) == (dir.path() / "from_file.db").string());
+  CHECK(path_of({{"DBTOOL_URL", ""}, {"DATABASE_URL", ""}, {"DBTOOL_CONFIG", ""}}) ==
+        (dir.path() / "from_file.db").string());
+  CHECK(path_of({{"DBTOOL_URL", ""}, {"DATABASE_URL", "sqlite:///db.db"}}) ==
+        (dir.path() / "db.db").string());
+}
+
+TEST_CASE("environments: [env.NAME] over the top level, chosen by --env or DBTOOL_ENV") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  write_file(dir.path() / "dbtool.toml", "url = \"sqlite:///dev.db\"\n"
+                                         "version_table = \"v_dev\"\n"
+                                         "[sqlite]\nbusy_timeout_ms = 10\nsynchronous = \"FULL\"\n"
+                                         "[postgres]\nlock_timeout_s = 5\n"
+                                         "[env.staging]\n"
+                                         "url = \"postgresql://app@db/staging\"\n"
+                                         "[env.staging.postgres]\nschema = \"app\"\n"
+                                         "[env.test]\n"
+                                         "migrations = \"test_migrations\"\n"
+                                         "[env.test.sqlite]\nbusy_timeout_ms = 99\n");
+  auto settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.environment.empty());
+  CHECK(settings.url.sqlite_path() == dir.path() / "dev.db");
+  CHECK(settings.sqlite.busy_timeout_ms == 10);
+
+  options.environment = "staging";
+  settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.environment == "staging");
+  CHECK(settings.url.backend() == dbtool::config::Backend::Postgres);
+  CHECK(settings.url.text() == "postgresql://app@db/staging");
+  CHECK(settings.postgres.schema == "app");
+  CHECK(settings.postgres.lock_timeout == std::chrono::seconds(5)); // kept from the top
+  CHECK(settings.version_table == "v_dev");
+
+  // DBTOOL_ENV when no --env; --env wins; an empty DBTOOL_ENV is none.
+  options.environment.reset();
+  settings = dbtool::config::load_settings(options, environment({{"DBTOOL_ENV", "test"}}));
+  CHECK(settings.environment == "test");
+  CHECK(settings.migrations_dir == dir.path() / "test_migrations");
+  CHECK(settings.sqlite.busy_timeout_ms == 99);
+  CHECK(settings.sqlite.synchronous == "FULL"); // kept from the top
+  CHECK(settings.url.sqlite_path() == dir.path() / "dev.db");
+  options.environment = "staging";
+  CHECK(dbtool::config::load_settings(options, environment({{"DBTOOL_ENV", "test"}})).environment ==
+        "staging");
+  options.environment.reset();
+  CHECK(dbtool::config::load_settings(options, environment({{"DBTOOL_ENV", ""}}))
+            .environment.empty());
+  // A flag or variable URL still wins over the environment's.
+  options.environment = "staging";
+  options.url = "sqlite:///flag.db";
+  CHECK(dbtool::config::load_settings(options, environment({})).url.sqlite_path() ==
+        dir.path() / "flag.db");
+}
+
+TEST_CASE("${VAR} and ${VAR:-default} in dbtool.toml's strings") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  write_file(
+      dir.path() / "dbtool.toml",
+      "url = \"postgresql://app:${DB_PASSWORD}@${DB_HOST:-localhost}:${DB_PORT:-5432}/app\"\n"
+      "schema = \"${SCHEMA_DIR:-models}\"\n"
+      "migrations = \"literal_$${NOT_EXPANDED}_and_$HOME\"\n"
+      "[env.ci]\nurl = \"sqlite:///${CI_DB}\"\n");
+  auto settings = dbtool::config::load_settings(
+      options, environment({{"DB_PASSWORD", "s3cr$t@x"}, {"DB_PORT", ""}}));
+  CHECK(settings.url.text() == "postgresql://app:s3cr$t@x@localhost:5432/app");
+  CHECK(settings.url.masked() == "postgresql://app:***@localhost:5432/app");
+  CHECK(settings.schema_dir == dir.path() / "models");
+  CHECK(settings.migrations_dir == dir.path() / "literal_${NOT_EXPANDED}_and_$HOME");
+  settings = dbtool::config::load_settings(
+      options, environment({{"DB_PASSWORD", "pw"}, {"DB_HOST", "db"}, {"SCHEMA_DIR", "s"}}));
+  CHECK(settings.url.text() == "postgresql://app:pw@db:5432/app");
+  CHECK(settings.schema_dir == dir.path() / "s");
+  // Only the variables of the values that apply need be set: not those of an environment
+  // that is not chosen (above: CI_DB), of a value the chosen one replaces, or of a url
+  // that a flag or variable replaces.
+  options.environment = "ci";
+  settings = dbtool::config::load_settings(options, environment({{"CI_DB", "ci.db"}}));
+  CHECK(settings.url.sqlite_path() == dir.path() / "ci.db");
+  options.environment.reset();
+  settings =
+      dbtool::config::load_settings(options, environment({{"DBTOOL_URL", "sqlite:///u.db"}}));
+  CHECK(settings.url.sqlite_path() == dir.path() / "u.db");
+  options.url = "sqlite:///flag.db";
+  settings = dbtool::config::load_settings(options, environment({}));
+  CHECK(settings.url.sqlite_path() == dir.path() / "flag.db");
+}
+
+TEST_CASE("environments and variables: mistakes are project errors at their line") {
+  dbtool::test::TempDir dir;
+  dbtool::config::GlobalOptions options;
+  options.project_dir = dir.path().string();
+  const auto file = (dir.path() / "dbtool.toml").string();
+  auto error_for = [&](const std::string& text, const std::map<std::string, std::string>& env,
+                       std::optional<std::string> chosen = std::nullopt) {
+    write_file(file, text);
+    options.environment = std::move(chosen);
+    try {
+      dbtool::config::load_settings(options, environment(env));
+    } catch (const dbtool::Error& error) {
+      CHECK(error.kind() == dbtool::ErrorKind::Project);
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(error_for("\nurl = \"postgresql://app:${DB_PASSWORD}@db/app\"\n", {}) ==
+        file + ":2: environment variable DB_PASSWORD is not set (${DB_PASSWORD:-default} gives a "
+               "default)");
+  CHECK(error_for("url = \"sqlite:///${X\"\n", {}) ==
+        file + ":1: '${' without its '}' (write $${ for a literal ${)");
+  CHECK(error_for("url = \"sqlite:///${1X}\"\n", {}) ==
+        file + ":1: '${1X}' does not name an environment variable (${NAME} or ${NAME:-default})");
+  CHECK(error_for("[sqlite]\n\njournal_mode = \"${MODE}\"\n", {}) ==
+        file + ":3: environment variable MODE is not set (${MODE:-default} gives a default)");
+  CHECK(error_for("[env.staging]\nurl = \"sqlite:///s.db\"\n[env.test]\nurl = \"sqlite:///t.db\"\n",
+                  {}, "prod") ==
+        file + ":1: unknown environment 'prod' (--env, DBTOOL_ENV): the [env.NAME] tables are "
+               "staging, test");
+  CHECK(error_for("url = \"sqlite:///a.db\"\n", {}, "prod") ==
+        file + ": unknown environment 'prod' (--env, DBTOOL_ENV): there is no [env.prod] table");
+  CHECK(error_for("[env.staging]\n\nurll = \"x\"\n", {}) ==
+        file + ":3: unknown key 'env.staging.urll'");
+  CHECK(error_for("[env.staging]\nenv = 1\n", {}, "staging") ==
+        file + ":2: unknown key 'env.staging.env'");
+  CHECK(error_for("env = 1\n", {}) == file + ":1: 'env' must hold [env.NAME] tables");
+  CHECK(error_for("[env]\nstaging = 1\n", {}) ==
+        file + ":2: 'env.staging' must be a table ([env.staging])");
+  CHECK(error_for("[env.staging]\nurl = 5\n", {}, "staging") ==
+        file + ":2: 'env.staging.url' must be a string");
+  CHECK(error_for("[env.staging]\nurl = \"nope\"\n", {}, "staging") ==
+        file + ":2: invalid database URL 'nope': expected sqlite:///path or "
+               "postgresql://user@host/db");
+  CHECK(error_for("[env.staging]\nversion_table = \"a b\"\n", {}, "staging") ==
+        file + ":2: table name 'a b' must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
+  // No dbtool.toml at all, and an environment asked for.
+  std::filesystem::remove(file);
+  options.environment = "staging";
+  try {
+    dbtool::config::load_settings(options, environment({}));
+    FAIL("no error");
+  } catch (const dbtool::Error& error) {
+    CHECK(error.kind() == dbtool::ErrorKind::Project);
+    CHECK(error.file() == file);
+    CHECK(error.message().find("no dbtool.toml here to take environment 'staging' from") == 0);
+  }
+}

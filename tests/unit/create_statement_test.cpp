@@ -116,7 +116,8 @@ TEST_CASE("tokenize_sql: unicode names, keywords in any case, unterminated input
   CHECK(tokenize_sql("a /* unterminated").size() == 1);
   CHECK(tokenize_sql("-- only a comment").empty());
   CHECK(tokenize_sql("").empty());
-  CHECK(tokenize_sql(std::string("a\0b", 3)).size() >= 2);
+  const std::string with_nul("a\0b", 3);
+  CHECK(tokenize_sql(with_nul).size() >= 2);
 }
 
 TEST_CASE("canonical_sql: spacing rules") {

@@ -10,7 +10,7 @@
 #include "schema_generator.h"
 
 #include "dbtool/db/postgres/postgres_connection.h"
-#include "dbtool/diff/postgres_migration.h"
+#include "dbtool/diff/migration.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/postgres_introspector.h"
 #include "dbtool/schema/postgres_renderer.h"
@@ -594,7 +594,7 @@ TEST_CASE("PostgreSQL differ: 1,000 generated pairs migrate both ways, exactly, 
         fail(std::string(what) + " fails without rows too: " + again + "\n" + sql);
     };
 
-    const auto up = dbtool::diff::plan_postgres_migration(a, b);
+    const auto up = dbtool::diff::plan_migration(a, b, dbtool::config::Backend::Postgres).script;
     std::string error;
     if (!apply(connection, up.sql, error)) {
       refused(a, up.sql, error, "upgrade");
@@ -606,13 +606,14 @@ TEST_CASE("PostgreSQL differ: 1,000 generated pairs migrate both ways, exactly, 
            "\n" + up.sql);
       continue;
     }
-    if (const auto again = dbtool::diff::plan_postgres_migration(upgraded, b);
-        !again.operations.empty())
-      fail("check is not clean after the upgrade: " + again.operations.front().describe());
+    if (const auto again =
+            dbtool::diff::compare_schemas(upgraded, b, dbtool::config::Backend::Postgres);
+        !again.empty())
+      fail("check is not clean after the upgrade: " + again.front().describe());
     if (rows(connection, keep) != before)
       fail("rows changed in surviving columns by the upgrade\n" + up.sql);
 
-    const auto down = dbtool::diff::plan_postgres_migration(b, a);
+    const auto down = dbtool::diff::plan_migration(b, a, dbtool::config::Backend::Postgres).script;
     if (!apply(connection, down.sql, error)) {
       refused(b, down.sql, error, "downgrade");
       continue;

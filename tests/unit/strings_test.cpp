@@ -29,3 +29,19 @@ TEST_CASE("closest_word suggests only what is close enough to be meant") {
   CHECK(closest_word("--sqll", {"--sql", "--single-transaction"}) == "--sql");
   CHECK(closest_word("", commands).empty());
 }
+
+TEST_CASE("one_line, count_lines, hex") {
+  using dbtool::util::one_line;
+  CHECK(one_line("connection failed: refused\n\tIs the server running?") ==
+            "connection failed: refused; Is the server running?");
+  CHECK(one_line("ends.\nNext") == "ends. Next");
+  CHECK(one_line("a:\r\nb") == "a: b");
+  CHECK(one_line("\n  padded \n") == "padded");
+  CHECK(one_line("plain") == "plain");
+  CHECK(dbtool::util::count_lines("a\nb\n\nc") == 3);
+  CHECK(dbtool::util::count_lines("") == 0);
+  CHECK(dbtool::util::hex(std::string("\x00\x7f\xff\x10", 4)) == "007fff10");
+  std::string out = "X'";
+  dbtool::util::append_hex(out, "AZ");
+  CHECK(out == "X'415a");
+}

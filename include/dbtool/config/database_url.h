@@ -7,7 +7,7 @@ namespace dbtool::config {
 
 enum class Backend { Sqlite, Postgres };
 
-// A parsed database URL (DESIGN.md section 2). Relative SQLite paths stay relative
+// A parsed database URL (ARCHITECTURE.md, "The contract"). Relative SQLite paths stay relative
 // until resolve() anchors them at the project folder.
 class DatabaseUrl {
  public:

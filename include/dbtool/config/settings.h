@@ -32,6 +32,7 @@ struct GlobalOptions {
   std::optional<std::string> url;         // --url
   std::optional<std::string> project_dir; // -C/--project
   std::optional<double> lock_timeout_s;   // --lock-timeout
+  std::optional<std::string> environment; // --env: the [env.NAME] table of dbtool.toml to apply
   bool echo = false;
 };
 
@@ -40,6 +41,7 @@ struct GlobalOptions {
 struct Settings {
   std::filesystem::path project_dir; // absolute
   std::filesystem::path config_file; // empty when no dbtool.toml was found
+  std::string environment;           // the [env.NAME] applied (--env, DBTOOL_ENV); empty: none
   DatabaseUrl url;                   // relative SQLite paths already resolved
   std::filesystem::path migrations_dir;
   std::filesystem::path schema_dir;
@@ -54,9 +56,13 @@ struct Settings {
 using EnvironmentLookup = std::function<std::optional<std::string>(const char* name)>;
 EnvironmentLookup process_environment();
 
-// Merges OPTIONS, the environment and the config file into Settings. Throws
-// Error(Project) for an unreadable or invalid dbtool.toml (naming file and line), an
-// unknown key, or a bad URL.
+// Merges OPTIONS, the environment and the config file into Settings. The chosen
+// [env.NAME] table of dbtool.toml (OPTIONS.environment, else DBTOOL_ENV) sets its keys
+// over the top level's, and ${VAR} / ${VAR:-default} in the string values that apply are
+// replaced from ENVIRONMENT. An empty DBTOOL_URL, DATABASE_URL, DBTOOL_CONFIG or
+// DBTOOL_ENV counts as unset. Throws Error(Project) for an unreadable or invalid
+// dbtool.toml (naming file and line), an unknown key or environment, an unset variable
+// without a default, or a bad URL.
 Settings load_settings(const GlobalOptions& options, const EnvironmentLookup& environment);
 
 // The text `dbtool init` writes as dbtool.toml.

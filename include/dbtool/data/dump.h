@@ -35,7 +35,8 @@ struct DumpResult {
 DumpResult dump_database(db::Connection& connection, const DumpOptions& options, std::FILE* out);
 
 // The same into PATH, written beside it and renamed into place: a failure (disk full,
-// unwritable folder) leaves no partial file. Error(Database) names the path.
+// unwritable folder, or any exception at all) leaves no partial file. Error(Database)
+// names the path.
 DumpResult dump_database_to_file(db::Connection& connection, const DumpOptions& options,
                                  const std::filesystem::path& path);
 

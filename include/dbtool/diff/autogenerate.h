@@ -2,7 +2,7 @@
 
 #include "dbtool/config/settings.h"
 #include "dbtool/db/connection.h"
-#include "dbtool/diff/sqlite_migration.h"
+#include "dbtool/diff/migration.h"
 #include "dbtool/revision/script_directory.h"
 #include "dbtool/schema/declared_schema.h"
 
@@ -11,6 +11,14 @@
 #include <vector>
 
 namespace dbtool::diff {
+
+// How `check` and `revision --autogenerate` compare.
+struct CompareOptions {
+  // Models that declare nothing at all, against a database with tables, are refused
+  // (Error(Project)): they are far likelier a wrong schema folder than a wish to drop
+  // every table. With this, they are compared as they are.
+  bool allow_empty_models = false;
+};
 
 // The live database against the project's declared models.
 struct ModelComparison {
@@ -26,7 +34,8 @@ struct ModelComparison {
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
                                     const std::vector<std::string>& current,
-                                    schema::DeclaredModels& declared);
+                                    schema::DeclaredModels& declared,
+                                    const CompareOptions& options = {});
 
 struct AutogenerateResult {
   // The operations; its SQL has moved into WRITTEN when a revision was written.
@@ -41,6 +50,6 @@ AutogenerateResult
 autogenerate_revision(const revision::RevisionGraph& graph, const config::Settings& settings,
                       db::Connection& connection, const std::vector<std::string>& current,
                       schema::DeclaredModels& declared, const revision::NewRevisionOptions& options,
-                      bool write_empty);
+                      bool write_empty, const CompareOptions& compare = {});
 
 } // namespace dbtool::diff

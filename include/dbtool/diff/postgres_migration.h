@@ -1,26 +1,20 @@
 #pragma once
 
-#include "dbtool/diff/schema_diff.h"
-#include "dbtool/schema/schema.h"
-
-#include <string>
-#include <vector>
+#include "dbtool/diff/migration.h"
 
 namespace dbtool::diff {
 
-// The way from one PostgreSQL model (introspect_postgres) to another: the operations,
-// as `check` lists them, and the SQL that performs them. PostgreSQL alters every
-// table in place (ALTER TABLE ... ALTER COLUMN TYPE ... USING, SET/DROP NOT NULL,
-// SET/DROP DEFAULT, identity, ADD/DROP CONSTRAINT, ALTER TYPE ... ADD VALUE), so
-// nothing is rebuilt. The SQL runs in this order: triggers and views that change are
-// dropped, then changed foreign keys (and those whose parent's key changes), dropped
-// tables, changed indexes and constraints; types, sequences and functions are created;
-// tables created and altered, constraints added; indexes, then foreign keys, views and
-// triggers created; dropped functions, sequences and types go last.
-struct PostgresMigration {
-  std::vector<Operation> operations;
-  std::string sql;
-};
-PostgresMigration plan_postgres_migration(const schema::Schema& from, const schema::Schema& to);
+// Renders OPERATIONS (from compare_schemas(FROM, TO, Postgres)) as PostgreSQL SQL.
+// PostgreSQL alters every table in place (ALTER TABLE ... ALTER COLUMN TYPE ... USING,
+// SET/DROP NOT NULL, SET/DROP DEFAULT, identity, ADD/DROP CONSTRAINT, ALTER TYPE ... ADD
+// VALUE), so nothing is rebuilt. The SQL runs in phases: triggers, views (dependents
+// first), indexes, foreign keys, then the constraints they may use are dropped; types,
+// domains, sequences and functions made; tables created, altered, dropped; constraints
+// and foreign keys added; indexes, views (dependencies first) and triggers made;
+// functions, sequences, domains and types dropped. Views are dropped and made again
+// around a column type change or drop (PostgreSQL refuses those while a view reads the
+// table), and foreign keys around a change of the key they use.
+MigrationScript render_postgres_migration(const schema::Schema& from, const schema::Schema& to,
+                                          const std::vector<Operation>& operations);
 
 } // namespace dbtool::diff

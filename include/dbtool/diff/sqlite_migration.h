@@ -1,24 +1,16 @@
 #pragma once
 
-#include "dbtool/diff/schema_diff.h"
-
-#include <string>
+#include "dbtool/diff/migration.h"
 
 namespace dbtool::diff {
 
-// The SQLite script of a migration, and whether it must run with foreign keys off
-// (it rebuilds or drops a table: with them on, DROP TABLE would delete, or cascade
-// to, the rows of child tables).
-struct MigrationScript {
-  std::string sql;
-  bool foreign_keys_off = false;
-};
-
-// Renders OPERATIONS (from compare_schemas(FROM, TO)) as SQLite SQL: ALTER TABLE where
-// SQLite can, otherwise the table rebuild of SQLite's documentation (create the new
-// table, copy the surviving columns and rowids, drop the old, rename, recreate its
-// indexes). Destructive steps get a "-- WARNING: destructive" line, likely renames a
-// "-- NOTE" line.
+// Renders OPERATIONS (from compare_schemas(FROM, TO)) as SQLite SQL: ALTER TABLE ADD or
+// DROP COLUMN where SQLite can, otherwise the table rebuild of SQLite's documentation
+// (create the new table, copy the surviving columns and rowids, drop the old, rename,
+// recreate its indexes), one per table whatever changes in it. Around a rebuild or a
+// drop every view and trigger is dropped first and made again last (SQLite checks them
+// when a table is renamed). Each step is preceded by its description; destructive steps
+// get a "-- WARNING: destructive" line, likely renames a "-- NOTE" line.
 MigrationScript render_sqlite_migration(const schema::Schema& from, const schema::Schema& to,
                                         const std::vector<Operation>& operations);
 

@@ -5,6 +5,7 @@
 #include "dbtool/revision/revision_graph.h"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,5 +45,20 @@ SquashResult squash_revisions(const revision::RevisionGraph& graph,
                               const config::Settings& settings,
                               const std::optional<std::vector<std::string>>& database_at,
                               const SquashOptions& options);
+
+// Puts SQUASHED (which keeps TO's id) in FOLDER in place of RUN_FILES (the run's files,
+// FROM's first, TO's last), in steps after each of which the folder still loads as a
+// project: the new text is written beside under a hidden name, renamed over TO's file
+// (one atomic step: the folder holds exactly one revision with TO's id at every
+// instant), renamed to its own name, and only then are the other files deleted,
+// children first, so that what remains of the old run is a side branch whose every
+// parent exists, never a revision with a missing parent. When a step fails (with any
+// exception), the old files are put back and the exception goes on (an Error says
+// "nothing was changed"). AFTER_STEP, when given, is told each step's number once it is
+// done (tests look at the folder there, or fail the step). Returns the new file's path.
+std::filesystem::path replace_squashed_files(const std::filesystem::path& folder,
+                                             const revision::Revision& squashed,
+                                             const std::vector<std::filesystem::path>& run_files,
+                                             const std::function<void(int step)>& after_step = {});
 
 } // namespace dbtool::diff

@@ -30,6 +30,11 @@ struct Token {
 // strings in ''; x'..' blobs; -- and /* */ comments). Text that SQLite accepted
 // always tokenizes; anything else still yields tokens, never an error.
 std::vector<Token> tokenize_sql(std::string_view sql);
+// The tokens view into SQL: a temporary string would leave them dangling.
+std::vector<Token> tokenize_sql(std::string&& sql) = delete;
+inline std::vector<Token> tokenize_sql(const char* sql) {
+  return tokenize_sql(std::string_view(sql));
+}
 
 // A canonical form of TOKENS[begin, end): tokens separated by single spaces, except
 // none inside "f(" "( x" "x )" "a, b" and "a.b". Two texts that differ only in white

@@ -13,7 +13,7 @@ void append_json_string(std::string& out, std::string_view text);
 
 // Writes indented JSON text straight into a string, laid out exactly as
 // nlohmann::json::dump(2) lays out the same document. `scan` prints models of
-// thousands of tables, and building a DOM only to print it took half of its time.
+// thousands of tables, and building a DOM only to print it would double the work.
 // The caller pairs begin/end calls and writes a key before each value in an object.
 class JsonWriter {
  public:

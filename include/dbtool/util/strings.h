@@ -32,6 +32,14 @@ std::string sql_identifier(std::string_view name);
 std::string utc_now_iso8601();
 // The current UTC time as ISO 8601 to the second: 2026-11-21T22:13:02Z.
 std::string utc_now_iso8601_seconds();
+// TEXT on one line, for a message or a comment that must stay on its line: each run of
+// line breaks and tabs becomes "; " (a space after ':' or '.'), and the ends are trimmed.
+std::string one_line(std::string_view text);
+// How many line breaks ('\n') TEXT holds.
+int count_lines(std::string_view text);
+// BYTES as lower-case hexadecimal digits, two per byte.
+void append_hex(std::string& out, std::string_view bytes);
+std::string hex(std::string_view bytes);
 // Optimal string alignment distance (insertions, deletions, substitutions and swaps of
 // two neighbours): how far a typed word is from a known one.
 std::size_t edit_distance(std::string_view a, std::string_view b);

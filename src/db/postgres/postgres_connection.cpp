@@ -29,21 +29,7 @@ struct Result {
 // libpq's messages span lines ("...failed: Connection refused\n\tIs the server
 // running...?"): one line, as every dbtool error is.
 std::string one_line(const char* message) {
-  std::string text = message == nullptr ? "" : message;
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space && c != ' ') {
-      out += out.back() == ':' || out.back() == '.' ? " " : "; ";
-      space = false;
-    }
-    out += c;
-  }
-  return std::string(util::trim(out));
+  return util::one_line(message == nullptr ? "" : message);
 }
 
 // The server's message for a failed RESULT: "ERROR:  relation ... does not exist"
@@ -74,13 +60,6 @@ int line_of_position(std::string_view text, const char* position) {
       ++line;
   }
   return line;
-}
-
-int count_lines(std::string_view text) {
-  int lines = 0;
-  for (char c : text)
-    lines += c == '\n' ? 1 : 0;
-  return lines;
 }
 
 // The password of URL as written in it (user:PASSWORD@host), or empty.
@@ -181,13 +160,7 @@ class PostgresStatement : public Statement {
   }
   void bind_text(int index, std::string_view value) override { slot(index) = std::string(value); }
   void bind_blob(int index, std::string_view value) override {
-    static const char digits[] = "0123456789abcdef";
-    std::string hex = "\\x";
-    for (unsigned char c : value) {
-      hex += digits[c >> 4];
-      hex += digits[c & 15];
-    }
-    slot(index) = hex;
+    slot(index) = "\\x" + util::hex(value);
   }
 
   bool step() override {
@@ -348,7 +321,7 @@ void PostgresConnection::execute_script(std::string_view sql, int first_line,
   int line = first_line;
   std::size_t counted = 0;
   for (const auto& statement : split_postgres_script(sql)) {
-    line += count_lines(sql.substr(counted, statement.offset - counted));
+    line += util::count_lines(sql.substr(counted, statement.offset - counted));
     counted = statement.offset;
     if (guard_transaction && in_transaction() && controls_transaction(statement.text))
       fail("transaction control statement in a transactional revision (set "

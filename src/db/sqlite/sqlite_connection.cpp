@@ -1,6 +1,7 @@
 #include "dbtool/db/sqlite/sqlite_connection.h"
 
 #include "dbtool/error.h"
+#include "dbtool/util/strings.h"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -57,13 +58,6 @@ bool ends_transaction(const char* text, const char* end) {
   if (next == "TRANSACTION")
     next = first_keyword(skip_space_and_comments(rest + next.size(), end), end);
   return next != "TO";
-}
-
-int count_lines(const char* begin, const char* end) {
-  int lines = 0;
-  for (const char* p = begin; p < end; ++p)
-    lines += *p == '\n' ? 1 : 0;
-  return lines;
 }
 
 // Owns a raw statement handle for the script loop.
@@ -264,15 +258,14 @@ void SqliteConnection::execute_script(std::string_view sql, int first_line,
   const char* const end = begin + text.size();
   const char* cursor = begin;
   // Lines are counted on from the previous statement: counting from the start of the
-  // script for each statement was quadratic too (13 s in all for a revision of 50,000
-  // INSERTs).
+  // script for each statement would be quadratic in the length of the script.
   int line = first_line;
   const char* counted = begin;
   while (true) {
     const char* start = skip_space_and_comments(cursor, end);
     if (start >= end)
       break;
-    line += count_lines(counted, start);
+    line += util::count_lines(std::string_view(counted, static_cast<std::size_t>(start - counted)));
     counted = start;
     auto failed = [&](const std::string& message) {
       return Error(ErrorKind::Database, message, {}, line);

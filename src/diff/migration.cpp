@@ -1,0 +1,24 @@
+#include "dbtool/diff/migration.h"
+
+#include "dbtool/diff/postgres_migration.h"
+#include "dbtool/diff/sqlite_migration.h"
+
+namespace dbtool::diff {
+
+MigrationScript render_migration(const schema::Schema& from, const schema::Schema& to,
+                                 const std::vector<Operation>& operations,
+                                 config::Backend backend) {
+  if (backend == config::Backend::Postgres)
+    return render_postgres_migration(from, to, operations);
+  return render_sqlite_migration(from, to, operations);
+}
+
+Migration plan_migration(const schema::Schema& from, const schema::Schema& to,
+                         config::Backend backend) {
+  Migration migration;
+  migration.operations = compare_schemas(from, to, backend);
+  migration.script = render_migration(from, to, migration.operations, backend);
+  return migration;
+}
+
+} // namespace dbtool::diff

@@ -401,10 +401,11 @@ CREATE INDEX orders_qty ON orders (qty) INCLUDE (code) WITH (fillfactor = 50);
 CREATE UNIQUE INDEX orders_code ON orders (code, qty) NULLS NOT DISTINCT;"
 run "$p" check
 expect_rc 1
-for changed in "sequence tickets: AS integer START WITH 10 INCREMENT BY 2 -> AS integer START WITH 10 INCREMENT BY 2 MAXVALUE 1000 CACHE 5 CYCLE" \
+for changed in "~ sequence tickets" \
   "column id: sequence defaults -> INCREMENT BY 10 START WITH 100" "unique accounts_code_key changed" \
   "check accounts_code_check changed" "storage parameters () -> (fillfactor=70, autovacuum_enabled=off)" \
-  "column id: type integer -> bigint" "column id: sequence defaults -> INCREMENT BY 5" "primary key orders_pkey changed" \
+  "column id: type integer -> bigint" "column id: sequence defaults -> INCREMENT BY 5" \
+  "primary key orders_pkey (id) -> orders_pkey (id) (its options)" \
   "foreign key orders_account changed" "- index orders_qty on orders" "+ index orders_qty on orders" "+ index orders_code on orders"; do
   expect_out "$changed"
 done

@@ -51,7 +51,9 @@ std::string enter_postgres_scratch_schema(db::Connection& connection, const std:
 // get(LIVE) takes from LIVE every declared table whose CREATE TABLE and CREATE INDEX
 // texts the database has too, instead of loading it into a scratch database: what
 // introspection says of a table depends on those texts alone, so the result is the
-// same (at the models, no table is loaded at all).
+// same (at the models, no table is loaded at all). For a PostgreSQL project, get(LIVE)
+// asks the server, while the models are still loaded, about the objects whose
+// expressions read differently on the two sides (reconcile_postgres_expressions).
 class DeclaredModels {
  public:
   explicit DeclaredModels(const config::Settings& settings);

@@ -83,6 +83,13 @@ std::string or_default(const std::string& text, const char* fallback) {
   return text.empty() ? fallback : text;
 }
 
+// ITEM without its comment: a comment alone is changed by COMMENT ON, never by making
+// the object again (PostgreSQL).
+template <typename Item> Item uncommented(Item item) {
+  item.comment.clear();
+  return item;
+}
+
 // What differs between two versions of one column, in words; empty when nothing.
 std::vector<std::string> column_changes(const Column& a, const Column& b, const Rules& rules) {
   std::vector<std::string> changes;
@@ -108,6 +115,9 @@ std::vector<std::string> column_changes(const Column& a, const Column& b, const 
                       or_default(b.identity, "none"));
   if (a.comment != b.comment)
     changes.push_back(prefix + "comment");
+  if (a.sequence_options != b.sequence_options)
+    changes.push_back(prefix + "sequence " + or_default(a.sequence_options, "defaults") + " -> " +
+                      or_default(b.sequence_options, "defaults"));
   return changes;
 }
 
@@ -297,6 +307,8 @@ void describe_constraints(const std::vector<T>& a, const std::vector<T>& b, cons
     const T* other = find(b, item.name);
     if (other == nullptr)
       changes.push_back(kind + " " + item.name + " dropped");
+    else if (!rules.sqlite() && !(item == *other) && uncommented(item) == uncommented(*other))
+      changes.push_back(kind + " " + item.name + ": comment");
     else if (!same_constraints(std::vector<T>{item}, std::vector<T>{*other}, rules, sqlite_key))
       changes.push_back(kind + " " + item.name + " changed");
   }
@@ -318,9 +330,15 @@ bool same_primary_key(const Table& a, const Table& b, const Rules& rules) {
 // Changes to the table as a whole: keys, constraints, options, in words.
 std::vector<std::string> table_changes(const Table& a, const Table& b, const Rules& rules) {
   std::vector<std::string> changes;
-  if (!same_primary_key(a, b, rules))
-    changes.push_back("primary key " + describe_pk(a.primary_key) + " -> " +
-                      describe_pk(b.primary_key));
+  if (!rules.sqlite() && a.primary_key && b.primary_key && !(a.primary_key == b.primary_key) &&
+      uncommented(*a.primary_key) == uncommented(*b.primary_key))
+    changes.push_back("primary key " + b.primary_key->name + ": comment");
+  else if (!same_primary_key(a, b, rules))
+    changes.push_back(
+        "primary key " + describe_pk(a.primary_key) + " -> " + describe_pk(b.primary_key) +
+        (a.primary_key && b.primary_key && describe_pk(a.primary_key) == describe_pk(b.primary_key)
+             ? " (its options)"
+             : ""));
   const auto fk_key = [&](const schema::ForeignKey& key) {
     return rules.fold(key.name) + "|" + rules.fold(util::join(key.columns, ",")) + "|" +
            rules.fold(key.ref_table) + "|" + rules.fold(util::join(key.ref_columns, ",")) + "|" +
@@ -347,6 +365,9 @@ std::vector<std::string> table_changes(const Table& a, const Table& b, const Rul
     changes.push_back(b.strict ? "now STRICT" : "no longer STRICT");
   if (a.comment != b.comment)
     changes.push_back("comment");
+  if (a.storage_parameters != b.storage_parameters)
+    changes.push_back("storage parameters (" + util::join(a.storage_parameters, ", ") + ") -> (" +
+                      util::join(b.storage_parameters, ", ") + ")");
   if (a.name != b.name) // SQLite: only the case differs
     changes.push_back("name " + a.name + " -> " + b.name);
   return changes;
@@ -354,7 +375,7 @@ std::vector<std::string> table_changes(const Table& a, const Table& b, const Rul
 
 bool same_index(const Index& a, const Index& b, const Rules& rules) {
   if (!rules.sqlite())
-    return a == b;
+    return uncommented(a) == uncommented(b);
   if (a.unique != b.unique || a.keys.size() != b.keys.size() || !rules.same_text(a.where, b.where))
     return false;
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
@@ -369,7 +390,7 @@ bool same_index(const Index& a, const Index& b, const Rules& rules) {
 
 bool same_view(const schema::View& a, const schema::View& b, const Rules& rules) {
   if (!rules.sqlite())
-    return a == b;
+    return uncommented(a) == uncommented(b);
   return same_sql(a.sql, b.sql) && rules.same_names(a.columns, b.columns);
 }
 
@@ -467,6 +488,11 @@ void compare_tables(const Schema& from, const Schema& to, const Rules& rules, Pl
     if (before == after)
       continue; // the common case, at the models: nothing to look into
     std::vector<std::string> changes = table_changes(before, after, rules);
+    for (const auto& [index_name, index] : after.indexes) // a comment alone (PostgreSQL)
+      if (const auto other = before.indexes.find(index_name);
+          other != before.indexes.end() && same_index(other->second, index, rules) &&
+          other->second.comment != index.comment)
+        changes.push_back("index " + index_name + ": comment");
     bool narrowing = false;
     std::vector<const Column*> new_columns, old_columns;
     std::vector<std::string> surviving_before, surviving_after;
@@ -564,8 +590,12 @@ void compare_views_and_triggers(const Schema& from, const Schema& to, const Rule
   for (const auto& name : views_in_dependency_order(
            to, rules.sqlite() ? config::Backend::Sqlite : config::Backend::Postgres)) {
     const auto other = from.views.find(name);
-    if (other == from.views.end() || !same_view(other->second, to.views.at(name), rules))
+    const schema::View& view = to.views.at(name);
+    if (other == from.views.end() || !same_view(other->second, view, rules))
       plan.add(Plan::CreateViews, make(OperationKind::CreateView, name));
+    else if (other->second.comment != view.comment)
+      plan.add(Plan::CreateViews, make(OperationKind::Comment, name,
+                                       view.materialized ? "materialized view" : "view"));
   }
   for (const auto& [name, trigger] : from.triggers) {
     const auto other = to.triggers.find(name);
@@ -589,7 +619,9 @@ void compare_types(const Schema& from, const Schema& to, Plan& plan) {
       plan.add(Plan::CreateObjects, make(OperationKind::CreateType, name));
       continue;
     }
-    if (old->second == type)
+    if (old->second.comment != type.comment)
+      plan.add(Plan::CreateObjects, make(OperationKind::Comment, name, "type"));
+    if (old->second.values == type.values)
       continue;
     const auto& before = old->second.values;
     std::size_t matched = 0;
@@ -615,7 +647,11 @@ void compare_types(const Schema& from, const Schema& to, Plan& plan) {
     const auto old = from.domains.find(name);
     if (old == from.domains.end()) {
       plan.add(Plan::CreateObjects, make(OperationKind::CreateType, name));
-    } else if (!(old->second == domain)) {
+      continue;
+    }
+    if (old->second.comment != domain.comment)
+      plan.add(Plan::CreateObjects, make(OperationKind::Comment, name, "domain"));
+    if (old->second.definition != domain.definition) {
       Operation change = make(OperationKind::AlterType, name);
       change.changes.push_back(old->second.definition + " -> " + domain.definition);
       change.note = "a changed domain is not migrated yet: write this step by hand (ALTER "
@@ -631,23 +667,43 @@ void compare_types(const Schema& from, const Schema& to, Plan& plan) {
       plan.add(Plan::DropObjects, make(OperationKind::DropType, name));
 }
 
+// Extensions (PostgreSQL): made first, when the models have one the database lacks;
+// dropped last, the other way (the declared side holds every extension the database
+// has, so only a downgrade drops one).
+void compare_extensions(const Schema& from, const Schema& to, Plan& plan) {
+  for (const auto& [name, extension] : to.extensions)
+    if (from.extensions.count(name) == 0)
+      plan.add(Plan::CreateObjects, make(OperationKind::CreateExtension, name));
+  for (const auto& [name, extension] : from.extensions)
+    if (to.extensions.count(name) == 0)
+      plan.add(Plan::DropObjects, make(OperationKind::DropExtension, name));
+}
+
 void compare_sequences_and_routines(const Schema& from, const Schema& to, Plan& plan) {
   for (const auto& [name, sequence] : to.sequences) {
     const auto old = from.sequences.find(name);
     if (old == from.sequences.end()) {
       plan.add(Plan::CreateObjects, make(OperationKind::CreateSequence, name));
-    } else if (!(old->second == sequence)) {
+      continue;
+    }
+    if (!(uncommented(old->second) == uncommented(sequence))) {
       Operation change = make(OperationKind::CreateSequence, name);
       change.changes.push_back("changed");
       plan.add(Plan::CreateObjects, std::move(change));
     }
+    if (old->second.comment != sequence.comment)
+      plan.add(Plan::CreateObjects, make(OperationKind::Comment, name, "sequence"));
   }
   for (const auto& [name, routine] : to.routines) {
     const auto old = from.routines.find(name);
-    if (old == from.routines.end())
+    if (old == from.routines.end()) {
       plan.add(Plan::CreateObjects, make(OperationKind::CreateRoutine, name));
-    else if (!(old->second == routine))
+      continue;
+    }
+    if (old->second.definition != routine.definition)
       plan.add(Plan::CreateObjects, make(OperationKind::ReplaceRoutine, name));
+    if (old->second.comment != routine.comment) // CREATE OR REPLACE keeps a comment
+      plan.add(Plan::CreateObjects, make(OperationKind::Comment, name, "function"));
   }
   for (const auto& [name, routine] : from.routines)
     if (to.routines.count(name) == 0)
@@ -749,6 +805,12 @@ const char* Operation::kind_name() const {
     return "drop_sequence";
   case OperationKind::DropType:
     return "drop_type";
+  case OperationKind::CreateExtension:
+    return "create_extension";
+  case OperationKind::DropExtension:
+    return "drop_extension";
+  case OperationKind::Comment:
+    return "comment";
   }
   return "unknown";
 }
@@ -813,6 +875,15 @@ std::string Operation::describe() const {
   case OperationKind::DropType:
     text = "- type " + table;
     break;
+  case OperationKind::CreateExtension:
+    text = "+ extension " + table;
+    break;
+  case OperationKind::DropExtension:
+    text = "- extension " + table;
+    break;
+  case OperationKind::Comment:
+    text = "~ comment on " + object + " " + table;
+    break;
   }
   if (destructive)
     text += " (destructive)";
@@ -825,6 +896,7 @@ std::vector<Operation> compare_schemas(const Schema& from, const Schema& to,
                                        config::Backend backend) {
   const Rules rules(backend);
   Plan plan;
+  compare_extensions(from, to, plan);
   compare_types(from, to, plan);
   compare_sequences_and_routines(from, to, plan);
   compare_tables(from, to, rules, plan);

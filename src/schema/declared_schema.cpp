@@ -5,7 +5,9 @@
 #include "dbtool/db/sqlite/sqlite_connection.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/json_model.h"
+#include "dbtool/schema/postgres_equivalence.h"
 #include "dbtool/schema/postgres_introspector.h"
+#include "dbtool/schema/postgres_model_sql.h"
 #include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_introspector.h"
@@ -444,6 +446,9 @@ struct DeclaredModels::Read {
   std::vector<ModelStatement> statements;
   bool bulk = true; // every file's statements are ones load_in_bulk takes
   std::optional<Schema> schema;
+  // PostgreSQL: the connection whose open transaction still holds the models in its
+  // scratch schema, for reconcile_postgres_expressions; get() rolls it back.
+  std::unique_ptr<db::PostgresConnection> scratch;
 };
 
 namespace {
@@ -561,7 +566,7 @@ Schema load_declared_schema(const fs::path& folder, const LiveSchema* live) {
   return load_models(*read_models(folder), live);
 }
 
-void enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix) {
+std::string enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix) {
   connection.begin_write();
   // A name no other run (on this host or another) picks at the same moment.
   std::random_device entropy;
@@ -569,19 +574,27 @@ void enter_postgres_scratch_schema(db::Connection& connection, const std::string
   const auto path = connection.query("SHOW search_path").at(0).at(0).value_or("");
   connection.execute("CREATE SCHEMA " + quote_postgres_name(name) + "; SET LOCAL search_path = " +
                      quote_postgres_name(name) + (path.empty() ? "" : ", " + path));
+  return name;
 }
 
-Schema load_declared_schema_postgres(const config::Settings& settings) {
+namespace {
+
+// Runs the models of SETTINGS' project in a new scratch schema of SCRATCH and reads
+// them back, leaving the transaction open (the caller rolls it back).
+Schema load_postgres_models(const config::Settings& settings, db::PostgresConnection& scratch) {
   const std::vector<fs::path> files = model_files(settings.schema_dir);
-  db::PostgresConnection scratch(settings.url, settings.postgres);
-  enter_postgres_scratch_schema(scratch, "dbtool_models_");
+  PostgresModelContext context;
+  context.project_schema = scratch.query("SELECT current_schema()").at(0).at(0).value_or("");
+  context.scratch_schema = enter_postgres_scratch_schema(scratch, "dbtool_models_");
+  context.search_path = scratch.query("SHOW search_path").at(0).at(0).value_or("");
   // A JSON model becomes PostgreSQL DDL (it may refer to tables of earlier files).
   for (const auto& file : files) {
     const bool json = file.extension() == ".json";
     const std::string text = read_text(file);
     if (!json) {
+      const std::string sql = prepare_postgres_model(text, file.string(), context);
       try {
-        scratch.execute_script(text, 1);
+        scratch.execute_script(sql, 1);
       } catch (const Error& error) {
         throw Error(ErrorKind::Project, "PostgreSQL rejects this model: " + error.message(),
                     file.string(), error.line());
@@ -617,7 +630,14 @@ Schema load_declared_schema_postgres(const config::Settings& settings) {
       }
     }
   }
-  Schema schema = introspect_postgres(scratch);
+  return introspect_postgres(scratch);
+}
+
+} // namespace
+
+Schema load_declared_schema_postgres(const config::Settings& settings) {
+  db::PostgresConnection scratch(settings.url, settings.postgres);
+  Schema schema = load_postgres_models(settings, scratch);
   scratch.rollback();
   return schema;
 }
@@ -626,7 +646,8 @@ DeclaredModels::DeclaredModels(const config::Settings& settings) {
   if (settings.url.backend() == config::Backend::Postgres) {
     m_read = std::async(std::launch::async, [&settings] {
       auto read = std::make_unique<Read>();
-      read->schema = load_declared_schema_postgres(settings);
+      read->scratch = std::make_unique<db::PostgresConnection>(settings.url, settings.postgres);
+      read->schema = load_postgres_models(settings, *read->scratch);
       return read;
     });
   } else {
@@ -639,6 +660,15 @@ DeclaredModels::~DeclaredModels() = default;
 
 Schema DeclaredModels::get(const LiveSchema* live) {
   const std::unique_ptr<Read> read = m_read.get();
+  if (read->scratch) {
+    // Expressions PostgreSQL prints differently from what they mean are asked about
+    // while the models are still loaded, then everything goes.
+    Schema schema = std::move(*read->schema);
+    if (live)
+      reconcile_postgres_expressions(*read->scratch, live->schema, schema);
+    read->scratch->rollback();
+    return schema;
+  }
   if (read->schema)
     return std::move(*read->schema);
   return load_models(*read, live);

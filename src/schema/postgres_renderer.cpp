@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <optional>
 #include <string_view>
 
 namespace dbtool::schema {
@@ -128,13 +130,8 @@ std::string name_list(const std::vector<std::string>& names) {
 // A serial column: an integer whose default takes from a sequence it owns (the
 // sequence is not in the model; "serial" makes PostgreSQL create it again).
 std::optional<std::string> serial_type(const Column& column, const Schema& schema) {
-  if (!column.default_sql || column.default_sql->rfind("nextval('", 0) != 0)
-    return std::nullopt;
-  const auto end = column.default_sql->find('\'', 9);
-  std::string sequence = column.default_sql->substr(9, end - 9);
-  if (!sequence.empty() && sequence.front() == '"')
-    sequence = sequence.substr(1, sequence.size() - 2);
-  if (schema.sequences.count(sequence) != 0)
+  const std::string sequence = postgres_serial_sequence(column);
+  if (sequence.empty() || schema.sequences.count(sequence) != 0)
     return std::nullopt;
   if (column.type == "integer")
     return "serial";
@@ -145,7 +142,131 @@ std::optional<std::string> serial_type(const Column& column, const Schema& schem
   return std::nullopt;
 }
 
+// "INCLUDE (a, b) WITH (fillfactor=70)": what PRIMARY KEY, UNIQUE and CREATE INDEX
+// take after their keys (NULLS NOT DISTINCT comes between the two for an index).
+std::string include_clause(const std::vector<std::string>& include) {
+  return include.empty() ? std::string() : " INCLUDE (" + name_list(include) + ")";
+}
+
+std::string with_clause(const std::vector<std::string>& parameters) {
+  return parameters.empty() ? std::string() : " WITH (" + util::join(parameters, ", ") + ")";
+}
+
+std::string deferral(bool deferred, bool immediate) {
+  return deferred ? " DEFERRABLE INITIALLY DEFERRED" : immediate ? " DEFERRABLE" : "";
+}
+
+// The words of SEQUENCE_OPTIONS ("INCREMENT BY 5 MINVALUE 3 CYCLE") as option -> value.
+std::map<std::string, std::string> options_of(const std::string& options) {
+  std::map<std::string, std::string> out;
+  const auto words = util::split_list(options, ' ');
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word == "CYCLE")
+      out["CYCLE"] = "";
+    else if ((word == "INCREMENT" || word == "START") && i + 2 < words.size())
+      out[word] = words[i + 2], i += 2;
+    else if (i + 1 < words.size())
+      out[word] = words[i + 1], ++i;
+  }
+  return out;
+}
+
 } // namespace
+
+std::string postgres_serial_sequence(const Column& column) {
+  if (!column.default_sql || column.default_sql->rfind("nextval('", 0) != 0 ||
+      !column.identity.empty())
+    return {};
+  const auto end = column.default_sql->find('\'', 9);
+  if (end == std::string::npos)
+    return {};
+  std::string sequence = column.default_sql->substr(9, end - 9);
+  if (sequence.size() >= 2 && sequence.front() == '"') { // "Name" (its quotes doubled)
+    std::string name;
+    for (std::size_t i = 1; i + 1 < sequence.size(); ++i)
+      if (!(sequence[i] == '"' && sequence[i + 1] == '"'))
+        name += sequence[i];
+    return name;
+  }
+  return sequence;
+}
+
+std::string render_postgres_identity(const Column& column) {
+  std::string options = column.sequence_options;
+  return "GENERATED " + column.identity + " AS IDENTITY" +
+         (options.empty() ? std::string() : " (" + options + ")");
+}
+
+namespace {
+
+// Every option of a sequence, to the values OPTIONS (sequence_options' words) give and
+// the defaults for the others, as ALTER SEQUENCE takes them: "INCREMENT BY 1",
+// "NO MINVALUE", ..., "NO CYCLE".
+std::vector<std::string> every_option(const std::map<std::string, std::string>& options) {
+  auto value = [&](const char* option) {
+    const auto found = options.find(option);
+    return found == options.end() ? std::optional<std::string>() : found->second;
+  };
+  const std::string increment = value("INCREMENT").value_or("1");
+  const bool ascending = increment.front() != '-';
+  const auto min = value("MINVALUE"), max = value("MAXVALUE");
+  const std::string start =
+      value("START").value_or(ascending ? min.value_or("1") : max.value_or("-1"));
+  return {"INCREMENT BY " + increment,
+          min ? "MINVALUE " + *min : "NO MINVALUE",
+          max ? "MAXVALUE " + *max : "NO MAXVALUE",
+          "START WITH " + start,
+          "CACHE " + value("CACHE").value_or("1"),
+          options.count("CYCLE") ? "CYCLE" : "NO CYCLE"};
+}
+
+} // namespace
+
+std::string render_postgres_sequence_alter(const Table& table, const Column& column) {
+  const auto options = options_of(column.sequence_options);
+  const auto parts = every_option(options);
+  if (!column.identity.empty()) {
+    std::string sql = "ALTER TABLE " + q(table.name) + " ALTER COLUMN " + q(column.name);
+    for (const auto& part : parts)
+      sql += " SET " + part;
+    return sql + ";\n";
+  }
+  const std::string sequence = postgres_serial_sequence(column);
+  if (sequence.empty())
+    return {};
+  const auto as = options.find("AS");
+  return "ALTER SEQUENCE " + q(sequence) + " AS " +
+         (as == options.end() ? column.type : as->second) + " " + util::join(parts, " ") + ";\n";
+}
+
+std::string render_postgres_sequence_alter(const Sequence& sequence) {
+  const auto options =
+      options_of("INCREMENT BY " + std::to_string(sequence.increment) + " " + sequence.options +
+                 " START WITH " + std::to_string(sequence.start));
+  return "ALTER SEQUENCE " + q(sequence.name) + " AS " + sequence.type + " " +
+         util::join(every_option(options), " ") + ";\n";
+}
+
+std::string postgres_routine_signature(const std::string& name) {
+  // The argument list is the parenthesised tail: the name itself may hold parentheses.
+  std::size_t open = name.size();
+  int depth = 0;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    if (name[i] == ')')
+      ++depth;
+    else if (name[i] == '(' && --depth == 0) {
+      open = i;
+      break;
+    }
+  }
+  return q(name.substr(0, open)) + name.substr(open);
+}
+
+std::string render_postgres_comment(const std::string& target, const std::string& comment) {
+  return "COMMENT ON " + target + " IS " +
+         (comment.empty() ? std::string("NULL") : util::sql_quote(comment)) + ";\n";
+}
 
 std::string render_postgres_column(const Column& column, const Schema& schema) {
   const auto serial = serial_type(column, schema);
@@ -153,7 +274,7 @@ std::string render_postgres_column(const Column& column, const Schema& schema) {
   if (!column.collation.empty())
     item += " COLLATE " + util::sql_identifier(column.collation);
   if (!column.identity.empty())
-    item += " GENERATED " + column.identity + " AS IDENTITY";
+    item += " " + render_postgres_identity(column);
   if (column.generated)
     item += " GENERATED ALWAYS AS (" + *column.generated + ") STORED";
   if (column.default_sql && !serial)
@@ -179,7 +300,12 @@ std::string render_postgres_index(const Table& table, const Index& index) {
   }
   return std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " + q(index.name) +
          " ON " + q(table.name) + (index.method.empty() ? "" : " USING " + index.method) + " (" +
-         keys + ")" + (index.where ? " WHERE " + *index.where : "") + ";\n";
+         keys + ")" + include_clause(index.include) +
+         (index.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") +
+         with_clause(index.storage_parameters) + (index.where ? " WHERE " + *index.where : "") +
+         ";\n" +
+         (index.comment.empty() ? ""
+                                : render_postgres_comment("INDEX " + q(index.name), index.comment));
 }
 
 namespace {
@@ -191,15 +317,22 @@ std::string constraint(const std::string& name) {
 } // namespace
 
 std::string render_postgres_primary_key(const PrimaryKey& key) {
-  return constraint(key.name) + "PRIMARY KEY (" + name_list(key.columns) + ")";
+  return constraint(key.name) + "PRIMARY KEY (" + name_list(key.columns) + ")" +
+         include_clause(key.include) + with_clause(key.storage_parameters) +
+         deferral(key.deferrable, key.deferrable_immediate);
 }
 
 std::string render_postgres_unique(const UniqueConstraint& unique) {
-  return constraint(unique.name) + "UNIQUE (" + name_list(unique.columns) + ")";
+  return constraint(unique.name) + "UNIQUE " +
+         (unique.nulls_not_distinct ? "NULLS NOT DISTINCT " : "") + "(" +
+         name_list(unique.columns) + ")" + include_clause(unique.include) +
+         with_clause(unique.storage_parameters) +
+         deferral(unique.deferrable, unique.deferrable_immediate);
 }
 
 std::string render_postgres_check(const CheckConstraint& check) {
-  return constraint(check.name) + "CHECK (" + check.expression + ")";
+  return constraint(check.name) + "CHECK (" + check.expression + ")" +
+         (check.no_inherit ? " NO INHERIT" : "");
 }
 
 std::string render_postgres_exclusion(const ExclusionConstraint& exclusion) {
@@ -210,15 +343,41 @@ std::string render_postgres_foreign_key(const Table& table, const ForeignKey& ke
   return "ALTER TABLE " + q(table.name) + " ADD " + constraint(key.name) + "FOREIGN KEY (" +
          name_list(key.columns) + ") REFERENCES " + q(key.ref_table) +
          (key.ref_columns.empty() ? "" : " (" + name_list(key.ref_columns) + ")") +
+         (key.match.empty() ? "" : " MATCH " + key.match) +
          (key.on_update == "NO ACTION" ? "" : " ON UPDATE " + key.on_update) +
          (key.on_delete == "NO ACTION" ? "" : " ON DELETE " + key.on_delete) +
-         (key.deferrable ? " DEFERRABLE INITIALLY DEFERRED" : "") + ";\n";
+         deferral(key.deferrable, key.deferrable_immediate) + ";\n" +
+         (key.comment.empty()
+              ? ""
+              : render_postgres_comment("CONSTRAINT " + q(key.name) + " ON " + q(table.name),
+                                        key.comment));
+}
+
+std::string render_postgres_constraint_comments(const Table& table) {
+  std::string sql;
+  auto comment = [&](const std::string& name, const std::string& text) {
+    if (!text.empty() && !name.empty())
+      sql += render_postgres_comment("CONSTRAINT " + q(name) + " ON " + q(table.name), text);
+  };
+  if (table.primary_key)
+    comment(table.primary_key->name, table.primary_key->comment);
+  for (const auto& unique : table.unique_constraints)
+    comment(unique.name, unique.comment);
+  for (const auto& check : table.checks)
+    comment(check.name, check.comment);
+  for (const auto& exclusion : table.exclusions)
+    comment(exclusion.name, exclusion.comment);
+  return sql;
 }
 
 std::string render_postgres_create_table(const Table& table, const Schema& schema) {
   std::vector<std::string> items;
-  for (const auto& column : table.columns)
+  std::string sequences;
+  for (const auto& column : table.columns) {
     items.push_back(render_postgres_column(column, schema));
+    if (!column.sequence_options.empty() && serial_type(column, schema))
+      sequences += render_postgres_sequence_alter(table, column);
+  }
   if (table.primary_key)
     items.push_back(render_postgres_primary_key(*table.primary_key));
   for (const auto& unique : table.unique_constraints)
@@ -227,12 +386,21 @@ std::string render_postgres_create_table(const Table& table, const Schema& schem
     items.push_back(render_postgres_check(check));
   for (const auto& exclusion : table.exclusions)
     items.push_back(render_postgres_exclusion(exclusion));
-  return "CREATE TABLE " + q(table.name) + " (\n  " + util::join(items, ",\n  ") + "\n);\n";
+  return "CREATE TABLE " + q(table.name) + " (\n  " + util::join(items, ",\n  ") + "\n)" +
+         with_clause(table.storage_parameters) + ";\n" + sequences +
+         render_postgres_constraint_comments(table);
 }
 
 std::string render_postgres_view(const View& view) {
-  return std::string("CREATE ") + (view.materialized ? "MATERIALIZED " : "") + "VIEW " +
-         q(view.name) + " AS\n" + view.sql + ";\n";
+  const std::string kind = view.materialized ? "MATERIALIZED VIEW " : "VIEW ";
+  return "CREATE " + kind + q(view.name) + " AS\n" + view.sql + ";\n" +
+         (view.comment.empty() ? "" : render_postgres_comment(kind + q(view.name), view.comment));
+}
+
+std::string render_postgres_sequence(const Sequence& sequence) {
+  return "CREATE SEQUENCE " + q(sequence.name) + " AS " + sequence.type + " START WITH " +
+         std::to_string(sequence.start) + " INCREMENT BY " + std::to_string(sequence.increment) +
+         (sequence.options.empty() ? "" : " " + sequence.options) + ";\n";
 }
 
 std::string quote_postgres_name(const std::string& name) {
@@ -252,32 +420,44 @@ std::string render_postgres_schema(const Schema& schema) {
 
 PostgresDdl render_postgres_ddl(const Schema& schema) {
   std::string sql;
+  std::string comments;
+  for (const auto& [name, extension] : schema.extensions)
+    sql += "CREATE EXTENSION IF NOT EXISTS " + q(name) + ";\n";
   for (const auto& [name, type] : schema.enums) {
     std::string values;
     for (const auto& value : type.values)
       values += (values.empty() ? "" : ", ") + util::sql_quote(value);
     sql += "CREATE TYPE " + q(name) + " AS ENUM (" + values + ");\n";
+    if (!type.comment.empty())
+      comments += render_postgres_comment("TYPE " + q(name), type.comment);
   }
-  for (const auto& [name, domain] : schema.domains)
+  for (const auto& [name, domain] : schema.domains) {
     sql += "CREATE DOMAIN " + q(name) + " AS " + domain.definition + ";\n";
-  for (const auto& [name, sequence] : schema.sequences)
-    sql += "CREATE SEQUENCE " + q(name) + " AS " + sequence.type + " START WITH " +
-           std::to_string(sequence.start) + " INCREMENT BY " + std::to_string(sequence.increment) +
-           ";\n";
-  for (const auto& [name, routine] : schema.routines)
+    if (!domain.comment.empty())
+      comments += render_postgres_comment("DOMAIN " + q(name), domain.comment);
+  }
+  for (const auto& [name, sequence] : schema.sequences) {
+    sql += render_postgres_sequence(sequence);
+    if (!sequence.comment.empty())
+      comments += render_postgres_comment("SEQUENCE " + q(name), sequence.comment);
+  }
+  for (const auto& [name, routine] : schema.routines) {
     sql += routine.definition + ";\n";
+    if (!routine.comment.empty())
+      comments +=
+          render_postgres_comment("ROUTINE " + postgres_routine_signature(name), routine.comment);
+  }
   std::string foreign_keys;
-  std::string comments;
   for (const auto& [name, table] : schema.tables) {
     sql += render_postgres_create_table(table, schema);
     for (const auto& column : table.columns)
       if (!column.comment.empty())
-        comments += "COMMENT ON COLUMN " + q(name) + "." + q(column.name) + " IS " +
-                    util::sql_quote(column.comment) + ";\n";
+        comments +=
+            render_postgres_comment("COLUMN " + q(name) + "." + q(column.name), column.comment);
     for (const auto& key : table.foreign_keys)
       foreign_keys += render_postgres_foreign_key(table, key);
     if (!table.comment.empty())
-      comments += "COMMENT ON TABLE " + q(name) + " IS " + util::sql_quote(table.comment) + ";\n";
+      comments += render_postgres_comment("TABLE " + q(name), table.comment);
   }
   PostgresDdl ddl;
   ddl.before_data = std::move(sql);

@@ -40,3 +40,31 @@ CREATE INDEX x_tags ON "x""; DROP TABLE y; --" USING gin (tags);
 CREATE VIEW busy_parents AS SELECT id, code FROM parents WHERE "order" > 10;
 CREATE MATERIALIZED VIEW parent_counts AS SELECT count(*) AS n FROM parents;
 CREATE TRIGGER parents_touch BEFORE UPDATE ON parents FOR EACH ROW EXECUTE FUNCTION touch();
+-- Constraint, index and sequence options; comments on every kind of object.
+CREATE TABLE zz_options (
+  id int GENERATED ALWAYS AS IDENTITY (START WITH 100 INCREMENT BY 10 MAXVALUE 100000 CACHE 20 CYCLE),
+  n bigserial,
+  code text,
+  region text,
+  parent_code varchar(20),
+  CONSTRAINT zz_options_pkey PRIMARY KEY (id) INCLUDE (code) WITH (fillfactor = 90) DEFERRABLE INITIALLY DEFERRED,
+  CONSTRAINT zz_region UNIQUE NULLS NOT DISTINCT (region, code) INCLUDE (n) WITH (fillfactor = 80) DEFERRABLE,
+  CONSTRAINT zz_code_check CHECK (code <> '') NO INHERIT,
+  CONSTRAINT zz_parent FOREIGN KEY (parent_code, region) REFERENCES zz_options (code, region) MATCH FULL ON DELETE SET NULL DEFERRABLE INITIALLY IMMEDIATE,
+  CONSTRAINT zz_code_region UNIQUE (code, region)
+) WITH (fillfactor = 70, autovacuum_enabled = false);
+ALTER SEQUENCE zz_options_n_seq AS integer INCREMENT BY 3 MINVALUE 0 START WITH 0;
+CREATE UNIQUE INDEX zz_options_lower ON zz_options (lower(code)) INCLUDE (region) NULLS NOT DISTINCT WITH (fillfactor = 60, deduplicate_items = off) WHERE code <> 'x';
+CREATE SEQUENCE zz_counter AS smallint START WITH 5 INCREMENT BY -1 MINVALUE -100 MAXVALUE 5 CACHE 2 CYCLE;
+COMMENT ON CONSTRAINT zz_options_pkey ON zz_options IS 'the key';
+COMMENT ON CONSTRAINT zz_region ON zz_options IS 'one per region';
+COMMENT ON CONSTRAINT zz_code_check ON zz_options IS 'no empty code';
+COMMENT ON CONSTRAINT zz_parent ON zz_options IS 'the parent''s';
+COMMENT ON CONSTRAINT no_overlap ON "x""; DROP TABLE y; --" IS 'one at a time';
+COMMENT ON INDEX zz_options_lower IS 'case-blind';
+COMMENT ON VIEW busy_parents IS 'the busy ones';
+COMMENT ON MATERIALIZED VIEW parent_counts IS 'how many';
+COMMENT ON TYPE mood IS 'how it feels';
+COMMENT ON DOMAIN positive_int IS 'more than nothing';
+COMMENT ON SEQUENCE zz_counter IS 'down';
+COMMENT ON FUNCTION touch() IS 'sets updated_at';

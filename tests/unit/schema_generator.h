@@ -12,12 +12,16 @@
 // Identifiers are mostly plain, sometimes awkward: spaces, quotes, keywords, unicode,
 // an injection attempt.
 
+#include "dbtool/config/database_url.h"
+#include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/schema.h"
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/strings.h"
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -136,8 +140,8 @@ inline std::vector<std::string> all_columns(const Table& table) {
   return out;
 }
 
-// A boolean SQL expression over COLUMN, as canonical text.
-inline std::string predicate(Random& random, const std::string& column) {
+// A boolean SQL expression over COLUMN, as canonical text: the shape SHAPE (0 to 11).
+inline std::string predicate(int shape, const std::string& column) {
   static const std::vector<std::string> shapes = {"length(@) > 0",
                                                   "@ BETWEEN 1 AND 10",
                                                   "@ IS NOT NULL",
@@ -151,7 +155,7 @@ inline std::string predicate(Random& random, const std::string& column) {
                                                   "coalesce(@, 0) <= 99",
                                                   "CASE WHEN @ > 0 THEN 1 ELSE 0 END = 1"};
   std::string out;
-  for (char ch : random.pick(shapes)) {
+  for (char ch : shapes.at(static_cast<std::size_t>(shape))) {
     if (ch == '@')
       out += q(column);
     else
@@ -160,9 +164,13 @@ inline std::string predicate(Random& random, const std::string& column) {
   return canonical_sql(out);
 }
 
+inline std::string predicate(Random& random, const std::string& column) {
+  return predicate(random.between(0, 11), column);
+}
+
 // A scalar SQL expression over COLUMN, as canonical text (for generated columns and
-// index keys; deterministic functions only).
-inline std::string scalar(Random& random, const std::string& column) {
+// index keys; deterministic functions only): the shape SHAPE (0 to 9).
+inline std::string scalar(int shape, const std::string& column) {
   const std::string c = q(column);
   const std::vector<std::string> shapes = {c + " * 2",
                                            c + " + 1",
@@ -174,7 +182,11 @@ inline std::string scalar(Random& random, const std::string& column) {
                                            "(" + c + " - 1) * 3",
                                            "lower(" + c + ")",
                                            "coalesce(" + c + ", '(,)')"};
-  return canonical_sql(random.pick(shapes));
+  return canonical_sql(shapes.at(static_cast<std::size_t>(shape)));
+}
+
+inline std::string scalar(Random& random, const std::string& column) {
+  return scalar(random.between(0, 9), column);
 }
 
 inline const std::vector<std::string>& plain_types() {
@@ -261,8 +273,317 @@ inline const std::vector<std::string>& actions() {
   return values;
 }
 
+// What a schema is generated for. The decisions both backends make come from the
+// caller's engine in the same order whatever the backend (for SQLite the schemas are
+// exactly those of before PostgreSQL was a target); PostgreSQL's own decisions (its
+// options, comments, identities...) come from EXTRA, an engine of their own derived
+// from the caller's state without advancing it.
+struct Target {
+  config::Backend backend = config::Backend::Sqlite;
+  std::mt19937 extra{1};
+  bool postgres() const { return backend == config::Backend::Postgres; }
+};
+
+// PostgreSQL: a name quoted as PostgreSQL needs it (SQLite's rules differ: "Key").
+inline std::string pq(const std::string& name) {
+  return quote_postgres_name(name);
+}
+
+inline std::string quoted(const Target& target, const std::string& name) {
+  return target.postgres() ? pq(name) : q(name);
+}
+
+// PostgreSQL's families of types: what an expression, a default or a check may do
+// with a column depends on them.
+enum class Kind {
+  Integer,
+  Decimal,
+  Text,
+  Boolean,
+  Date,
+  Time,
+  Timestamp,
+  TimestampTz,
+  Json,
+  Uuid,
+  Bytes,
+  Array,
+  Enum
+};
+
+// The family of a PostgreSQL type, as the generator spells it or as format_type does.
+inline Kind kind_of(const std::string& type) {
+  const auto starts = [&](const char* prefix) { return type.rfind(prefix, 0) == 0; };
+  if (type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0)
+    return Kind::Array;
+  if (type == "integer" || type == "bigint" || type == "smallint")
+    return Kind::Integer;
+  if (starts("numeric") || type == "real" || type == "double precision")
+    return Kind::Decimal;
+  if (type == "text" || starts("character") || starts("varchar"))
+    return Kind::Text;
+  if (type == "boolean")
+    return Kind::Boolean;
+  if (type == "date")
+    return Kind::Date;
+  if (starts("time with") || type == "time")
+    return Kind::Time;
+  if (type == "timestamptz" || type == "timestamp with time zone")
+    return Kind::TimestampTz;
+  if (starts("timestamp"))
+    return Kind::Timestamp;
+  if (type == "jsonb")
+    return Kind::Json;
+  if (type == "uuid")
+    return Kind::Uuid;
+  if (type == "bytea")
+    return Kind::Bytes;
+  return Kind::Enum; // mood, the generator's enum type
+}
+
+// SQLite's generated types as PostgreSQL's, one for one (so the same draw gives the
+// same column): an integer, a text, a timestamp..., and where SQLite has no
+// counterpart, PostgreSQL's own (an array, the enum type mood).
+inline std::string postgres_type(const std::string& type) {
+  static const std::map<std::string, std::string> types = {{"INTEGER", "integer"},
+                                                           {"TEXT", "text"},
+                                                           {"VARCHAR(20)", "varchar(20)"},
+                                                           {"VARCHAR(255)", "varchar(255)"},
+                                                           {"NUMERIC(10,2)", "numeric(10,2)"},
+                                                           {"NUMERIC(5, 1)", "numeric(5,1)"},
+                                                           {"REAL", "real"},
+                                                           {"BLOB", "bytea"},
+                                                           {"BOOLEAN", "boolean"},
+                                                           {"DATETIME", "timestamp"},
+                                                           {"DATE", "date"},
+                                                           {"BIGINT", "bigint"},
+                                                           {"SMALLINT", "smallint"},
+                                                           {"FLOAT", "double precision"},
+                                                           {"DOUBLE", "double precision"},
+                                                           {"JSON", "jsonb"},
+                                                           {"UUID", "uuid"},
+                                                           {"UNSIGNED BIG INT", "text[]"},
+                                                           {"", "mood"},
+                                                           {"TIMESTAMP", "timestamp"},
+                                                           {"integer", "integer"},
+                                                           {"int", "integer"},
+                                                           {"DOUBLE PRECISION", "double precision"},
+                                                           {"TIME", "time"},
+                                                           {"TIMESTAMPTZ", "timestamptz"},
+                                                           {"NUMERIC", "numeric"},
+                                                           {"VARCHAR", "varchar"},
+                                                           {"CHARACTER(10)", "character(10)"},
+                                                           {"text", "text"},
+                                                           {"INT", "integer"},
+                                                           {"ANY", "text"}};
+  const auto found = types.find(type);
+  return found == types.end() ? "text" : found->second;
+}
+
+// Replaces every ` of SHAPE by COLUMN (not @: PostgreSQL's @> is an operator).
+inline std::string shaped(const std::string& shape, const std::string& column) {
+  std::string out;
+  for (char ch : shape) {
+    if (ch == '`')
+      out += column;
+    else
+      out += ch;
+  }
+  return out;
+}
+
+// The item of ITEMS that the draw K (made for a list of another size) stands for.
+inline const std::string& nth(const std::vector<std::string>& items, int k) {
+  return items.at(static_cast<std::size_t>(k) % items.size());
+}
+
+// A default of KIND's family; K is the draw SQLite's list was picked with.
+inline std::string postgres_default(Kind kind, int k) {
+  if (defaults().at(static_cast<std::size_t>(k)) == "NULL")
+    return "NULL";
+  static const std::map<Kind, std::vector<std::string>> values = {
+      {Kind::Integer, {"0", "42", "-1", "(1 + 2)", "7", "-(3)"}},
+      {Kind::Decimal, {"0", "42", "-1", "-0.5", "3.14", "1.5e-3", "(1 + 2)"}},
+      {Kind::Text,
+       {"'text'", "'it''s'", "'a, (b)'", "''", "'--x'", "'line\nbr'", "'表'", "lower('ABC')",
+        "'(,)'"}},
+      {Kind::Boolean, {"true", "false", "TRUE", "(NOT false)"}},
+      {Kind::Date, {"CURRENT_DATE", "'2020-01-01'", "'infinity'"}},
+      {Kind::Time, {"'12:00'", "LOCALTIME", "'00:00:01'"}},
+      {Kind::Timestamp, {"CURRENT_TIMESTAMP", "now()", "'2020-01-01 10:00'", "LOCALTIMESTAMP"}},
+      {Kind::TimestampTz, {"CURRENT_TIMESTAMP", "now()", "'2020-01-01 10:00+02'"}},
+      {Kind::Json, {"'{}'", "'[1, 2]'", "'{\"a\": \"it''s\"}'", "'null'"}},
+      {Kind::Uuid, {"gen_random_uuid()", "'00000000-0000-0000-0000-000000000000'"}},
+      {Kind::Bytes, {"'\\x00ff'", "''", "'\\x'"}},
+      {Kind::Array, {"'{}'", "ARRAY['a', 'b']", "'{x,\"y z\"}'"}},
+      {Kind::Enum, {"'ok'", "'sad'"}}};
+  return nth(values.at(kind), k);
+}
+
+// A boolean expression over COLUMN (quoted) of KIND's family; K is SQLite's draw.
+inline std::string postgres_predicate(Kind kind, int k, const std::string& column) {
+  static const std::vector<std::string> numbers = {"` > 0",
+                                                   "` BETWEEN 1 AND 10",
+                                                   "` IS NOT NULL",
+                                                   "` IS NULL OR ` >= 0",
+                                                   "` IN (1, 2, 3)",
+                                                   "` IS DISTINCT FROM 7",
+                                                   "` <> 13",
+                                                   "(` + 1) * 2 > -5",
+                                                   "NOT (` = 0) AND ` < 1000000",
+                                                   "abs(`) < 1000",
+                                                   "coalesce(`, 0) <= 99",
+                                                   "CASE WHEN ` > 0 THEN 1 ELSE 0 END = 1"};
+  static const std::map<Kind, std::vector<std::string>> shapes = {
+      {Kind::Integer, numbers},
+      {Kind::Decimal, numbers},
+      {Kind::Text,
+       {"length(`) > 0", "` BETWEEN 'a' AND 'z'", "` IS NOT NULL", "` IS NULL OR ` >= ''",
+        "` IN ('a', 'b', 'it''s')", "` ~ '^[a-z]*$'", "` <> '(,)'", "` NOT IN ('x', 'y')",
+        "NOT (` = '') AND length(`) < 1000000", "lower(`) = upper(`) OR ` LIKE 'x%'",
+        "coalesce(`, '') <> 'zz'", "CASE WHEN ` > 'm' THEN 1 ELSE 0 END = 1"}},
+      {Kind::Boolean,
+       {"` IS NOT NULL", "` OR NOT `", "` IS DISTINCT FROM false", "coalesce(`, true)",
+        "NOT ` OR ` IS NULL", "` = true"}},
+      {Kind::Date,
+       {"` > '2000-01-01'", "` BETWEEN '2000-01-01' AND '2100-01-01'", "` IS NOT NULL",
+        "` <> '2020-02-02'", "` IS DISTINCT FROM '1999-12-31'"}},
+      {Kind::Time, {"` > '01:00'", "` IS NOT NULL", "` BETWEEN '00:00' AND '23:00'"}},
+      {Kind::Timestamp,
+       {"` > '2000-01-01'", "` BETWEEN '2000-01-01' AND '2100-01-01 10:00'", "` IS NOT NULL",
+        "` <> '2020-02-02 12:00'"}},
+      {Kind::TimestampTz, {"` > '2000-01-01 00:00+00'", "` IS NOT NULL"}},
+      {Kind::Json,
+       {"` ? 'k'", "` <> '{}'", "jsonb_typeof(`) <> 'null'", "` @> '{}'", "` IS NOT NULL"}},
+      {Kind::Uuid,
+       {"` <> '00000000-0000-0000-0000-000000000000'", "` IS NOT NULL",
+        "` IN ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002')"}},
+      {Kind::Bytes, {"length(`) < 100", "` <> '\\x00'", "` IS NOT NULL"}},
+      {Kind::Array,
+       {"cardinality(`) < 10", "` && ARRAY['a', 'b']", "'x' = ANY (`)", "` <> '{}'",
+        "` IS NOT NULL"}},
+      {Kind::Enum, {"` <> 'sad'", "` IN ('ok', 'sad')", "` IS NOT NULL"}}};
+  return shaped(nth(shapes.at(kind), k), column);
+}
+
+// A scalar, immutable expression over COLUMN (quoted) of KIND's family, for a
+// generated column or an index key, and the type it gives; K is SQLite's draw.
+inline std::pair<std::string, std::string> postgres_scalar(Kind kind, const std::string& type,
+                                                           int k, const std::string& column) {
+  using Shapes = std::vector<std::pair<std::string, std::string>>;
+  const std::string decimal =
+      type == "real" || type == "double precision" ? "double precision" : "numeric";
+  const std::map<Kind, Shapes> shapes = {
+      {Kind::Integer,
+       {{"` * 2", "bigint"},
+        {"` + 1", "bigint"},
+        {"abs(`)", "bigint"},
+        {"(` - 1) * 3", "bigint"},
+        {"` % 7", "bigint"},
+        {"-`", "bigint"},
+        {"` / 2", "bigint"},
+        {"greatest(`, 0)", "bigint"},
+        {"least(`, 100)", "bigint"},
+        {"coalesce(`, 0)", "bigint"}}},
+      {Kind::Decimal,
+       {{"` * 2", decimal},
+        {"` + 1", decimal},
+        {"abs(`)", decimal},
+        {"(` - 1) * 3", decimal},
+        {"-`", decimal},
+        {"` / 2", decimal},
+        {"greatest(`, 0)", decimal},
+        {"least(`, 100)", decimal},
+        {"coalesce(`, 0)", decimal},
+        {"floor(`)", decimal}}},
+      {Kind::Text,
+       {{"length(`)", "integer"},
+        {"upper(`)", "text"},
+        {"` || 'x'", "text"},
+        {"md5(`)", "text"},
+        {"substr(`, 1, 3)", "text"},
+        {"lower(`)", "text"},
+        {"coalesce(`, '(,)')", "text"},
+        {"trim(`)", "text"},
+        {"replace(`, 'a', 'b')", "text"},
+        {"left(`, 2)", "text"}}},
+      {Kind::Boolean, {{"NOT `", "boolean"}, {"` IS NULL", "boolean"}}},
+      {Kind::Date, {{"` + 1", "date"}, {"` IS NULL", "boolean"}}},
+      {Kind::Timestamp, {{"date_trunc('day', `)", "timestamp"}, {"` IS NULL", "boolean"}}},
+      {Kind::Json, {{"` ->> 'k'", "text"}, {"` IS NULL", "boolean"}}},
+      {Kind::Array, {{"cardinality(`)", "integer"}, {"` IS NULL", "boolean"}}},
+      {Kind::Bytes, {{"length(`)", "integer"}, {"` IS NULL", "boolean"}}}};
+  const auto found = shapes.find(kind);
+  const Shapes fallback = {{"` IS NULL", "boolean"}, {"` IS NOT NULL", "boolean"}};
+  const Shapes& list = found == shapes.end() ? fallback : found->second;
+  const auto& shape = list.at(static_cast<std::size_t>(k) % list.size());
+  return {shaped(shape.first, column), shape.second};
+}
+
+// SQLite's collation draws as PostgreSQL's, for a column or key of KIND's family only.
+inline std::string postgres_collation(Kind kind, const std::string& sqlite_collation) {
+  if (kind != Kind::Text)
+    return "";
+  if (sqlite_collation == "NOCASE")
+    return "C";
+  if (sqlite_collation == "RTRIM")
+    return "POSIX";
+  return "";
+}
+
+// What made a PostgreSQL table's type-dependent texts, so that a column whose type a
+// foreign key changes can have them made again: per column, the draw of its default
+// (-1: none) and of its collation; per check and generated column, its source column
+// and shape draw.
+struct TableMemo {
+  std::map<std::string, int> default_draw;
+  std::map<std::string, std::string> collation_draw;
+  std::vector<std::pair<std::string, int>> check_draws;               // by check position
+  std::map<std::string, std::pair<std::string, int>> generated_draws; // by generated column
+};
+
+// A PostgreSQL column's texts made (again) for its type.
+inline void shape_for_type(Table& table, const std::string& column_name, const TableMemo& memo) {
+  Column* column = nullptr;
+  for (auto& item : table.columns)
+    if (item.name == column_name)
+      column = &item;
+  if (column == nullptr)
+    return;
+  const Kind kind = kind_of(column->type);
+  if (const auto found = memo.default_draw.find(column_name);
+      found != memo.default_draw.end() && found->second >= 0 && !column->generated &&
+      column->identity.empty())
+    column->default_sql = postgres_default(kind, found->second);
+  if (const auto found = memo.collation_draw.find(column_name);
+      found != memo.collation_draw.end() && !column->generated)
+    column->collation = postgres_collation(kind, found->second);
+  for (std::size_t i = 0; i < memo.check_draws.size() && i < table.checks.size(); ++i)
+    if (memo.check_draws[i].first == column_name)
+      table.checks[i].expression =
+          postgres_predicate(kind, memo.check_draws[i].second, pq(column_name));
+  for (auto& other : table.columns)
+    if (const auto found = memo.generated_draws.find(other.name);
+        found != memo.generated_draws.end() && found->second.first == column_name) {
+      const auto [expression, type] =
+          postgres_scalar(kind, column->type, found->second.second, pq(column_name));
+      other.generated = expression;
+      other.type = type;
+      const auto collation = memo.collation_draw.find(other.name);
+      other.collation = postgres_collation(
+          kind_of(type), collation == memo.collation_draw.end() ? "" : collation->second);
+    }
+}
+
 inline Table generate_table(Random& random, NameSpace& objects, const std::string& name,
-                            const Schema& earlier) {
+                            const Schema& earlier, Target& target) {
+  const bool pg = target.postgres();
+  Random extra(target.extra);
+  TableMemo memo; // PostgreSQL: what made the texts that depend on a column's type
+  auto column_kind = [&](const Table& table, const std::string& column) {
+    const Column* found = table.find_column(column);
+    return kind_of(found ? found->type : "text");
+  };
   Table table;
   table.name = name;
   table.strict = random.chance(0.2);
@@ -273,10 +594,20 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
     column.name = fresh_name(random, column_names, "c", 0.2);
     column.type = reported_type(random.pick(table.strict ? strict_types() : plain_types()));
     column.not_null = random.chance(0.3);
-    if (random.chance(0.3))
-      column.default_sql = random.pick(defaults());
+    int default_draw = -1;
+    if (random.chance(0.3)) {
+      default_draw = random.between(0, static_cast<int>(defaults().size()) - 1);
+      column.default_sql = defaults()[static_cast<std::size_t>(default_draw)];
+    }
     if (random.chance(0.2))
       column.collation = random.chance(0.6) ? "NOCASE" : "RTRIM";
+    if (pg) {
+      column.type = postgres_type(column.type);
+      memo.default_draw[column.name] = default_draw;
+      memo.collation_draw[column.name] = column.collation;
+      column.default_sql.reset();
+      column.collation.clear();
+    }
     table.columns.push_back(std::move(column));
   }
 
@@ -284,9 +615,24 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
   const int key_kind = random.between(0, 3);
   if (key_kind == 1) {
     auto& column = table.columns[0];
-    column.type = "INTEGER";
+    column.type = pg ? "integer" : "INTEGER";
     PrimaryKey key{"", {column.name}, random.chance(0.4), {}};
     table.primary_key = key;
+    if (pg && key.autoincrement) { // AUTOINCREMENT: an identity column
+      column.identity = extra.chance(0.3) ? "ALWAYS" : "BY DEFAULT";
+      if (extra.chance(0.3))
+        column.sequence_options = extra.pick(std::vector<std::string>{
+            "INCREMENT BY 5", "START WITH 10", "INCREMENT BY 2 START WITH 100", "MAXVALUE 30000",
+            "CACHE 10", "CYCLE", "START WITH 3 CACHE 2"});
+      memo.default_draw[column.name] = -1;
+    } else if (pg && extra.chance(0.3)) { // serial, its sequence named as PostgreSQL names it
+      column.default_sql =
+          "nextval(" + util::sql_quote(pq(name + "_" + column.name + "_seq")) + "::regclass)";
+      if (extra.chance(0.3))
+        column.sequence_options =
+            extra.pick(std::vector<std::string>{"INCREMENT BY 5", "START WITH 10", "CACHE 3"});
+      memo.default_draw[column.name] = -1;
+    }
   } else if (key_kind == 2 || (key_kind == 3 && table.columns.size() < 2)) {
     auto& column = table.columns[static_cast<std::size_t>(
         random.between(0, static_cast<int>(table.columns.size()) - 1))];
@@ -316,11 +662,18 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
     column.type =
         reported_type(table.strict ? random.pick(strict_types())
                                    : (random.chance(0.2) ? "" : random.pick(plain_types())));
-    column.generated = scalar(random, random.pick(plain_columns(table)));
+    const std::string source = random.pick(plain_columns(table));
+    const int shape = random.between(0, 9);
+    column.generated = scalar(shape, source);
     column.generated_stored = random.chance(0.5);
     column.not_null = random.chance(0.2);
     if (random.chance(0.15))
       column.collation = "NOCASE";
+    if (pg) { // PostgreSQL's generated columns are STORED, typed as their expression
+      memo.generated_draws[column.name] = {source, shape};
+      memo.collation_draw[column.name] = column.collation;
+      column.generated_stored = true;
+    }
     const auto position =
         static_cast<std::ptrdiff_t>(random.between(0, static_cast<int>(table.columns.size())));
     table.columns.insert(table.columns.begin() + position, std::move(column));
@@ -335,6 +688,21 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
     unique.columns = random.sample(
         all_columns(table), static_cast<std::size_t>(random.between(
                                 1, std::min<int>(2, static_cast<int>(table.columns.size())))));
+    if (pg) {
+      unique.nulls_not_distinct = extra.chance(0.2);
+      const int deferral = extra.between(0, 9);
+      unique.deferrable = deferral == 0;
+      unique.deferrable_immediate = deferral == 1;
+      if (extra.chance(0.1))
+        for (const auto& column : table.columns)
+          if (std::find(unique.columns.begin(), unique.columns.end(), column.name) ==
+              unique.columns.end()) {
+            unique.include = {column.name};
+            break;
+          }
+      if (extra.chance(0.1))
+        unique.storage_parameters = {"fillfactor=" + std::to_string(extra.between(50, 100))};
+    }
     table.unique_constraints.push_back(std::move(unique));
   }
   const int check_count = random.chance(0.35) ? random.between(1, 2) : 0;
@@ -342,9 +710,18 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
     CheckConstraint check;
     if (random.chance(0.4))
       check.name = fresh_name(random, objects, "ck_", 0.2);
-    check.expression = predicate(random, random.pick(plain_columns(table)));
+    const std::string column = random.pick(plain_columns(table));
+    const int shape = random.between(0, 11);
+    check.expression = predicate(shape, column);
+    if (pg) {
+      memo.check_draws.push_back({column, shape});
+      check.no_inherit = extra.chance(0.1);
+    }
     table.checks.push_back(std::move(check));
   }
+  if (pg) // the texts of every column, for its type
+    for (const auto& column : all_columns(table))
+      shape_for_type(table, column, memo);
 
   // Foreign keys to the primary key of an earlier table, or of this one.
   std::vector<const Table*> parents;
@@ -353,6 +730,7 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
       parents.push_back(&parent);
   if (table.primary_key)
     parents.push_back(&table);
+  std::set<std::string> pinned; // PostgreSQL: columns of the keys made so far: their type stays
   const int key_count = parents.empty() || !random.chance(0.45) ? 0 : random.between(1, 2);
   for (int i = 0; i < key_count; ++i) {
     const Table& parent = *random.pick(parents);
@@ -372,6 +750,40 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
     if (random.chance(0.4))
       key.on_update = random.pick(actions());
     key.deferrable = random.chance(0.3);
+    if (pg) {
+      // PostgreSQL compares a key with its parent's: each column takes the type of
+      // the parent's (its default, collation, checks and generated columns follow);
+      // a column of an earlier key of the table, one of the table's own key
+      // (a key may reference it), an identity or a serial drops the key.
+      bool usable = true;
+      for (std::size_t c = 0; c < size; ++c) {
+        const Column* child = table.find_column(key.columns[c]);
+        const Column* referenced =
+            (&parent == &table ? table : parent).find_column(parent.primary_key->columns[c]);
+        const bool keyed =
+            table.primary_key &&
+            std::find(table.primary_key->columns.begin(), table.primary_key->columns.end(),
+                      child->name) != table.primary_key->columns.end();
+        if (child->type != referenced->type &&
+            (pinned.count(child->name) != 0 || keyed || !child->identity.empty() ||
+             !child->sequence_options.empty() ||
+             (child->default_sql && child->default_sql->rfind("nextval(", 0) == 0)))
+          usable = false;
+      }
+      if (!usable)
+        continue;
+      for (std::size_t c = 0; c < size; ++c) {
+        const std::string referenced_type =
+            (&parent == &table ? table : parent).find_column(parent.primary_key->columns[c])->type;
+        for (auto& column : table.columns)
+          if (column.name == key.columns[c])
+            column.type = referenced_type;
+        shape_for_type(table, key.columns[c], memo);
+        pinned.insert(key.columns[c]);
+      }
+      key.match = extra.chance(0.15) ? "FULL" : "";
+      key.deferrable_immediate = !key.deferrable && extra.chance(0.15);
+    }
     table.foreign_keys.push_back(std::move(key));
   }
 
@@ -386,50 +798,136 @@ inline Table generate_table(Random& random, NameSpace& objects, const std::strin
     for (int k = 0; k < keys; ++k) {
       IndexKey key;
       std::string default_collation;
+      Kind kind = Kind::Text; // PostgreSQL: the family of the key's values
       if (random.chance(0.25)) {
-        key.expression = scalar(random, random.pick(plain_columns(table)));
-        if (!used.take(key.expression))
+        const std::string source = random.pick(plain_columns(table));
+        const int shape = random.between(0, 9);
+        key.expression = scalar(shape, source);
+        if (!used.take(key.expression)) // SQLite's text decides, for both backends
           continue;
+        if (pg) {
+          const auto [expression, type] = postgres_scalar(
+              column_kind(table, source), table.find_column(source)->type, shape, pq(source));
+          key.expression = expression;
+          kind = kind_of(type);
+        }
       } else {
         const Column& column = random.pick(table.columns);
         if (!used.take(column.name))
           continue;
         key.column = column.name;
         default_collation = column.collation;
+        kind = kind_of(column.type);
       }
       if (random.chance(0.3)) {
         key.collation = random.pick(std::vector<std::string>{"NOCASE", "RTRIM", "BINARY"});
-        if (key.collation == (default_collation.empty() ? "BINARY" : default_collation))
+        if (pg)
+          key.collation = postgres_collation(kind, key.collation);
+        else if (key.collation == (default_collation.empty() ? "BINARY" : default_collation))
           key.collation.clear(); // introspection reports the default as none
       }
       key.descending = random.chance(0.3);
+      if (pg && extra.chance(0.2))
+        key.nulls = key.descending ? "LAST" : "FIRST";
       index.keys.push_back(std::move(key));
     }
-    if (random.chance(0.3))
-      index.where = predicate(random, random.pick(plain_columns(table)));
+    if (random.chance(0.3)) {
+      const std::string column = random.pick(plain_columns(table));
+      const int shape = random.between(0, 11);
+      index.where = pg ? postgres_predicate(column_kind(table, column), shape, pq(column))
+                       : predicate(shape, column);
+    }
+    if (pg) {
+      // GIN for one array or jsonb column; else INCLUDE, WITH and NULLS NOT DISTINCT.
+      const auto& first = index.keys.front();
+      if (index.keys.size() == 1 && !first.column.empty() &&
+          (column_kind(table, first.column) == Kind::Array ||
+           column_kind(table, first.column) == Kind::Json) &&
+          extra.chance(0.5)) {
+        index.method = "gin";
+        index.unique = false;
+        index.keys.front() = IndexKey{first.column, "", "", false, "", ""};
+      } else {
+        if (extra.chance(0.1))
+          for (const auto& column : table.columns)
+            if (std::none_of(index.keys.begin(), index.keys.end(),
+                             [&](const IndexKey& key) { return key.column == column.name; })) {
+              index.include = {column.name};
+              break;
+            }
+        if (extra.chance(0.1))
+          index.storage_parameters = {"fillfactor=" + std::to_string(extra.between(50, 100))};
+        index.nulls_not_distinct = index.unique && extra.chance(0.3);
+      }
+    }
     table.indexes.emplace(index.name, std::move(index));
+  }
+
+  if (pg) { // SQLite's own options go; comments and storage parameters come
+    table.without_rowid = false;
+    table.strict = false;
+    if (table.primary_key)
+      table.primary_key->autoincrement = false;
+    if (extra.chance(0.2))
+      table.comment = extra.pick(std::vector<std::string>{"a table", "it's a table", "表"});
+    for (auto& column : table.columns)
+      if (extra.chance(0.1))
+        column.comment = "column " + column.name;
+    if (table.primary_key && !table.primary_key->name.empty() && extra.chance(0.2))
+      table.primary_key->comment = "the key";
+    for (auto& check : table.checks)
+      if (!check.name.empty() && extra.chance(0.2))
+        check.comment = "checked";
+    for (auto& key : table.foreign_keys)
+      if (!key.name.empty() && extra.chance(0.2))
+        key.comment = "the parent's";
+    for (auto& [index_name, index] : table.indexes)
+      if (extra.chance(0.2))
+        index.comment = "indexed";
+    if (extra.chance(0.1))
+      table.storage_parameters = {"fillfactor=" + std::to_string(extra.between(50, 100))};
   }
   return table;
 }
 
 } // namespace generator_detail
 
-// A random valid schema: 1 to 6 tables, and some views and triggers over them.
-inline Schema generate_schema(std::mt19937& rng) {
+// A random valid schema: 1 to 6 tables, and some views and triggers over them. For
+// PostgreSQL (TARGET), the same schema in PostgreSQL's types and expressions, without
+// what only SQLite has (WITHOUT ROWID, STRICT, ON CONFLICT, its collations) and with
+// what PostgreSQL adds and dbtool migrates: identity and serial columns with sequence
+// options, NULLS NOT DISTINCT, DEFERRABLE, INCLUDE, WITH, NO INHERIT, MATCH FULL, GIN
+// indexes, NULLS FIRST/LAST, comments, an enum type, trigger functions, a free
+// sequence. A PostgreSQL schema is a model, not yet in the normal form introspection
+// gives: run it through the server to compare.
+inline Schema generate_schema(std::mt19937& rng,
+                              config::Backend backend = config::Backend::Sqlite) {
   using namespace generator_detail;
+  Target target;
+  target.backend = backend;
+  {
+    std::mt19937 copy = rng; // PostgreSQL's own stream, from the state, not a draw
+    copy.discard(7919);
+    target.extra.seed(copy());
+  }
+  const bool pg = target.postgres();
   Random random(rng);
+  Random extra(target.extra);
   NameSpace objects; // tables, indexes, views and constraint names
   NameSpace trigger_names;
   Schema schema;
   const int table_count = random.between(1, 6);
   for (int i = 0; i < table_count; ++i) {
     const std::string name = fresh_name(random, objects, "t");
-    schema.tables.emplace(name, generate_table(random, objects, name, schema));
+    schema.tables.emplace(name, generate_table(random, objects, name, schema, target));
   }
 
   std::vector<const Table*> tables;
   for (const auto& [name, table] : schema.tables)
     tables.push_back(&table);
+  auto kind_in = [](const Table& table, const std::string& column) {
+    return kind_of(table.find_column(column)->type);
+  };
 
   const int view_count = random.chance(0.4) ? random.between(1, 2) : 0;
   for (int i = 0; i < view_count; ++i) {
@@ -438,23 +936,40 @@ inline Schema generate_schema(std::mt19937& rng) {
         random.sample(all_columns(table),
                       static_cast<std::size_t>(random.between(
                           1, static_cast<int>(std::min<std::size_t>(3, table.columns.size())))));
-    std::string select = "SELECT ";
+    std::vector<std::string> aliases;
     for (std::size_t c = 0; c < columns.size(); ++c)
-      select += (c ? ", " : "") + q(columns[c]) +
-                (random.chance(0.3) ? " AS " + q("v " + columns[c]) : "");
-    select += " FROM " + q(table.name);
-    if (random.chance(0.6))
-      select += " WHERE " + predicate(random, random.pick(plain_columns(table)));
-    if (random.chance(0.3))
-      select += " ORDER BY " + q(columns[0]) + " DESC";
+      aliases.push_back(random.chance(0.3) ? "v " + columns[c] : "");
+    std::string where;
+    if (random.chance(0.6)) {
+      const std::string column = random.pick(plain_columns(table));
+      const int shape = random.between(0, 11);
+      where = pg ? postgres_predicate(kind_in(table, column), shape, pq(column))
+                 : predicate(shape, column);
+    }
+    const bool ordered = random.chance(0.3);
     View view;
     view.name = fresh_name(random, objects, "v");
-    view.sql = canonical_sql(select);
     if (random.chance(0.25)) { // CREATE VIEW v (x, y): names for the SELECT's columns
       NameSpace view_columns;
       for (std::size_t c = 0; c < columns.size(); ++c)
         view.columns.push_back(fresh_name(random, view_columns, "x", 0.3));
     }
+    if (pg && !view.columns.empty()) { // PostgreSQL's views name their columns in the SELECT
+      aliases = view.columns;
+      view.columns.clear();
+    }
+    std::string select = "SELECT ";
+    for (std::size_t c = 0; c < columns.size(); ++c)
+      select += (c ? ", " : "") + quoted(target, columns[c]) +
+                (aliases[c].empty() ? "" : " AS " + quoted(target, aliases[c]));
+    select += " FROM " + quoted(target, table.name);
+    if (!where.empty())
+      select += " WHERE " + where;
+    if (ordered)
+      select += " ORDER BY " + quoted(target, columns[0]) + " DESC";
+    view.sql = pg ? select : canonical_sql(select);
+    if (pg && extra.chance(0.2))
+      view.comment = "a view";
     schema.views.emplace(view.name, std::move(view));
   }
 
@@ -462,9 +977,32 @@ inline Schema generate_schema(std::mt19937& rng) {
   for (int i = 0; i < trigger_count; ++i) {
     const Table& table = *random.pick(tables);
     const std::string name = fresh_name(random, trigger_names, "trg");
-    const std::string column = q(random.pick(plain_columns(table)));
+    const std::string column_name = random.pick(plain_columns(table));
+    const std::string column = q(column_name);
     std::string sql;
-    switch (random.between(0, 2)) {
+    const int shape = random.between(0, 2);
+    if (pg) { // a trigger function each, which lets every row through
+      const std::string function = name + "_fn";
+      const std::string c = pq(column_name);
+      const std::string head = "CREATE TRIGGER " + pq(name) + " ";
+      const std::string on = " ON " + pq(table.name) + " FOR EACH ROW ";
+      sql = head +
+            (shape == 0   ? "AFTER INSERT" + on
+             : shape == 1 ? "BEFORE DELETE" + on + "WHEN (OLD." + c + " IS NOT NULL) "
+                          : "AFTER UPDATE OF " + c + on) +
+            "EXECUTE FUNCTION " + pq(function) + "()";
+      Routine routine;
+      routine.name = function + "()";
+      routine.definition = "CREATE FUNCTION " + pq(function) +
+                           "() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  IF TG_OP = "
+                           "'DELETE' THEN\n    RETURN OLD;\n  END IF;\n  RETURN NEW;\nEND;\n$$";
+      if (extra.chance(0.2))
+        routine.comment = "fires";
+      schema.routines.emplace(routine.name, std::move(routine));
+      schema.triggers.emplace(name, Trigger{name, table.name, sql});
+      continue;
+    }
+    switch (shape) {
     case 0:
       sql = "CREATE TRIGGER " + q(name) + " AFTER INSERT ON " + q(table.name) +
             " FOR EACH ROW BEGIN UPDATE " + q(table.name) + " SET " + column + " = NEW." + column +
@@ -485,6 +1023,29 @@ inline Schema generate_schema(std::mt19937& rng) {
     trigger.table = table.name;
     trigger.sql = canonical_sql(sql);
     schema.triggers.emplace(name, std::move(trigger));
+  }
+
+  if (pg) { // the enum type its columns need, and now and then a free sequence
+    bool enum_used = false;
+    for (const auto& [name, table] : schema.tables)
+      for (const auto& column : table.columns)
+        enum_used = enum_used || column.type == "mood";
+    if (enum_used)
+      schema.enums.emplace(
+          "mood",
+          EnumType{"mood", {"sad", "ok", "it's fine"}, extra.chance(0.2) ? "feelings" : ""});
+    if (extra.chance(0.2)) {
+      Sequence sequence;
+      sequence.name = fresh_name(extra, objects, "seq", 0.1);
+      sequence.type = extra.pick(std::vector<std::string>{"bigint", "integer", "smallint"});
+      sequence.start = extra.between(1, 100);
+      sequence.increment = extra.pick(std::vector<int>{1, 2, 5});
+      sequence.options =
+          extra.pick(std::vector<std::string>{"", "CACHE 5", "CYCLE", "MAXVALUE 10000"});
+      if (extra.chance(0.3))
+        sequence.comment = "numbers";
+      schema.sequences.emplace(sequence.name, std::move(sequence));
+    }
   }
   return schema;
 }

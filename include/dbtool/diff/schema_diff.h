@@ -28,13 +28,16 @@ enum class OperationKind {
   DropRoutine,
   DropSequence,
   DropType,
+  CreateExtension, // PostgreSQL: an extension the models have and the database lacks
+  DropExtension,
+  Comment, // PostgreSQL: COMMENT ON a view, type, domain, sequence or routine alone
 };
 
 // One difference between two schemas, as `check` lists it and as both renderers
 // (render_sqlite_migration, render_postgres_migration) read it. TABLE names the table,
 // or the view, trigger, type, sequence or routine; OBJECT the column or index. CHANGES
 // says in words what an AlterTable or AlterType changes; NOTE carries advice (a likely
-// rename).
+// rename). A Comment's OBJECT is the kind of object TABLE names ("view", "type"...).
 struct Operation {
   OperationKind kind;
   std::string table;

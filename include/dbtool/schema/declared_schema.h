@@ -32,15 +32,18 @@ Schema load_declared_schema(const std::filesystem::path& folder, const LiveSchem
 // The declared models for a PostgreSQL project: every schema/*.sql file, in name order,
 // run inside a scratch schema of the project's database (search_path set to it, the
 // server's own schemas after it), introspected with introspect_postgres, then rolled
-// back: nothing stays, and it needs the right to CREATE SCHEMA. SQL the server rejects
+// back: nothing stays, and it needs the right to CREATE SCHEMA. Names the models
+// qualify with the project's schema (public.users), SET search_path and CREATE
+// EXTENSION are made to work there (prepare_postgres_model). SQL the server rejects
 // names the file and line (Error(Project)). *.json models are rendered for PostgreSQL
 // and run in the same order (a JSON file may refer to tables of earlier files).
 Schema load_declared_schema_postgres(const config::Settings& settings);
 
 // Begins a transaction on CONNECTION (PostgreSQL) and puts a new, randomly named schema
 // first on its search_path, so that what runs next lands there and is introspected
-// alone; the caller rolls the transaction back, and nothing stays.
-void enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix);
+// alone; the caller rolls the transaction back, and nothing stays. Returns the
+// schema's name.
+std::string enter_postgres_scratch_schema(db::Connection& connection, const std::string& prefix);
 
 // The models of SETTINGS' project for its backend, read on another thread from
 // construction: `check` and `revision --autogenerate` start them before they read the
@@ -48,7 +51,9 @@ void enter_postgres_scratch_schema(db::Connection& connection, const std::string
 // get(LIVE) takes from LIVE every declared table whose CREATE TABLE and CREATE INDEX
 // texts the database has too, instead of loading it into a scratch database: what
 // introspection says of a table depends on those texts alone, so the result is the
-// same (at the models, no table is loaded at all).
+// same (at the models, no table is loaded at all). For a PostgreSQL project, get(LIVE)
+// asks the server, while the models are still loaded, about the objects whose
+// expressions read differently on the two sides (reconcile_postgres_expressions).
 class DeclaredModels {
  public:
   explicit DeclaredModels(const config::Settings& settings);

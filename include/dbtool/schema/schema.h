@@ -29,6 +29,10 @@ struct Column {
   std::string not_null_conflict; // NOT NULL ON CONFLICT <this>; empty: the default, ABORT
   std::string identity;          // PostgreSQL: "ALWAYS" or "BY DEFAULT" for an identity column
   std::string comment;           // PostgreSQL: COMMENT ON COLUMN
+  // PostgreSQL: the options of the column's own sequence (identity or serial) that are
+  // not what its type gives by default, in CREATE SEQUENCE's order: "AS integer" (a
+  // serial column retyped without its sequence), "INCREMENT BY 10 START WITH 100"...
+  std::string sequence_options{};
   bool operator==(const Column&) const = default;
 };
 
@@ -37,6 +41,13 @@ struct PrimaryKey {
   std::vector<std::string> columns;
   bool autoincrement = false;
   std::string on_conflict; // ON CONFLICT <this>; empty: the default, ABORT
+  // PostgreSQL: DEFERRABLE INITIALLY DEFERRED; DEFERRABLE (INITIALLY IMMEDIATE); the
+  // columns of INCLUDE; the index's storage parameters (WITH (fillfactor=70)); COMMENT ON.
+  bool deferrable = false;
+  bool deferrable_immediate = false;
+  std::vector<std::string> include{};
+  std::vector<std::string> storage_parameters{};
+  std::string comment{};
   bool operator==(const PrimaryKey&) const = default;
 };
 
@@ -48,6 +59,11 @@ struct ForeignKey {
   std::string on_delete = "NO ACTION";
   std::string on_update = "NO ACTION";
   bool deferrable = false; // DEFERRABLE INITIALLY DEFERRED
+  // PostgreSQL: DEFERRABLE INITIALLY IMMEDIATE (deferrable stays false: not deferred
+  // unless SET CONSTRAINTS asks); MATCH FULL ("FULL"; empty: MATCH SIMPLE); COMMENT ON.
+  bool deferrable_immediate = false;
+  std::string match{};
+  std::string comment{};
   bool operator==(const ForeignKey&) const = default;
 };
 
@@ -68,6 +84,12 @@ struct Index {
   std::vector<IndexKey> keys;
   std::optional<std::string> where; // partial index predicate, canonical SQL
   std::string method;               // PostgreSQL: the access method when not btree (gin, gist...)
+  // PostgreSQL: UNIQUE NULLS NOT DISTINCT; INCLUDE (columns); WITH (storage parameters,
+  // as "fillfactor=70"); COMMENT ON INDEX.
+  bool nulls_not_distinct = false;
+  std::vector<std::string> include{};
+  std::vector<std::string> storage_parameters{};
+  std::string comment{};
   bool operator==(const Index&) const = default;
 };
 
@@ -75,12 +97,21 @@ struct UniqueConstraint {
   std::string name;
   std::vector<std::string> columns;
   std::string on_conflict; // ON CONFLICT <this>; empty: the default, ABORT
+  // PostgreSQL: as PrimaryKey's, and NULLS NOT DISTINCT.
+  bool deferrable = false;
+  bool deferrable_immediate = false;
+  bool nulls_not_distinct = false;
+  std::vector<std::string> include{};
+  std::vector<std::string> storage_parameters{};
+  std::string comment{};
   bool operator==(const UniqueConstraint&) const = default;
 };
 
 struct CheckConstraint {
   std::string name;
-  std::string expression; // canonical SQL
+  std::string expression;  // canonical SQL
+  bool no_inherit = false; // PostgreSQL: NO INHERIT
+  std::string comment{};   // PostgreSQL: COMMENT ON CONSTRAINT
   bool operator==(const CheckConstraint&) const = default;
 };
 
@@ -88,6 +119,7 @@ struct CheckConstraint {
 struct ExclusionConstraint {
   std::string name;
   std::string definition; // EXCLUDE USING gist (...) [WHERE (...)]
+  std::string comment{};
   bool operator==(const ExclusionConstraint&) const = default;
 };
 
@@ -102,7 +134,8 @@ struct Table {
   std::vector<ExclusionConstraint> exclusions;      // PostgreSQL, by name
   bool without_rowid = false;
   bool strict = false;
-  std::string comment; // PostgreSQL: COMMENT ON TABLE
+  std::string comment;                           // PostgreSQL: COMMENT ON TABLE
+  std::vector<std::string> storage_parameters{}; // PostgreSQL: WITH (fillfactor=70, ...)
 
   const Column* find_column(const std::string& column) const;
   // Whether COLUMN is an alias of the rowid (INTEGER PRIMARY KEY of a rowid table).
@@ -115,6 +148,7 @@ struct View {
   std::string sql;                  // the SELECT, canonical
   std::vector<std::string> columns; // CREATE VIEW v (x, y): the column names; usually none
   bool materialized = false;        // PostgreSQL: CREATE MATERIALIZED VIEW
+  std::string comment{};            // PostgreSQL: COMMENT ON VIEW
   bool operator==(const View&) const = default;
 };
 
@@ -129,6 +163,7 @@ struct Trigger {
 struct EnumType {
   std::string name;
   std::vector<std::string> values; // in their sort order
+  std::string comment{};           // COMMENT ON TYPE
   bool operator==(const EnumType&) const = default;
 };
 
@@ -136,6 +171,7 @@ struct EnumType {
 struct Domain {
   std::string name;
   std::string definition; // "integer NOT NULL CONSTRAINT positive CHECK (VALUE > 0)"
+  std::string comment{};  // COMMENT ON DOMAIN
   bool operator==(const Domain&) const = default;
 };
 
@@ -146,6 +182,10 @@ struct Sequence {
   std::string type = "bigint";
   std::int64_t start = 1;
   std::int64_t increment = 1;
+  // MINVALUE, MAXVALUE, CACHE and CYCLE where they are not the defaults
+  // ("MAXVALUE 1000 CYCLE"), in CREATE SEQUENCE's order.
+  std::string options{};
+  std::string comment{}; // COMMENT ON SEQUENCE
   bool operator==(const Sequence&) const = default;
 };
 
@@ -154,7 +194,14 @@ struct Sequence {
 struct Routine {
   std::string name; // name(argument types): overloads are distinct
   std::string definition;
+  std::string comment{}; // COMMENT ON FUNCTION / PROCEDURE
   bool operator==(const Routine&) const = default;
+};
+
+// PostgreSQL: an extension the database has (CREATE EXTENSION), by name.
+struct Extension {
+  std::string name;
+  bool operator==(const Extension&) const = default;
 };
 
 struct Schema {
@@ -164,10 +211,11 @@ struct Schema {
   std::map<std::string, Table> tables;
   std::map<std::string, View> views;
   std::map<std::string, Trigger> triggers;
-  std::map<std::string, EnumType> enums;     // PostgreSQL
-  std::map<std::string, Domain> domains;     // PostgreSQL
-  std::map<std::string, Sequence> sequences; // PostgreSQL
-  std::map<std::string, Routine> routines;   // PostgreSQL
+  std::map<std::string, EnumType> enums;       // PostgreSQL
+  std::map<std::string, Domain> domains;       // PostgreSQL
+  std::map<std::string, Sequence> sequences;   // PostgreSQL
+  std::map<std::string, Routine> routines;     // PostgreSQL
+  std::map<std::string, Extension> extensions; // PostgreSQL (all but plpgsql)
   bool operator==(const Schema&) const = default;
 };
 

@@ -155,6 +155,39 @@ std::string action(const Reader& reader, const json& value, const char* key,
   return text;
 }
 
+// PostgreSQL's DEFERRABLE of a key: true (or "deferred") for INITIALLY DEFERRED,
+// "immediate" for INITIALLY IMMEDIATE, false or absent for NOT DEFERRABLE.
+void read_deferrable(const Reader& reader, const json& value, const std::string& where,
+                     bool& deferred, bool& immediate) {
+  const json* found = member(value, "deferrable");
+  if (found == nullptr || found->is_null())
+    return;
+  if (found->is_boolean()) {
+    deferred = found->get<bool>();
+    return;
+  }
+  const std::string text = found->is_string() ? util::to_lower(found->get<std::string>()) : "";
+  if (text == "deferred")
+    deferred = true;
+  else if (text == "immediate")
+    immediate = true;
+  else
+    reader.fail(where, "'deferrable' is true, \"deferred\" or \"immediate\"");
+}
+
+// PostgreSQL's options of a key's or an index's index: INCLUDE, WITH (...), a comment.
+struct IndexOptions {
+  std::vector<std::string> include;
+  std::vector<std::string> storage_parameters;
+  std::string comment;
+};
+IndexOptions read_index_options(const Reader& reader, const json& value, const std::string& where) {
+  if (!reader.postgres())
+    return {};
+  return {reader.strings(value, "include", where), reader.strings(value, "with", where),
+          reader.string(value, "comment", where)};
+}
+
 // SQLAlchemy's naming_convention: "%(token)s" templates per kind of constraint (ix, uq,
 // ck, fk, pk). A template names the constraints of its kind that have no name, and,
 // when it uses %(constraint_name)s, those that have one (the name goes in the token).
@@ -330,7 +363,8 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
   reader.allow_keys(value, where,
                     {"name", "type", "sqlite_type", "postgres_type", "nullable", "primary_key",
                      "autoincrement", "identity", "default", "unique", "references", "on_delete",
-                     "on_update", "collation", "generated", "not_null_on_conflict", "comment"});
+                     "on_update", "collation", "generated", "not_null_on_conflict", "comment",
+                     "sequence_options"});
   Column column;
   column.name = reader.string(value, "name", where, true);
   const std::string at = where + " column '" + column.name + "'";
@@ -359,6 +393,7 @@ Column read_column(const Reader& reader, const json& value, const std::string& w
     if (member(value, "identity") != nullptr)
       level.identity_given.insert(column.name);
     column.identity = identity == "NONE" ? std::string() : identity;
+    column.sequence_options = reader.string(value, "sequence_options", at);
   }
   if (const json* generated = member(value, "generated")) {
     reader.object(*generated, at + " generated");
@@ -426,7 +461,9 @@ void read_primary_key(const Reader& reader, const json& value, const std::string
   if (const json* key = member(value, "primary_key")) {
     const std::string key_at = at + " primary_key";
     reader.object(*key, key_at);
-    reader.allow_keys(*key, key_at, {"name", "columns", "autoincrement", "on_conflict"});
+    reader.allow_keys(*key, key_at,
+                      {"name", "columns", "autoincrement", "on_conflict", "deferrable", "include",
+                       "with", "comment"});
     if (!level.key_columns.empty())
       reader.fail(at, "primary key declared both on columns and on the table");
     const bool autoincrement =
@@ -434,6 +471,14 @@ void read_primary_key(const Reader& reader, const json& value, const std::string
     table.primary_key =
         PrimaryKey{reader.string(*key, "name", at), reader.strings(*key, "columns", key_at),
                    autoincrement, conflict_action(reader, *key, "on_conflict", at)};
+    if (reader.postgres()) {
+      read_deferrable(reader, *key, key_at, table.primary_key->deferrable,
+                      table.primary_key->deferrable_immediate);
+      auto options = read_index_options(reader, *key, key_at);
+      table.primary_key->include = std::move(options.include);
+      table.primary_key->storage_parameters = std::move(options.storage_parameters);
+      table.primary_key->comment = std::move(options.comment);
+    }
   } else if (!level.key_columns.empty()) {
     table.primary_key = PrimaryKey{"", level.key_columns, level.autoincrement, {}};
   }
@@ -448,10 +493,20 @@ void read_unique_constraints(const Reader& reader, const json& value, const std:
   if (const json* uniques = reader.list(value, "unique_constraints", at))
     for (const auto& item : *uniques) {
       reader.object(item, at + " unique constraint");
-      reader.allow_keys(item, at + " unique constraint", {"name", "columns", "on_conflict"});
-      table.unique_constraints.push_back({reader.string(item, "name", at),
-                                          reader.strings(item, "columns", at),
-                                          conflict_action(reader, item, "on_conflict", at)});
+      reader.allow_keys(item, at + " unique constraint",
+                        {"name", "columns", "on_conflict", "deferrable", "nulls_not_distinct",
+                         "include", "with", "comment"});
+      UniqueConstraint unique{reader.string(item, "name", at), reader.strings(item, "columns", at),
+                              conflict_action(reader, item, "on_conflict", at)};
+      if (reader.postgres()) {
+        read_deferrable(reader, item, at, unique.deferrable, unique.deferrable_immediate);
+        unique.nulls_not_distinct = reader.boolean(item, "nulls_not_distinct", at, false);
+        auto options = read_index_options(reader, item, at);
+        unique.include = std::move(options.include);
+        unique.storage_parameters = std::move(options.storage_parameters);
+        unique.comment = std::move(options.comment);
+      }
+      table.unique_constraints.push_back(std::move(unique));
     }
   for (auto& unique : table.unique_constraints)
     unique.name = context.conventions.name("uq", {table.name, unique.columns, {}, {}, unique.name});
@@ -462,9 +517,14 @@ void read_check_constraints(const Reader& reader, const json& value, const std::
   if (const json* checks = reader.list(value, "check_constraints", at))
     for (const auto& item : *checks) {
       reader.object(item, at + " check constraint");
-      reader.allow_keys(item, at + " check constraint", {"name", "expression"});
+      reader.allow_keys(item, at + " check constraint",
+                        {"name", "expression", "no_inherit", "comment"});
       CheckConstraint check{reader.string(item, "name", at),
                             reader.sql(reader.string(item, "expression", at, true))};
+      if (reader.postgres()) {
+        check.no_inherit = reader.boolean(item, "no_inherit", at, false);
+        check.comment = reader.string(item, "comment", at);
+      }
       check.name = context.conventions.name("ck", {table.name, {}, {}, {}, check.name});
       table.checks.push_back(std::move(check));
     }
@@ -480,7 +540,8 @@ void read_foreign_keys(const Reader& reader, const json& value, const std::strin
       const std::string fk_at = at + " foreign key";
       reader.object(item, fk_at);
       reader.allow_keys(item, fk_at,
-                        {"name", "columns", "references", "on_delete", "on_update", "deferrable"});
+                        {"name", "columns", "references", "on_delete", "on_update", "deferrable",
+                         "match", "comment"});
       ForeignKey key;
       key.name = reader.string(item, "name", fk_at);
       key.columns = reader.strings(item, "columns", fk_at);
@@ -493,7 +554,15 @@ void read_foreign_keys(const Reader& reader, const json& value, const std::strin
       key.ref_columns = reader.strings(*references, "columns", fk_at);
       key.on_delete = action(reader, item, "on_delete", fk_at);
       key.on_update = action(reader, item, "on_update", fk_at);
-      key.deferrable = reader.boolean(item, "deferrable", fk_at, false);
+      read_deferrable(reader, item, fk_at, key.deferrable, key.deferrable_immediate);
+      if (reader.postgres()) {
+        key.match = util::to_upper(reader.string(item, "match", fk_at));
+        if (key.match == "SIMPLE")
+          key.match.clear();
+        if (!key.match.empty() && key.match != "FULL")
+          reader.fail(fk_at, "'match' is \"full\" or \"simple\"");
+        key.comment = reader.string(item, "comment", fk_at);
+      }
       table.foreign_keys.push_back(std::move(key));
     }
 }
@@ -530,7 +599,9 @@ void read_indexes(const Reader& reader, const json& value, const std::string& at
   for (const auto& item : *indexes) {
     const std::string index_at = at + " index";
     reader.object(item, index_at);
-    reader.allow_keys(item, index_at, {"name", "columns", "unique", "where", "method"});
+    reader.allow_keys(item, index_at,
+                      {"name", "columns", "unique", "where", "method", "nulls_not_distinct",
+                       "include", "with", "comment"});
     Index index;
     index.name = reader.string(item, "name", index_at);
     index.unique = reader.boolean(item, "unique", index_at, false);
@@ -545,6 +616,13 @@ void read_indexes(const Reader& reader, const json& value, const std::string& at
     if (const auto predicate = reader.optional_string(item, "where", index_at))
       index.where = reader.sql(*predicate);
     index.method = reader.string(item, "method", index_at);
+    if (reader.postgres()) {
+      index.nulls_not_distinct = reader.boolean(item, "nulls_not_distinct", index_at, false);
+      auto options = read_index_options(reader, item, index_at);
+      index.include = std::move(options.include);
+      index.storage_parameters = std::move(options.storage_parameters);
+      index.comment = std::move(options.comment);
+    }
     index.name = context.conventions.name(index.unique ? "uq" : "ix",
                                           {table.name, names, {}, {}, index.name});
     if (index.name.empty())
@@ -560,9 +638,10 @@ void read_exclusion_constraints(const Reader& reader, const json& value, const s
   if (const json* exclusions = reader.list(value, "exclusion_constraints", at))
     for (const auto& item : *exclusions) {
       reader.object(item, at + " exclusion constraint");
-      reader.allow_keys(item, at + " exclusion constraint", {"name", "definition"});
-      table.exclusions.push_back(
-          {reader.string(item, "name", at), reader.string(item, "definition", at, true)});
+      reader.allow_keys(item, at + " exclusion constraint", {"name", "definition", "comment"});
+      table.exclusions.push_back({reader.string(item, "name", at),
+                                  reader.string(item, "definition", at, true),
+                                  reader.string(item, "comment", at)});
     }
 }
 
@@ -571,7 +650,7 @@ Table read_table(const Reader& reader, const json& value, const DocumentContext&
   reader.allow_keys(value, "table",
                     {"name", "columns", "mixins", "primary_key", "unique_constraints",
                      "check_constraints", "foreign_keys", "indexes", "without_rowid", "strict",
-                     "comment", "exclusion_constraints"});
+                     "comment", "exclusion_constraints", "with"});
   Table table;
   table.name = reader.string(value, "name", "table", true);
   const std::string at = "table '" + table.name + "'";
@@ -586,6 +665,7 @@ Table read_table(const Reader& reader, const json& value, const DocumentContext&
   table.strict = reader.boolean(value, "strict", at, false);
   if (reader.postgres()) {
     table.comment = reader.string(value, "comment", at);
+    table.storage_parameters = reader.strings(value, "with", at);
     read_exclusion_constraints(reader, value, at, table);
     // An integer primary key numbers its rows itself on SQLite (it is the rowid), and
     // AUTOINCREMENT is SQLite's: PostgreSQL's counterpart of both is an identity column,
@@ -658,7 +738,8 @@ void read_views(const Reader& reader, const json& document, Schema& schema) {
       View view{reader.string(value, "name", "view", true),
                 reader.sql(reader.string(value, "sql", "view", true)),
                 reader.strings(value, "columns", "view"),
-                reader.boolean(value, "materialized", "view", false)};
+                reader.boolean(value, "materialized", "view", false),
+                reader.postgres() ? reader.string(value, "comment", "view") : std::string()};
       const std::string name = view.name;
       if (!schema.views.emplace(name, std::move(view)).second)
         reader.fail("view '" + name + "'", "declared twice");
@@ -691,9 +772,10 @@ void read_enums(const Reader& reader, const json& document, Schema& schema) {
   if (const json* enums = postgres_list(reader, document, "enums"))
     for (const auto& value : *enums) {
       reader.object(value, "enum");
-      reader.allow_keys(value, "enum", {"name", "values"});
+      reader.allow_keys(value, "enum", {"name", "values", "comment"});
       EnumType type{reader.string(value, "name", "enum", true),
-                    reader.strings(value, "values", "enum")};
+                    reader.strings(value, "values", "enum"),
+                    reader.string(value, "comment", "enum")};
       const std::string name = type.name;
       schema.enums.emplace(name, std::move(type));
     }
@@ -703,9 +785,10 @@ void read_domains(const Reader& reader, const json& document, Schema& schema) {
   if (const json* domains = postgres_list(reader, document, "domains"))
     for (const auto& value : *domains) {
       reader.object(value, "domain");
-      reader.allow_keys(value, "domain", {"name", "definition"});
+      reader.allow_keys(value, "domain", {"name", "definition", "comment"});
       Domain domain{reader.string(value, "name", "domain", true),
-                    reader.string(value, "definition", "domain", true)};
+                    reader.string(value, "definition", "domain", true),
+                    reader.string(value, "comment", "domain")};
       const std::string name = domain.name;
       schema.domains.emplace(name, std::move(domain));
     }
@@ -717,7 +800,8 @@ void read_sequences(const Reader& reader, const json& document, Schema& schema) 
     return;
   for (const auto& value : *sequences) {
     reader.object(value, "sequence");
-    reader.allow_keys(value, "sequence", {"name", "type", "start", "increment"});
+    reader.allow_keys(value, "sequence",
+                      {"name", "type", "start", "increment", "options", "comment"});
     Sequence sequence;
     sequence.name = reader.string(value, "name", "sequence", true);
     sequence.type = reader.string(value, "type", "sequence");
@@ -731,6 +815,8 @@ void read_sequences(const Reader& reader, const json& document, Schema& schema) 
     } catch (const std::logic_error&) { // std::stoll: not a number, or out of range
       reader.fail("sequence '" + sequence.name + "'", "'start' and 'increment' are integers");
     }
+    sequence.options = reader.string(value, "options", "sequence");
+    sequence.comment = reader.string(value, "comment", "sequence");
     const std::string name = sequence.name;
     schema.sequences.emplace(name, std::move(sequence));
   }
@@ -740,9 +826,10 @@ void read_routines(const Reader& reader, const json& document, Schema& schema) {
   if (const json* routines = postgres_list(reader, document, "routines"))
     for (const auto& value : *routines) {
       reader.object(value, "routine");
-      reader.allow_keys(value, "routine", {"name", "definition"});
+      reader.allow_keys(value, "routine", {"name", "definition", "comment"});
       Routine routine{reader.string(value, "name", "routine", true),
-                      reader.string(value, "definition", "routine", true)};
+                      reader.string(value, "definition", "routine", true),
+                      reader.string(value, "comment", "routine")};
       const std::string name = routine.name;
       schema.routines.emplace(name, std::move(routine));
     }
@@ -752,7 +839,7 @@ Schema read_document(const Reader& reader, const json& document) {
   reader.object(document, "");
   reader.allow_keys(document, "",
                     {"tables", "views", "triggers", "mixins", "naming_convention", "dialect",
-                     "comment", "enums", "domains", "sequences", "routines"});
+                     "comment", "enums", "domains", "sequences", "routines", "extensions"});
   DocumentContext context;
   if (const json* templates = member(document, "naming_convention"))
     context.conventions.read(reader, *templates);
@@ -772,6 +859,9 @@ Schema read_document(const Reader& reader, const json& document) {
   read_domains(reader, document, schema);
   read_sequences(reader, document, schema);
   read_routines(reader, document, schema);
+  if (postgres_list(reader, document, "extensions") != nullptr)
+    for (const auto& name : reader.strings(document, "extensions", ""))
+      schema.extensions.emplace(name, Extension{name});
   return schema;
 }
 

@@ -30,6 +30,12 @@ class ModelWriter {
     write_domains(schema);
     write_sequences(schema);
     write_routines(schema);
+    if (!schema.extensions.empty()) {
+      std::vector<std::string> names;
+      for (const auto& [name, extension] : schema.extensions)
+        names.push_back(name);
+      m_out.field("extensions", names);
+    }
     m_out.end_object();
   }
 
@@ -44,10 +50,34 @@ class ModelWriter {
     return found->second;
   }
 
-  // A one-column primary key without a name or conflict clause is written on its column.
+  // A one-column primary key with nothing else to say (no name, conflict clause or
+  // PostgreSQL options) is written on its column.
   static bool key_on_column(const Table& table) {
-    return table.primary_key && table.primary_key->columns.size() == 1 &&
-           table.primary_key->name.empty() && table.primary_key->on_conflict.empty();
+    const auto& key = table.primary_key;
+    return key && key->columns.size() == 1 && key->name.empty() && key->on_conflict.empty() &&
+           !key->deferrable && !key->deferrable_immediate && key->include.empty() &&
+           key->storage_parameters.empty() && key->comment.empty();
+  }
+
+  // PostgreSQL's DEFERRABLE: true for INITIALLY DEFERRED, "immediate" for INITIALLY
+  // IMMEDIATE; nothing for NOT DEFERRABLE.
+  void write_deferrable(bool deferred, bool immediate) {
+    if (deferred)
+      m_out.field("deferrable", true);
+    else if (immediate)
+      m_out.field("deferrable", "immediate");
+  }
+
+  // What a key's index may carry on PostgreSQL: INCLUDE, WITH (...), and a comment.
+  void write_index_options(const std::vector<std::string>& include,
+                           const std::vector<std::string>& storage_parameters,
+                           const std::string& comment) {
+    if (!include.empty())
+      m_out.field("include", include);
+    if (!storage_parameters.empty())
+      m_out.field("with", storage_parameters);
+    if (!comment.empty())
+      m_out.field("comment", comment);
   }
 
   // PostgreSQL: a one-column integer primary key without an identity, a default or a
@@ -79,6 +109,8 @@ class ModelWriter {
       m_out.field("strict", true);
     if (!table.comment.empty())
       m_out.field("comment", table.comment);
+    if (!table.storage_parameters.empty())
+      m_out.field("with", table.storage_parameters);
     m_out.end_object();
   }
 
@@ -115,6 +147,8 @@ class ModelWriter {
       m_out.field("not_null_on_conflict", column.not_null_conflict);
     if (!column.comment.empty())
       m_out.field("comment", column.comment);
+    if (!column.sequence_options.empty())
+      m_out.field("sequence_options", column.sequence_options);
     if (column.generated) {
       m_out.key("generated");
       m_out.begin_object();
@@ -135,6 +169,8 @@ class ModelWriter {
       m_out.field("autoincrement", true);
     if (!key.on_conflict.empty())
       m_out.field("on_conflict", key.on_conflict);
+    write_deferrable(key.deferrable, key.deferrable_immediate);
+    write_index_options(key.include, key.storage_parameters, key.comment);
     m_out.end_object();
   }
 
@@ -149,6 +185,10 @@ class ModelWriter {
       m_out.field("columns", unique.columns);
       if (!unique.on_conflict.empty())
         m_out.field("on_conflict", unique.on_conflict);
+      write_deferrable(unique.deferrable, unique.deferrable_immediate);
+      if (unique.nulls_not_distinct)
+        m_out.field("nulls_not_distinct", true);
+      write_index_options(unique.include, unique.storage_parameters, unique.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -163,6 +203,10 @@ class ModelWriter {
       m_out.begin_object();
       m_out.field("name", check.name);
       m_out.field("expression", check.expression);
+      if (check.no_inherit)
+        m_out.field("no_inherit", true);
+      if (!check.comment.empty())
+        m_out.field("comment", check.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -185,8 +229,11 @@ class ModelWriter {
       m_out.field("on_update", key.on_update);
       if (!key.name.empty())
         m_out.field("name", key.name);
-      if (key.deferrable)
-        m_out.field("deferrable", true);
+      write_deferrable(key.deferrable, key.deferrable_immediate);
+      if (!key.match.empty())
+        m_out.field("match", util::to_lower(key.match));
+      if (!key.comment.empty())
+        m_out.field("comment", key.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -232,6 +279,9 @@ class ModelWriter {
         m_out.field("where", *index.where);
       if (!index.method.empty())
         m_out.field("method", index.method);
+      if (index.nulls_not_distinct)
+        m_out.field("nulls_not_distinct", true);
+      write_index_options(index.include, index.storage_parameters, index.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -246,6 +296,8 @@ class ModelWriter {
       m_out.begin_object();
       m_out.field("name", exclusion.name);
       m_out.field("definition", exclusion.definition);
+      if (!exclusion.comment.empty())
+        m_out.field("comment", exclusion.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -264,6 +316,8 @@ class ModelWriter {
         m_out.field("columns", view.columns);
       if (view.materialized)
         m_out.field("materialized", true);
+      if (!view.comment.empty())
+        m_out.field("comment", view.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -293,6 +347,8 @@ class ModelWriter {
       m_out.begin_object();
       m_out.field("name", type.name);
       m_out.field("values", type.values);
+      if (!type.comment.empty())
+        m_out.field("comment", type.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -307,6 +363,8 @@ class ModelWriter {
       m_out.begin_object();
       m_out.field("name", domain.name);
       m_out.field("definition", domain.definition);
+      if (!domain.comment.empty())
+        m_out.field("comment", domain.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -323,6 +381,10 @@ class ModelWriter {
       m_out.field("type", sequence.type);
       m_out.field("start", std::to_string(sequence.start));
       m_out.field("increment", std::to_string(sequence.increment));
+      if (!sequence.options.empty())
+        m_out.field("options", sequence.options);
+      if (!sequence.comment.empty())
+        m_out.field("comment", sequence.comment);
       m_out.end_object();
     }
     m_out.end_array();
@@ -337,6 +399,8 @@ class ModelWriter {
       m_out.begin_object();
       m_out.field("name", routine.name);
       m_out.field("definition", routine.definition);
+      if (!routine.comment.empty())
+        m_out.field("comment", routine.comment);
       m_out.end_object();
     }
     m_out.end_array();

@@ -160,6 +160,30 @@ expect_out "OK: the database matches the models"
 rm "$p/schema/models.json"
 mv "$TEST_TMP/models.sql.saved" "$p/schema/models.sql"
 
+test_case "every feature, scanned as JSON, is a model: check finds nothing, and each key counts"
+pg_project everyjson
+e=$project_dir
+mkdir -p "$e/schema"
+psql -q -X -v ON_ERROR_STOP=1 "$pg_url" -f "$SOURCE_DIR/tests/cli/pg_every_feature.sql" >/dev/null 2>&1
+run "$e" scan --format json
+expect_rc 0
+printf '%s\n' "$out" >"$e/schema/models.json"
+for key in '"nulls_not_distinct"' '"include"' '"with"' '"no_inherit"' '"match"' \
+  '"sequence_options"' '"deferrable": "immediate"' '"comment"'; do
+  if grep -q "$key" "$e/schema/models.json"; then pass; else fail "scan's JSON lacks $key"; fi
+done
+run "$e" check
+expect_rc 0
+expect_out "OK: the database matches the models"
+# Each PostgreSQL key is read back: without it, the models differ from the database.
+for key in nulls_not_distinct no_inherit; do
+  sed "s/\"$key\": true/\"$key\": false/" "$e/schema/models.json" >"$e/schema/m" &&
+    mv "$e/schema/m" "$e/schema/models.json"
+  run "$e" check
+  expect_rc 1
+  printf '%s\n' "$(cd "$e" && "$DBTOOL" scan --format json)" >"$e/schema/models.json"
+done
+
 test_case "a JSON model with generic types becomes PostgreSQL's types"
 pg_project generic
 g=$project_dir

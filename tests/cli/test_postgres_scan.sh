@@ -35,8 +35,8 @@ json_eq "d['tables'][1]['foreign_keys'][0]['deferrable']" "true"
 json_eq "d['tables'][1]['exclusion_constraints'][0]['definition']" "EXCLUDE USING gist (during WITH &&)"
 json_eq "d['tables'][1]['indexes'][0]['method']" "gin"
 json_eq "d['tables'][3]['primary_key']['columns']" '["a","b"]'
-json_eq "d['enums']" '[{"name":"mood","values":["sad","ok","it'"'"'s fine"]}]'
-json_eq "d['domains']" '[{"name":"positive_int","definition":"integer DEFAULT 1 NOT NULL CONSTRAINT positive CHECK (VALUE > 0)"}]'
+json_eq "d['enums']" '[{"name":"mood","values":["sad","ok","it'"'"'s fine"],"comment":"how it feels"}]'
+json_eq "d['domains']" '[{"name":"positive_int","definition":"integer DEFAULT 1 NOT NULL CONSTRAINT positive CHECK (VALUE > 0)","comment":"more than nothing"}]'
 json_eq "d['tables'][3]['columns'][2]['postgres_type']" "positive_int"
 json_eq "d['sequences'][0]" '{"name":"invoice_numbers","type":"integer","start":"1000","increment":"5"}'
 json_eq "[r['name'] for r in d['routines']]" '["touch()"]'

@@ -569,8 +569,9 @@ void free_index_names(const Schema& from, const Schema& to, const Rules& rules,
       // its table's indexes before tables are dropped.)
       if (owner == new_owner.end() || owner->second == rules.fold(name))
         continue;
+      const std::string& dropped = index_name; // (a structured binding, not capturable in C++17)
       const bool scheduled = std::any_of(planned.begin(), planned.end(), [&](const Operation& o) {
-        return o.kind == OperationKind::DropIndex && o.object == index_name;
+        return o.kind == OperationKind::DropIndex && o.object == dropped;
       });
       if (!scheduled)
         plan.add(Plan::DropIndexes, make(OperationKind::DropIndex, name, index_name));

@@ -160,13 +160,16 @@ TEST_CASE("differ: PostgreSQL narrowing type changes are destructive, renames ar
     CHECK_MESSAGE(found, change);
   }
   // Each narrowing alone is destructive too.
-  for (const auto& [before, after] :
+  for (const auto& narrowing :
        std::vector<std::pair<std::string, std::string>>{{"double precision", "real"},
                                                         {"numeric(12,6)", "numeric(10,2)"},
                                                         {"varchar(255)", "varchar(100)"},
                                                         {"bigint", "integer"},
                                                         {"timestamptz", "timestamp"},
                                                         {"text", "varchar(10)"}}) {
+    // (Named copies: doctest's macros capture in lambdas, which C++17 forbids for bindings.)
+    const std::string& before = narrowing.first;
+    const std::string& after = narrowing.second;
     const Schema a = server.schema_of("CREATE TABLE w (c " + before + ");");
     const Schema b = server.schema_of("CREATE TABLE w (c " + after + ");");
     const auto step = plan_migration(a, b, Backend::Postgres);

@@ -14,6 +14,7 @@ namespace dbtool::diff {
 namespace {
 
 using schema::Column;
+using schema::find_by_name;
 using schema::Schema;
 using schema::Table;
 
@@ -91,21 +92,6 @@ class Planner {
   std::map<const Operation*, std::vector<const Operation*>> m_followers;
 };
 
-const Column* column_named(const Table& table, const std::string& name) {
-  for (const auto& column : table.columns)
-    if (column.name == name)
-      return &column;
-  return nullptr;
-}
-
-template <typename Item>
-const Item* named(const std::vector<Item>& items, const std::string& name) {
-  for (const auto& item : items)
-    if (item.name == name)
-      return &item;
-  return nullptr;
-}
-
 // ITEM without its comment: a comment alone changes by COMMENT ON, never by making the
 // object again.
 template <typename Item> Item uncommented(Item item) {
@@ -180,7 +166,7 @@ struct ColumnChanges {
   ColumnChanges(const Table& before, const Table& after,
                 const std::set<std::string>& remade_types) {
     for (const auto& column : before.columns) {
-      const Column* other = column_named(after, column.name);
+      const Column* other = find_by_name(after.columns, column.name);
       if (other == nullptr)
         continue;
       if (other->type != column.type || other->collation != column.collation)
@@ -192,7 +178,7 @@ struct ColumnChanges {
         by_enum.insert(column.name);
     }
     for (const auto& column : after.columns) {
-      const Column* old = column_named(before, column.name);
+      const Column* old = find_by_name(before.columns, column.name);
       if (old != nullptr && (old->generated != column.generated ||
                              (column.generated && (mentions_any(*column.generated, retyped) ||
                                                    mentions_any(*column.generated, by_enum)))))
@@ -216,8 +202,8 @@ struct ColumnChanges {
            mentions_any(key.expression, by_enum)))
         return true;
       if (!key.column.empty() && retyped.count(key.column) != 0) {
-        const Column* a = column_named(before, key.column);
-        const Column* b = column_named(after, key.column);
+        const Column* a = find_by_name(before.columns, key.column);
+        const Column* b = find_by_name(after.columns, key.column);
         if (a && b && a->collation != b->collation)
           return true;
       }
@@ -461,7 +447,7 @@ class Renderer {
       if (before == m_from.tables.end())
         continue;
       for (const auto& key : after.foreign_keys) {
-        const auto* old = named(before->second.foreign_keys, key.name);
+        const auto* old = find_by_name(before->second.foreign_keys, key.name);
         if (old == nullptr || !(*old == key) || rekeyed.count(key.ref_table) == 0 ||
             m_remade_keys.count(name + "\n" + key.name) != 0)
           continue; // a changed key is dropped and added with its own table
@@ -494,7 +480,7 @@ class Renderer {
     if (key(before.primary_key) != key(after.primary_key))
       return true;
     for (const auto& unique : before.unique_constraints) {
-      const auto* other = named(after.unique_constraints, unique.name);
+      const auto* other = find_by_name(after.unique_constraints, unique.name);
       if (other == nullptr || !(uncommented(*other) == uncommented(unique)))
         return true;
     }
@@ -526,13 +512,14 @@ class Renderer {
     std::string first; // statements before the ALTER TABLE
     std::string extra; // statements after it (comments, sequences)
     auto stays = [&](const Column& column) {
-      return column_named(before, column.name) != nullptr && changes.remade.count(column.name) == 0;
+      return find_by_name(before.columns, column.name) != nullptr &&
+             changes.remade.count(column.name) == 0;
     };
     for (const bool generated : {true, false})
       for (const auto& column : before.columns) {
         if (column.generated.has_value() != generated)
           continue;
-        const Column* other = column_named(after, column.name);
+        const Column* other = find_by_name(after.columns, column.name);
         if (other != nullptr && stays(*other))
           continue;
         m_planner.add(DropColumns, listed,
@@ -542,7 +529,7 @@ class Renderer {
       }
     std::vector<const Column*> generated_adds;
     for (const auto& column : after.columns) {
-      const Column* old = column_named(before, column.name);
+      const Column* old = find_by_name(before.columns, column.name);
       if (!stays(column) && column.generated) {
         generated_adds.push_back(&column);
         continue;
@@ -690,8 +677,8 @@ class Renderer {
       for (const auto& item : new_items)
         names.insert(item.name);
       for (const auto& name : names) {
-        const auto* a = named(old_items, name);
-        const auto* b = named(new_items, name);
+        const auto* a = find_by_name(old_items, name);
+        const auto* b = find_by_name(new_items, name);
         compare(name, a, b, a && b && uncommented(*a) == uncommented(*b) && !moved(*b),
                 b ? render(*b) : "", a ? a->comment : "", b ? b->comment : "");
       }
@@ -732,8 +719,8 @@ class Renderer {
     for (const auto& key : after.foreign_keys)
       names.insert(key.name);
     for (const auto& name : names) {
-      const auto* a = before ? named(before->foreign_keys, name) : nullptr;
-      const auto* b = named(after.foreign_keys, name);
+      const auto* a = before ? find_by_name(before->foreign_keys, name) : nullptr;
+      const auto* b = find_by_name(after.foreign_keys, name);
       // Over a column remade, or retyped in place by an enum remake: made again.
       const bool moved =
           b && (touches(changes.remade, b->columns) || touches(changes.by_enum, b->columns));
@@ -787,7 +774,7 @@ class Renderer {
         const auto old_table = m_from.tables.find(table_name);
         const Column* old = old_table == m_from.tables.end()
                                 ? nullptr
-                                : column_named(old_table->second, column.name);
+                                : find_by_name(old_table->second.columns, column.name);
         if (old == nullptr || old->type != column.type)
           continue;
         const std::string target =

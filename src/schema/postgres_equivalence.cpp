@@ -81,14 +81,6 @@ std::string probe_sql(const Probe& probe, std::size_t side, const std::string& n
   return {};
 }
 
-template <typename Item>
-const Item* named(const std::vector<Item>& items, const std::string& name) {
-  for (const auto& item : items)
-    if (item.name == name)
-      return &item;
-  return nullptr;
-}
-
 // What the server made of side SIDE of PROBE (named NAME) in SCHEMA; nothing if it is
 // not there.
 std::optional<std::string> read_back(const Probe& probe, const std::string& name,
@@ -97,12 +89,12 @@ std::optional<std::string> read_back(const Probe& probe, const std::string& name
   switch (probe.kind) {
   case Kind::Check:
     if (table != schema.tables.end())
-      if (const auto* check = named(table->second.checks, name))
+      if (const auto* check = find_by_name(table->second.checks, name))
         return check->expression;
     return std::nullopt;
   case Kind::Exclusion:
     if (table != schema.tables.end())
-      if (const auto* exclusion = named(table->second.exclusions, name))
+      if (const auto* exclusion = find_by_name(table->second.exclusions, name))
         return exclusion->definition;
     return std::nullopt;
   case Kind::Default:
@@ -156,11 +148,11 @@ std::vector<Probe> probes_for(const Schema& live, const Schema& declared) {
       continue;
     const Table& old = found->second;
     for (const auto& check : table.checks)
-      if (const auto* other = named(old.checks, check.name);
+      if (const auto* other = find_by_name(old.checks, check.name);
           other && other->expression != check.expression)
         add(Kind::Check, name, check.name, other->expression, check.expression);
     for (const auto& exclusion : table.exclusions)
-      if (const auto* other = named(old.exclusions, exclusion.name);
+      if (const auto* other = find_by_name(old.exclusions, exclusion.name);
           other && other->definition != exclusion.definition)
         add(Kind::Exclusion, name, exclusion.name, other->definition, exclusion.definition);
     for (const auto& column : table.columns) {

@@ -35,6 +35,30 @@ bool word_char(char c) {
   return word_start(c) || (c >= '0' && c <= '9') || c == '$';
 }
 
+// The text of a run quoted by QUOTE whose first character is at I, a doubled QUOTE
+// standing for one (and with BACKSLASHES, as in E'...', a backslash escaping the next
+// character); I is left past the closing quote.
+std::string unquote(std::string_view sql, std::size_t& i, char quote, bool backslashes) {
+  std::string text;
+  for (; i < sql.size(); ++i) {
+    if (backslashes && sql[i] == '\\' && i + 1 < sql.size()) {
+      text += sql[++i];
+      continue;
+    }
+    if (sql[i] == quote) {
+      if (i + 1 < sql.size() && sql[i + 1] == quote) {
+        text += quote;
+        ++i;
+        continue;
+      }
+      ++i;
+      break;
+    }
+    text += sql[i];
+  }
+  return text;
+}
+
 std::vector<Token> tokenize(std::string_view sql) {
   std::vector<Token> tokens;
   std::size_t i = 0;
@@ -58,18 +82,7 @@ std::vector<Token> tokenize(std::string_view sql) {
       } while (i < n && depth > 0);
     } else if (c == '"') {
       Token token{Token::Kind::Quoted, i, i, {}};
-      for (++i; i < n; ++i) {
-        if (sql[i] == '"') {
-          if (i + 1 < n && sql[i + 1] == '"') {
-            token.value += '"';
-            ++i;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        token.value += sql[i];
-      }
+      token.value = unquote(sql, ++i, '"', false);
       token.end = i;
       tokens.push_back(std::move(token));
     } else if (c == '\'' || ((c == 'E' || c == 'e') && i + 1 < n && sql[i + 1] == '\'' &&
@@ -77,22 +90,7 @@ std::vector<Token> tokenize(std::string_view sql) {
       const bool escapes = c != '\'';
       Token token{Token::Kind::String, i, i, {}};
       i += escapes ? 2 : 1;
-      for (; i < n; ++i) {
-        if (escapes && sql[i] == '\\' && i + 1 < n) {
-          token.value += sql[++i];
-          continue;
-        }
-        if (sql[i] == '\'') {
-          if (i + 1 < n && sql[i + 1] == '\'') {
-            token.value += '\'';
-            ++i;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        token.value += sql[i];
-      }
+      token.value = unquote(sql, i, '\'', escapes);
       token.end = i;
       tokens.push_back(std::move(token));
     } else if (c == '$' && (i + 1 >= n || !(sql[i + 1] >= '0' && sql[i + 1] <= '9'))) {

@@ -225,4 +225,14 @@ struct Schema {
 // they close.
 std::vector<std::string> parents_first(const Schema& schema, const std::set<std::string>& names);
 
+// The item of ITEMS (columns, constraints, ...) named exactly NAME, or null: on
+// PostgreSQL, where names keep their case and a schema's lists are short.
+template <typename Item>
+const Item* find_by_name(const std::vector<Item>& items, const std::string& name) {
+  for (const auto& item : items)
+    if (item.name == name)
+      return &item;
+  return nullptr;
+}
+
 } // namespace dbtool::schema

@@ -29,8 +29,8 @@ struct ModelComparison {
 
 // Compares the database (at head: CURRENT must equal the graph's heads, else
 // Error(Project)) with DECLARED, the models of settings.schema_dir loading on their
-// own thread while the database is read (and offered the live tables once read, see
-// KnownTables; a bad model is reported before a database error).
+// own thread while the database is read (and offered the live schema once read, see
+// DeclaredModels::get; a bad model is reported before a database error).
 ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                                     const config::Settings& settings, db::Connection& connection,
                                     const std::vector<std::string>& current,

@@ -6,7 +6,7 @@
 
 namespace dbtool::revision {
 
-// One revision file (DESIGN.md section 3), parsed. Script sections keep their text
+// One revision file (README.md "Revision files"), parsed. Script sections keep their text
 // exactly as written; *_line say where each section starts in the file, so that a
 // failing statement can be reported at its own line.
 struct Revision {

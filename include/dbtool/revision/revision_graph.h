@@ -57,7 +57,7 @@ class RevisionGraph {
   // Error(Project) for unknown or ambiguous text.
   Index resolve_revision(std::string_view text) const;
 
-  // Resolves a target of the grammar of DESIGN.md section 3 to the revisions it
+  // Resolves a target (README.md "Targets") to the revisions it
   // names (empty: base). Relative forms (+N, -N) count from CURRENT (the heads the
   // database is at).
   IndexList resolve(std::string_view target, const IndexList& current) const;

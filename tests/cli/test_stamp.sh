@@ -212,7 +212,7 @@ expect_one_line_error
 expect_err "nosuch1"
 
 test_case "stamp --sql takes a from:to range"
-# DESIGN section 3: for --sql a from:to range is accepted wherever a target is taken.
+# README.md "Targets": for --sql a from:to range is accepted wherever a target is taken.
 run "$p" stamp --sql r002:r003
 expect_rc 0
 printf '%s\n' "$out" >"$TEST_TMP/stamp_range.sql"

@@ -717,9 +717,14 @@ void read_tables(const Reader& reader, const json& document, const DocumentConte
         errors[part] = std::current_exception();
       }
     });
+    // SQLite's names are one in any case ("t" and "T" are one table); PostgreSQL's
+    // JSON names are quoted, so there they are two.
+    std::set<std::string> folded;
     for (int part = 0; part < 2; ++part) {
       for (auto& table : read[part]) {
         const std::string name = table.name;
+        if (!reader.postgres() && !folded.insert(util::to_lower(name)).second)
+          reader.fail("table '" + name + "'", "declared twice (names are one in any case)");
         if (!schema.tables.emplace(name, std::move(table)).second)
           reader.fail("table '" + name + "'", "declared twice");
       }

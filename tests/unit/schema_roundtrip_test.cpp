@@ -1067,6 +1067,18 @@ TEST_CASE("declared schema: a large JSON model reads as a compact one, errors na
     CHECK(contains(error.message(), "'t3'"));
     CHECK(contains(error.message(), "declared twice"));
   }
+  SUBCASE("a table declared twice in another case: one table to SQLite") {
+    nlohmann::json twice = model;
+    twice["tables"][190]["name"] = "T3";
+    const auto error = error_of(twice.dump(2));
+    CHECK(contains(error.message(), "'T3'"));
+    CHECK(contains(error.message(), "declared twice"));
+    // PostgreSQL's names keep their case: two tables.
+    const Schema postgres =
+        schema_from_json_text(twice.dump(2), "pg.json", dbtool::config::Backend::Postgres);
+    CHECK(postgres.tables.count("T3") == 1);
+    CHECK(postgres.tables.count("t3") == 1);
+  }
 }
 
 TEST_CASE("declared schema: an unknown generic type names the file, table and column") {

@@ -30,14 +30,63 @@ const json* member(const json& object, std::string_view key) {
   return found == object.end() ? nullptr : &*found;
 }
 
+// The line on which element INDEX of the document's top-level list LIST begins, or 0.
+// nlohmann's tree keeps no positions, so an error in a table is placed by scanning the
+// text again (on the error path only).
+int line_of_element(std::string_view text, std::string_view list, std::size_t index) {
+  int line = 1, depth = 0;
+  std::string_view key;        // the last string read at depth 1: a top-level key
+  bool in_list = false;        // depth 2 is LIST's array
+  std::size_t element = 0;     // elements of LIST begun so far
+  bool expect_element = false; // at depth 2, after '[' or ','
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r')
+      continue;
+    if (in_list && depth == 2 && expect_element) {
+      if (element == index)
+        return line;
+      ++element;
+      expect_element = false;
+    }
+    if (c == '"') {
+      const std::size_t start = ++i;
+      for (; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      if (depth == 1)
+        key = text.substr(start, i - start);
+    } else if (c == '{' || c == '[') {
+      ++depth;
+      if (depth == 2 && c == '[' && key == list) {
+        in_list = true;
+        expect_element = true;
+      }
+    } else if (c == '}' || c == ']') {
+      if (depth == 2)
+        in_list = false;
+      --depth;
+    } else if (c == ',' && in_list && depth == 2) {
+      expect_element = true;
+    }
+  }
+  return 0;
+}
+
 // Reading one document: every error names the file and what is being read.
 class Reader {
  public:
-  Reader(std::string file, bool postgres) : m_file(std::move(file)), m_postgres(postgres) {}
+  Reader(std::string file, bool postgres, std::string_view text = {})
+      : m_file(std::move(file)), m_postgres(postgres), m_text(text) {}
 
   // Whether the model is read for PostgreSQL: its types, its names (case kept), its
   // SQL as written (SQLite's canonical spacing would split PostgreSQL's :: casts).
   bool postgres() const { return m_postgres; }
+  const std::string& file() const { return m_file; }
   // GENERIC rendered for the backend; Error(Project) for an unknown type. A model
   // repeats a few types many times, and reading string(64) builds strings.
   const std::string& column_type(const std::string& generic) const {
@@ -55,6 +104,14 @@ class Reader {
 
   [[noreturn]] void fail(const std::string& where, const std::string& message) const {
     throw Error(ErrorKind::Project, (where.empty() ? "" : where + ": ") + message, m_file);
+  }
+
+  // ERROR, when it has no line yet, placed on the line where element INDEX of the
+  // top-level list LIST begins.
+  Error placed(const Error& error, std::string_view list, std::size_t index) const {
+    if (error.line() > 0 || m_text.empty())
+      return error;
+    return error.at(error.file(), line_of_element(m_text, list, index));
   }
 
   const json& object(const json& value, const std::string& where) const {
@@ -126,6 +183,7 @@ class Reader {
  private:
   std::string m_file;
   bool m_postgres;
+  std::string_view m_text; // the document's text, for the lines of errors
   mutable std::map<std::string, std::string, std::less<>> m_types;
 };
 
@@ -712,7 +770,11 @@ void read_tables(const Reader& reader, const json& document, const DocumentConte
       const Reader local = reader;
       try {
         for (std::size_t k = from; k < to; ++k)
-          read[part].push_back(read_table(local, (*tables)[k], context));
+          try {
+            read[part].push_back(read_table(local, (*tables)[k], context));
+          } catch (const Error& error) {
+            throw local.placed(error, "tables", k);
+          }
       } catch (...) {
         errors[part] = std::current_exception();
       }
@@ -720,13 +782,20 @@ void read_tables(const Reader& reader, const json& document, const DocumentConte
     // SQLite's names are one in any case ("t" and "T" are one table); PostgreSQL's
     // JSON names are quoted, so there they are two.
     std::set<std::string> folded;
+    std::size_t index = 0; // in document order, as long as no half has failed
     for (int part = 0; part < 2; ++part) {
       for (auto& table : read[part]) {
         const std::string name = table.name;
+        const std::string where = "table '" + name + "'";
         if (!reader.postgres() && !folded.insert(util::to_lower(name)).second)
-          reader.fail("table '" + name + "'", "declared twice (names are one in any case)");
+          throw reader.placed(Error(ErrorKind::Project,
+                                    where + ": declared twice (names are one in any case)",
+                                    reader.file()),
+                              "tables", index);
         if (!schema.tables.emplace(name, std::move(table)).second)
-          reader.fail("table '" + name + "'", "declared twice");
+          throw reader.placed(Error(ErrorKind::Project, where + ": declared twice", reader.file()),
+                              "tables", index);
+        ++index;
       }
       if (errors[part])
         std::rethrow_exception(errors[part]);
@@ -903,7 +972,7 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
   } catch (const json::exception& error) { // a number out of range: no position to give
     throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
   }
-  return read_document(Reader(file, backend == config::Backend::Postgres), document);
+  return read_document(Reader(file, backend == config::Backend::Postgres, text), document);
 }
 
 } // namespace dbtool::schema

@@ -101,7 +101,7 @@ expect_one_line_error
 printf '{"tables": [{"name": "a", "columns": [{"name": "x", "type": "varchar2"}]}]}' >"$b/schema/bad.json"
 run "$b" scan --models
 expect_rc 3
-expect_err "bad.json: table 'a' column 'x': unknown type 'varchar2'"
+expect_err "bad.json:1: table 'a' column 'x': unknown type 'varchar2'"
 printf '{"tables": [{"name": "a", "columns": [{"name": "x", "type": "integer", "references": "nope.id"}]}]}' >"$b/schema/bad.json"
 run "$b" scan --models
 expect_rc 3

@@ -27,6 +27,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <sstream>
 
 using namespace dbtool::schema;
 using dbtool::db::SqliteConnection;
@@ -1053,19 +1054,35 @@ TEST_CASE("declared schema: a large JSON model reads as a compact one, errors na
     CHECK(error.line() == line);
     CHECK(contains(error.message(), "invalid JSON at column"));
   }
-  SUBCASE("the first bad table in document order") {
+  // The line of the "{" of table K in a dump(2), where each table opens a line of its own.
+  auto table_line = [](const std::string& text, std::size_t k) {
+    std::istringstream lines(text);
+    std::string line;
+    std::size_t seen = 0;
+    for (int number = 1; std::getline(lines, line); ++number)
+      if (line == "    {" && seen++ == k)
+        return number;
+    return 0;
+  };
+  SUBCASE("the first bad table in document order, at its line") {
     nlohmann::json bad = model;
     bad["tables"][180]["columns"][1]["type"] = "varchar2(1)";
-    CHECK(contains(error_of(bad.dump(2)).message(), "'t180'"));
+    auto error = error_of(bad.dump(2));
+    CHECK(contains(error.message(), "'t180'"));
+    CHECK(error.line() == table_line(bad.dump(2), 180));
     bad["tables"][20]["columns"][1]["type"] = "varchar2(2)";
-    CHECK(contains(error_of(bad.dump(2)).message(), "'t20'"));
+    error = error_of(bad.dump(2));
+    CHECK(contains(error.message(), "'t20'"));
+    CHECK(error.line() == table_line(bad.dump(2), 20));
+    CHECK(error.line() > 1);
   }
-  SUBCASE("a table declared twice, far apart") {
+  SUBCASE("a table declared twice, far apart: the line of the second") {
     nlohmann::json twice = model;
     twice["tables"][190]["name"] = "t3";
     const auto error = error_of(twice.dump(2));
     CHECK(contains(error.message(), "'t3'"));
     CHECK(contains(error.message(), "declared twice"));
+    CHECK(error.line() == table_line(twice.dump(2), 190));
   }
   SUBCASE("a table declared twice in another case: one table to SQLite") {
     nlohmann::json twice = model;
@@ -1073,11 +1090,33 @@ TEST_CASE("declared schema: a large JSON model reads as a compact one, errors na
     const auto error = error_of(twice.dump(2));
     CHECK(contains(error.message(), "'T3'"));
     CHECK(contains(error.message(), "declared twice"));
+    CHECK(error.line() == table_line(twice.dump(2), 190));
     // PostgreSQL's names keep their case: two tables.
     const Schema postgres =
         schema_from_json_text(twice.dump(2), "pg.json", dbtool::config::Backend::Postgres);
     CHECK(postgres.tables.count("T3") == 1);
     CHECK(postgres.tables.count("t3") == 1);
+  }
+}
+
+TEST_CASE("declared schema: a JSON model's error is on its table's line, whatever the text") {
+  // Brackets and escaped quotes inside strings, a mixin named like the list, a one-line
+  // table and a compact one: the third table of "tables" begins on line 7.
+  const std::string text = R"j({"mixins": {"tables": [{"name": "x", "type": "text"}]},
+ "tables": [
+  {"name": "a", "columns": [{"name": "id", "type": "integer",
+    "default": "'{[\"],'"}]}, {"name": "b", "columns": [{"mixin": "tables"}]}
+  ,
+
+  {"name": "c", "columns": [{"name": "id", "type": "integr"}]}]})j";
+  try {
+    schema_from_json_text(text, "m.json");
+    FAIL("no error");
+  } catch (const dbtool::Error& error) {
+    CHECK(contains(error.message(), "'c'"));
+    CHECK(contains(error.message(), "integr"));
+    CHECK(error.file() == "m.json");
+    CHECK(error.line() == 7);
   }
 }
 

@@ -65,8 +65,7 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
   comparison.upgrade = std::move(upgrade.script);
   // No change one way is no change the other way.
   if (!comparison.operations.empty())
-    comparison.downgrade =
-        render_migration(declared, live, compare_schemas(declared, live, backend), backend);
+    comparison.downgrade = plan_migration(declared, live, backend).script;
   return comparison;
 }
 

@@ -5,19 +5,13 @@
 
 namespace dbtool::diff {
 
-MigrationScript render_migration(const schema::Schema& from, const schema::Schema& to,
-                                 const std::vector<Operation>& operations,
-                                 config::Backend backend) {
-  if (backend == config::Backend::Postgres)
-    return render_postgres_migration(from, to, operations);
-  return render_sqlite_migration(from, to, operations);
-}
-
 Migration plan_migration(const schema::Schema& from, const schema::Schema& to,
                          config::Backend backend) {
   Migration migration;
   migration.operations = compare_schemas(from, to, backend);
-  migration.script = render_migration(from, to, migration.operations, backend);
+  migration.script = backend == config::Backend::Postgres
+                         ? render_postgres_migration(from, to, migration.operations)
+                         : render_sqlite_migration(from, to, migration.operations);
   return migration;
 }
 

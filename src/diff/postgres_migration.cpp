@@ -17,6 +17,7 @@ using schema::Column;
 using schema::find_by_name;
 using schema::Schema;
 using schema::Table;
+using schema::uncommented;
 
 std::string q(const std::string& name) {
   return schema::quote_postgres_name(name);
@@ -91,13 +92,6 @@ class Planner {
   std::array<std::vector<std::pair<const Operation*, std::string>>, PhaseCount> m_steps;
   std::map<const Operation*, std::vector<const Operation*>> m_followers;
 };
-
-// ITEM without its comment: a comment alone changes by COMMENT ON, never by making the
-// object again.
-template <typename Item> Item uncommented(Item item) {
-  item.comment.clear();
-  return item;
-}
 
 std::string comment_sql(const std::string& target, const std::string& comment) {
   return schema::render_postgres_comment(target, comment);

@@ -16,6 +16,7 @@ using schema::Index;
 using schema::Schema;
 using schema::Table;
 using schema::Token;
+using schema::uncommented;
 
 namespace {
 
@@ -81,13 +82,6 @@ std::string show(const std::optional<std::string>& sql) {
 
 std::string or_default(const std::string& text, const char* fallback) {
   return text.empty() ? fallback : text;
-}
-
-// ITEM without its comment: a comment alone is changed by COMMENT ON, never by making
-// the object again (PostgreSQL).
-template <typename Item> Item uncommented(Item item) {
-  item.comment.clear();
-  return item;
 }
 
 // What differs between two versions of one column, in words; empty when nothing.

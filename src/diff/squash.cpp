@@ -156,8 +156,7 @@ SquashedScripts render_scripts(const schema::Schema& before, const schema::Schem
                                config::Backend backend) {
   SquashedScripts scripts;
   Migration up = plan_migration(before, after, backend);
-  const MigrationScript down =
-      render_migration(after, before, compare_schemas(after, before, backend), backend);
+  const MigrationScript down = plan_migration(after, before, backend).script;
   scripts.operations = std::move(up.operations);
   scripts.upgrade = std::move(up.script.sql);
   scripts.downgrade = down.sql;

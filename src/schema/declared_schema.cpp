@@ -272,11 +272,6 @@ std::optional<std::vector<ModelStatement>> sql_model_statements(const std::strin
 // the models statement by statement for the exact error.
 std::optional<Schema> load_in_bulk(const std::vector<const ModelStatement*>& statements) {
   using Kind = ModelStatement::Kind;
-  // Reading a schema, SQLite lets an index take a table's name; executing, it does not.
-  std::set<std::string> names;
-  for (const ModelStatement* statement : statements)
-    if (!names.insert(util::to_lower(statement->name)).second)
-      return std::nullopt;
   db::SqliteConnection scratch{config::SqliteOptions{}};
   // The first CREATE TABLE of a database writes its schema format number (4); with
   // none, SQLite reads the schema as format 1 and drops every DESC of an index.
@@ -476,7 +471,8 @@ std::unique_ptr<DeclaredModels::Read> read_models(const fs::path& folder) {
 Schema load_models(const DeclaredModels::Read& read, const LiveSchema* live) {
   using Kind = ModelStatement::Kind;
   std::optional<Schema> schema;
-  // A name declared twice (in any case) is for execution to report, with both files.
+  // A name declared twice (in any case) is for execution to report, with both files
+  // (and reading a schema, SQLite would let an index take a table's name).
   std::set<std::string> names;
   const bool distinct =
       std::all_of(read.statements.begin(), read.statements.end(), [&](const ModelStatement& s) {
@@ -634,13 +630,6 @@ Schema load_postgres_models(const config::Settings& settings, db::PostgresConnec
 }
 
 } // namespace
-
-Schema load_declared_schema_postgres(const config::Settings& settings) {
-  db::PostgresConnection scratch(settings.url, settings.postgres);
-  Schema schema = load_postgres_models(settings, scratch);
-  scratch.rollback();
-  return schema;
-}
 
 DeclaredModels::DeclaredModels(const config::Settings& settings) {
   if (settings.url.backend() == config::Backend::Postgres) {

@@ -497,13 +497,6 @@ void read_extensions(Catalog& catalog) {
   }
 }
 
-template <typename Item> Item* named(std::vector<Item>& items, const std::string& name) {
-  for (auto& item : items)
-    if (item.name == name)
-      return &item;
-  return nullptr;
-}
-
 // COMMENT ON every kind of object the model keeps, in one query: tables, columns,
 // indexes, views, sequences (pg_class), constraints, types and routines.
 void read_comments(Catalog& catalog) {
@@ -557,13 +550,14 @@ void read_comments(Catalog& catalog) {
     } else if (catalog_name == "constraint" && table != nullptr) {
       if (kind == "p" && table->primary_key && table->primary_key->name == object)
         table->primary_key->comment = comment;
-      else if (auto* unique = named(table->unique_constraints, object); kind == "u" && unique)
+      else if (auto* unique = find_by_name(table->unique_constraints, object);
+               kind == "u" && unique)
         unique->comment = comment;
-      else if (auto* check = named(table->checks, object); kind == "c" && check)
+      else if (auto* check = find_by_name(table->checks, object); kind == "c" && check)
         check->comment = comment;
-      else if (auto* exclusion = named(table->exclusions, object); kind == "x" && exclusion)
+      else if (auto* exclusion = find_by_name(table->exclusions, object); kind == "x" && exclusion)
         exclusion->comment = comment;
-      else if (auto* key = named(table->foreign_keys, object); kind == "f" && key)
+      else if (auto* key = find_by_name(table->foreign_keys, object); kind == "f" && key)
         key->comment = comment;
     } else if (catalog_name == "type") {
       if (const auto found = schema.enums.find(object); kind == "e" && found != schema.enums.end())

@@ -23,12 +23,8 @@ struct Migration {
   MigrationScript script;
 };
 
-// OPERATIONS (compare_schemas(FROM, TO, BACKEND)) as BACKEND's SQL:
-// render_sqlite_migration or render_postgres_migration.
-MigrationScript render_migration(const schema::Schema& from, const schema::Schema& to,
-                                 const std::vector<Operation>& operations, config::Backend backend);
-
-// compare_schemas and render_migration in one.
+// compare_schemas(FROM, TO, BACKEND), and the operations as BACKEND's SQL
+// (render_sqlite_migration or render_postgres_migration).
 Migration plan_migration(const schema::Schema& from, const schema::Schema& to,
                          config::Backend backend);
 

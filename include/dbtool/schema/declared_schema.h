@@ -29,16 +29,6 @@ struct LiveSchema {
 // table whose CREATE TABLE and CREATE INDEX texts the live database has too is taken from
 // LIVE instead of being loaded (see DeclaredModels).
 Schema load_declared_schema(const std::filesystem::path& folder, const LiveSchema* live = nullptr);
-// The declared models for a PostgreSQL project: every schema/*.sql file, in name order,
-// run inside a scratch schema of the project's database (search_path set to it, the
-// server's own schemas after it), introspected with introspect_postgres, then rolled
-// back: nothing stays, and it needs the right to CREATE SCHEMA. Names the models
-// qualify with the project's schema (public.users), SET search_path and CREATE
-// EXTENSION are made to work there (prepare_postgres_model). SQL the server rejects
-// names the file and line (Error(Project)). *.json models are rendered for PostgreSQL
-// and run in the same order (a JSON file may refer to tables of earlier files).
-Schema load_declared_schema_postgres(const config::Settings& settings);
-
 // Begins a transaction on CONNECTION (PostgreSQL) and puts a new, randomly named schema
 // first on its search_path, so that what runs next lands there and is introspected
 // alone; the caller rolls the transaction back, and nothing stays. Returns the
@@ -54,6 +44,12 @@ std::string enter_postgres_scratch_schema(db::Connection& connection, const std:
 // same (at the models, no table is loaded at all). For a PostgreSQL project, get(LIVE)
 // asks the server, while the models are still loaded, about the objects whose
 // expressions read differently on the two sides (reconcile_postgres_expressions).
+// PostgreSQL's models are every schema/*.sql and *.json file, in name order, run inside
+// a scratch schema of the project's database (search_path set to it, the server's own
+// schemas after it) and introspected, then rolled back: nothing stays, and it needs the
+// right to CREATE SCHEMA. Names the models qualify with the project's schema
+// (public.users), SET search_path and CREATE EXTENSION are made to work there
+// (prepare_postgres_model); SQL the server rejects names the file and line.
 class DeclaredModels {
  public:
   explicit DeclaredModels(const config::Settings& settings);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 // The schema model: what a database holds, or what a project declares, as data.
@@ -233,6 +234,16 @@ const Item* find_by_name(const std::vector<Item>& items, const std::string& name
     if (item.name == name)
       return &item;
   return nullptr;
+}
+template <typename Item> Item* find_by_name(std::vector<Item>& items, const std::string& name) {
+  return const_cast<Item*>(find_by_name(std::as_const(items), name));
+}
+
+// ITEM without its comment: on PostgreSQL a comment alone changes by COMMENT ON, never by
+// making the object again.
+template <typename Item> Item uncommented(Item item) {
+  item.comment.clear();
+  return item;
 }
 
 } // namespace dbtool::schema

@@ -390,6 +390,13 @@ class Renderer {
   // Views last: which are made again depends on every table change. Dependents are
   // dropped first and made last.
   void views(const std::vector<Operation>& operations) {
+    const bool any_listed =
+        std::any_of(operations.begin(), operations.end(), [](const Operation& operation) {
+          return operation.kind == OperationKind::DropView ||
+                 operation.kind == OperationKind::CreateView;
+        });
+    if (!any_listed && !views_in_the_way)
+      return; // (ordering every view by its dependencies tokenizes each)
     auto listed = [&](OperationKind kind, const std::string& name) -> const Operation* {
       for (const auto& operation : operations)
         if (operation.kind == kind && operation.table == name)
@@ -436,6 +443,8 @@ class Renderer {
       if (const auto before = m_from.tables.find(name);
           before != m_from.tables.end() && this->rekeyed(before->second, after))
         rekeyed.insert(name);
+    if (rekeyed.empty())
+      return;
     for (const auto& [name, after] : m_to.tables) {
       const auto before = m_from.tables.find(name);
       if (before == m_from.tables.end())
@@ -468,6 +477,8 @@ class Renderer {
   // Whether the primary key, a unique constraint or a unique index of a surviving table
   // goes, changes or sits on a column that changes type in place.
   bool rekeyed(const Table& before, const Table& after) const {
+    if (remade_types.empty() && before == after)
+      return false; // most tables of a large schema, at no cost
     const auto key = [](const std::optional<schema::PrimaryKey>& k) {
       return k ? std::optional(uncommented(*k)) : std::nullopt;
     };

@@ -70,12 +70,13 @@ class Command:
         return " ".join(self.argv)
 
 
-def clean_env(drop=()):
+def clean_env():
     """This environment without what would change what a child dbtool, Python or libpq does."""
     env = dict(os.environ)
     for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE",
-                 "DBTOOL_URL", "DATABASE_URL", "DBTOOL_CONFIG", "DBTOOL_ECHO", "NO_COLOR",
-                 "PGDATABASE", "PGOPTIONS", "PGSERVICE") + tuple(drop):
+                 "DBTOOL_URL", "DATABASE_URL", "DBTOOL_CONFIG", "DBTOOL_ECHO", "DBTOOL_ENV",
+                 "NO_COLOR",
+                 "PGDATABASE", "PGOPTIONS", "PGSERVICE"):
         env.pop(name, None)
     return env
 

@@ -187,8 +187,11 @@ def dump_suite(ctx):
             rows = case.key[0]
             for tool, limit in (("dbtool sql", 1.0), ("dbtool jsonl", 1.5)):
                 r = res.ratio(case.key, tool, "sqlite3 .dump")
-                out.append((r <= limit, "%s rows: %s within %.1fx of sqlite3 .dump (%.2fx)"
-                            % (rows, tool, limit, r)))
+                if r is not None:  # None: sqlite3 .dump skipped (--skip)
+                    out.append((r <= limit, "%s rows: %s within %.1fx of sqlite3 .dump (%.2fx)"
+                                % (rows, tool, limit, r)))
+                if res.max(case.key, tool) is None or res.max(case.key, "baseline") is None:
+                    continue
                 above = (res.max(case.key, tool) - res.max(case.key, "baseline")) / 1024.0
                 peaks.setdefault(tool, []).append(res.max(case.key, tool))
                 out.append((above < 16, "%s rows: %s peak under 16 MB above the baseline "

@@ -134,8 +134,11 @@ def scan_suite(ctx):
     def targets(res):
         out = []
         for case in cases:
-            worst = min(res.ratio(case.key, "SQLAlchemy", "dbtool"),
-                        res.ratio(case.key, ("SQLAlchemy", "reflect"), "dbtool"))
+            ratios = [res.ratio(case.key, "SQLAlchemy", "dbtool"),
+                      res.ratio(case.key, ("SQLAlchemy", "reflect"), "dbtool")]
+            if None in ratios:  # SQLAlchemy skipped (--skip SQLAlchemy)
+                continue
+            worst = min(ratios)
             out.append((worst >= 50, "%d tables: at least 50x faster than SQLAlchemy, process "
                                      "and reflect() alone (%.1fx)" % (case.key[0], worst)))
         if len(cases) > 1:

@@ -8,7 +8,7 @@ DBTOOL=$(realpath "${DBTOOL:?set DBTOOL to the dbtool binary}")
 SOURCE_DIR=${DBTOOL_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dbtool-test.XXXXXX")
 trap 'rm -rf "$TEST_TMP"' EXIT
-unset DBTOOL_URL DATABASE_URL DBTOOL_CONFIG DBTOOL_ECHO
+unset DBTOOL_URL DATABASE_URL DBTOOL_CONFIG DBTOOL_ECHO DBTOOL_ENV
 export NO_COLOR=1
 
 passed=0

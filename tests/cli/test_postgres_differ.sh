@@ -164,7 +164,8 @@ test_case "every feature, scanned as JSON, is a model: check finds nothing, and 
 pg_project everyjson
 e=$project_dir
 mkdir -p "$e/schema"
-psql -q -X -v ON_ERROR_STOP=1 "$pg_url" -f "$SOURCE_DIR/tests/cli/pg_every_feature.sql" >/dev/null 2>&1
+psql -q -X -v ON_ERROR_STOP=1 "$pg_url" -f "$SOURCE_DIR/tests/cli/pg_every_feature.sql" >/dev/null
+expect_equal "$?" "0" "the feature schema loads"
 run "$e" scan --format json
 expect_rc 0
 printf '%s\n' "$out" >"$e/schema/models.json"

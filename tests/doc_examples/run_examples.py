@@ -146,7 +146,8 @@ class Session:
         with open(self.cwd_file, "w") as f:
             f.write(self.home)
         env = {k: v for k, v in os.environ.items()
-               if k not in ("DBTOOL_URL", "DATABASE_URL", "DBTOOL_CONFIG", "DBTOOL_ECHO", "PG_URL")}
+               if k not in ("DBTOOL_URL", "DATABASE_URL", "DBTOOL_CONFIG", "DBTOOL_ECHO",
+                            "DBTOOL_ENV", "PG_URL")}
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
         env["DBTOOL_UNDER_TEST"] = dbtool
         env["NO_COLOR"] = "1"

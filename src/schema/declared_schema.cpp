@@ -439,8 +439,14 @@ const Table* live_table(const LiveSchema& live, const ModelStatement& table,
 struct DeclaredModels::Read {
   std::vector<fs::path> files;
   std::vector<ModelStatement> statements;
-  bool bulk = true; // every file's statements are ones load_in_bulk takes
-  std::optional<Schema> schema;
+  // Every file's statements are ones load_in_bulk takes, and no two share a name (in
+  // any case): a name declared twice is for execution to report, with both files (and
+  // reading a schema, SQLite would let an index take a table's name).
+  bool bulk = true;
+  // Tables and indexes alone: the only models get(LIVE) can take from LIVE (views and
+  // triggers need their tables beside them in the scratch database).
+  bool tables_only = true;
+  std::optional<Schema> schema; // loaded already: nothing for LIVE to offer
   // PostgreSQL: the connection whose open transaction still holds the models in its
   // scratch schema, for reconcile_postgres_expressions; get() rolls it back.
   std::unique_ptr<db::PostgresConnection> scratch;
@@ -462,6 +468,13 @@ std::unique_ptr<DeclaredModels::Read> read_models(const fs::path& folder) {
       read->bulk = false;
     }
   }
+  using Kind = ModelStatement::Kind;
+  std::set<std::string> names;
+  for (const auto& statement : read->statements) {
+    read->bulk = read->bulk && names.insert(util::to_lower(statement.name)).second;
+    read->tables_only =
+        read->tables_only && (statement.kind == Kind::Table || statement.kind == Kind::Index);
+  }
   return read;
 }
 
@@ -471,22 +484,10 @@ std::unique_ptr<DeclaredModels::Read> read_models(const fs::path& folder) {
 Schema load_models(const DeclaredModels::Read& read, const LiveSchema* live) {
   using Kind = ModelStatement::Kind;
   std::optional<Schema> schema;
-  // A name declared twice (in any case) is for execution to report, with both files
-  // (and reading a schema, SQLite would let an index take a table's name).
-  std::set<std::string> names;
-  const bool distinct =
-      std::all_of(read.statements.begin(), read.statements.end(), [&](const ModelStatement& s) {
-        return names.insert(util::to_lower(s.name)).second;
-      });
-  if (read.bulk && distinct) {
+  if (read.bulk) {
     Schema known;
     std::vector<const ModelStatement*> load;
-    // Views and triggers need their tables beside them in the scratch database.
-    const bool tables_only =
-        std::all_of(read.statements.begin(), read.statements.end(), [](const ModelStatement& s) {
-          return s.kind == Kind::Table || s.kind == Kind::Index;
-        });
-    if (live != nullptr && tables_only) {
+    if (live != nullptr && read.tables_only) {
       std::unordered_map<std::string, std::vector<const ModelStatement*>> indexes; // by table
       for (const auto& statement : read.statements)
         if (statement.kind == Kind::Index)
@@ -506,7 +507,7 @@ Schema load_models(const DeclaredModels::Read& read, const LiveSchema* live) {
       for (const auto& statement : read.statements)
         load.push_back(&statement);
     }
-    schema = tables_only ? load_tables_in_halves(load) : load_in_bulk(load);
+    schema = read.tables_only ? load_tables_in_halves(load) : load_in_bulk(load);
     if (schema)
       schema->tables.merge(known.tables);
   }
@@ -640,8 +641,13 @@ DeclaredModels::DeclaredModels(const config::Settings& settings) {
       return read;
     });
   } else {
-    m_read = std::async(std::launch::async,
-                        [folder = settings.schema_dir] { return read_models(folder); });
+    // Models LIVE has nothing to offer are loaded here, while the database is read.
+    m_read = std::async(std::launch::async, [folder = settings.schema_dir] {
+      auto read = read_models(folder);
+      if (!read->bulk || !read->tables_only)
+        read->schema = load_models(*read, nullptr);
+      return read;
+    });
   }
 }
 

@@ -235,9 +235,11 @@ void mutate(Schema& model, std::mt19937& rng) {
     }
     break;
   }
-  case 3: // nullability
-    any_column().not_null = !any_column().not_null;
+  case 3: { // nullability, of one column
+    Column& column = any_column();
+    column.not_null = !column.not_null;
     break;
+  }
   case 4: { // default
     Column& column = any_column();
     if (!column.generated && column.identity.empty() &&

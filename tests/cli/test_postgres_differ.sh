@@ -500,6 +500,34 @@ run "$p" check
 expect_rc 3
 expect_err "table 'docs' has row-level security (ENABLE ROW LEVEL SECURITY, 1 policy): dbtool does not migrate row-level security yet"
 
+# A type change PostgreSQL has no cast for goes through text: an empty table converts,
+# a row that does not read as the new type makes the upgrade fail with nothing changed.
+pg_project nocast
+p=$project_dir
+db=$pg_db
+mkdir -p "$p/schema"
+models "CREATE TABLE d (id int PRIMARY KEY, at date);"
+step "a table with a date column"
+models "CREATE TABLE d (id int PRIMARY KEY, at integer);"
+run "$p" check
+expect_out "type date -> integer"
+step "date to integer, which has no cast, on an empty table"
+if grep -q 'USING "at"::text::integer\|USING at::text::integer' "$p"/migrations/*.sql; then
+  pass
+else
+  fail "the migration converts through text: $(cat "$p"/migrations/*.sql)"
+fi
+pg_sql "$db" "INSERT INTO d VALUES (1, 7)" >/dev/null
+at_integer=$(pg_sql "$db" "SELECT version_num FROM dbtool_version")
+models "CREATE TABLE d (id int PRIMARY KEY, at date);"
+test_case "a row that does not read as the new type: the upgrade fails, nothing changes"
+run "$p" revision --autogenerate -m "back to date"
+expect_rc 0
+run "$p" upgrade head
+expect_rc 4
+expect_pg "$db" "SELECT version_num FROM dbtool_version" "$at_integer"
+expect_pg "$db" "SELECT id, at, pg_typeof(at) FROM d" "1|7|integer"
+
 # Extensions: made when a model asks for one the database lacks (in the project's
 # schema), dropped only by the downgrade of that revision; the database's other
 # extensions are left alone.

@@ -109,6 +109,15 @@ expect_rc 4
 expect_err "database is locked by another dbtool run or writer: $h/data/app.db (waited 0.6 s; --lock-timeout or lock_timeout_s sets how long)"
 expect_one_line_error
 if [ "$elapsed_ms" -ge 550 ] && [ "$elapsed_ms" -lt 4000 ]; then pass; else fail "waited $elapsed_ms ms for a 0.6 s timeout (busy_timeout is 100 ms)"; fi
+# The same wait from dbtool.toml's top-level lock_timeout_s, without the flag.
+sed -i '1i lock_timeout_s = 0.6' "$h/dbtool.toml"
+started=$(date +%s%N)
+run "$h" upgrade head
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+expect_rc 4
+expect_err "(waited 0.6 s; --lock-timeout or lock_timeout_s sets how long)"
+if [ "$elapsed_ms" -ge 550 ] && [ "$elapsed_ms" -lt 4000 ]; then pass; else fail "waited $elapsed_ms ms for lock_timeout_s = 0.6"; fi
+sed -i '1d' "$h/dbtool.toml"
 echo "ROLLBACK;" >&9
 exec 9>&-
 wait "$holder"

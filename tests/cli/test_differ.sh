@@ -187,4 +187,32 @@ run "$e" revision --autogenerate --allow-empty-models -m "drop everything" --rev
 expect_rc 0
 expect_out "Created revision dropall"
 
+test_case "a schema folder that is missing or cannot be read is an error, never no models"
+u=$(new_project unreadable_models)
+cp "$SOURCE_DIR"/migrations/*.sql "$u/migrations/"
+run "$u" upgrade head
+expect_rc 0
+before=$(db_fingerprint "$u/data/app.db")
+rm -rf "$u/schema"
+run "$u" check
+expect_rc 3
+expect_err "$u/schema: schema folder not found"
+expect_one_line_error
+printf 'not a folder\n' >"$u/schema"
+run "$u" revision --autogenerate -m "from a file"
+expect_rc 3
+expect_err "schema folder not found"
+expect_equal "$(ls "$u/migrations" | wc -l)" "6" "no revision written"
+rm "$u/schema"
+# Permissions mean nothing to root, who reads a chmod 000 folder.
+if [ "$(id -u)" -ne 0 ]; then
+  mkdir "$u/schema"
+  chmod 000 "$u/schema"
+  run "$u" check
+  expect_rc 3
+  expect_err "cannot read the schema folder"
+  chmod 755 "$u/schema"
+fi
+expect_equal "$(db_fingerprint "$u/data/app.db")" "$before" "the database is unchanged"
+
 finish

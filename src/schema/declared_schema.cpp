@@ -86,8 +86,7 @@ std::map<std::string, int> json_lines_by_name(const std::string& text) {
       end += text[end] == '\\' ? 2 : 1;
     if (end >= text.size())
       break;
-    line += static_cast<int>(std::count(text.begin() + static_cast<long>(counted),
-                                        text.begin() + static_cast<long>(at), '\n'));
+    line += util::count_lines(std::string_view(text).substr(counted, at - counted));
     counted = at;
     try {
       lines.emplace(nlohmann::json::parse(text.substr(k, end + 1 - k)).get<std::string>(), line);
@@ -248,8 +247,7 @@ std::optional<std::vector<ModelStatement>> sql_model_statements(const std::strin
     }
     if (begin < j) {
       const std::size_t offset = tokens[begin].offset;
-      line += static_cast<int>(std::count(sql.begin() + static_cast<long>(counted),
-                                          sql.begin() + static_cast<long>(offset), '\n'));
+      line += util::count_lines(std::string_view(sql).substr(counted, offset - counted));
       counted = offset;
       auto statement = sql_model_statement(sql, tokens, begin, j, file, line);
       if (!statement)

@@ -137,9 +137,7 @@ struct Edit {
 };
 
 int line_at(std::string_view text, std::size_t offset) {
-  return 1 + static_cast<int>(std::count(
-                 text.begin(),
-                 text.begin() + static_cast<std::ptrdiff_t>(std::min(offset, text.size())), '\n'));
+  return 1 + util::count_lines(text.substr(0, offset));
 }
 
 // The kinds of object a CREATE statement names, as words after CREATE [OR REPLACE]
@@ -235,7 +233,7 @@ class ModelRewriter {
   void replace_statement(const db::ScriptStatement& statement, const std::string& replacement) {
     const std::string text(statement.text);
     const bool terminated = !text.empty() && text.back() == ';';
-    const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    const auto lines = static_cast<std::size_t>(util::count_lines(text));
     m_edits.push_back(
         {statement.offset, statement.offset + text.size(),
          replacement + std::string(lines, '\n') + (terminated && !replacement.empty() ? ";" : "")});

@@ -81,12 +81,7 @@ class Planner {
 
  private:
   static void comment(std::string& out, const Operation& operation) {
-    // Names may hold line breaks; a comment must stay on its line.
-    out += "-- " + util::one_line(operation.describe()) + "\n";
-    if (operation.destructive)
-      out += "-- WARNING: destructive: this step can lose data\n";
-    if (!operation.note.empty())
-      out += "-- NOTE: " + util::one_line(operation.note) + "\n";
+    out += operation.sql_comment();
   }
 
   std::array<std::vector<std::pair<const Operation*, std::string>>, PhaseCount> m_steps;
@@ -805,11 +800,6 @@ class Renderer {
   std::set<std::string> m_remade_keys; // "table\nkey": foreign keys dropped and added already
 };
 
-bool table_operation(OperationKind kind) {
-  return kind == OperationKind::AlterTable || kind == OperationKind::DropColumn ||
-         kind == OperationKind::AddColumn;
-}
-
 } // namespace
 
 MigrationScript render_postgres_migration(const Schema& from, const Schema& to,
@@ -838,7 +828,7 @@ MigrationScript render_postgres_migration(const Schema& from, const Schema& to,
       // with the first of them listed.
       std::size_t end = k;
       while (end < operations.size() && operations[end].table == operation.table &&
-             table_operation(operations[end].kind))
+             operations[end].changes_table())
         ++end;
       std::vector<const Operation*> followers;
       for (std::size_t j = k + 1; j < end; ++j)

@@ -810,6 +810,20 @@ const char* Operation::kind_name() const {
   return "unknown";
 }
 
+bool Operation::changes_table() const {
+  return kind == OperationKind::AlterTable || kind == OperationKind::AddColumn ||
+         kind == OperationKind::DropColumn;
+}
+
+std::string Operation::sql_comment(std::string_view note_advice) const {
+  std::string sql = "-- " + util::one_line(describe()) + "\n";
+  if (destructive)
+    sql += "-- WARNING: destructive: this step can lose data\n";
+  if (!note.empty())
+    sql += "-- NOTE: " + util::one_line(note) + std::string(note_advice) + "\n";
+  return sql;
+}
+
 std::string Operation::describe() const {
   std::string text;
   switch (kind) {

@@ -96,11 +96,6 @@ bool can_drop_column(const Schema& schema, const Table& from, const std::string&
   return true;
 }
 
-bool is_table_change(OperationKind kind) {
-  return kind == OperationKind::AlterTable || kind == OperationKind::AddColumn ||
-         kind == OperationKind::DropColumn;
-}
-
 // The tables (lower-cased) that ALTER TABLE cannot take to their new form: those with an
 // AlterTable (a type, key, constraint, option or column order changes), or a column it
 // cannot add or drop. They are rebuilt.
@@ -165,12 +160,8 @@ std::string rebuild(const Table& before, const Table& after) {
 }
 
 void comment(std::string& sql, const Operation& operation) {
-  sql += "-- " + util::one_line(operation.describe()) + "\n";
-  if (operation.destructive)
-    sql += "-- WARNING: destructive: this step can lose data\n";
-  if (!operation.note.empty())
-    sql += "-- NOTE: " + util::one_line(operation.note) +
-           "; if so, replace the drop and create with ALTER TABLE ... RENAME to keep the data\n";
+  sql += operation.sql_comment(
+      "; if so, replace the drop and create with ALTER TABLE ... RENAME to keep the data");
 }
 
 } // namespace
@@ -207,11 +198,11 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
 
   for (std::size_t k = 0; k < operations.size(); ++k) {
     const Operation& operation = operations[k];
-    if (is_table_change(operation.kind)) {
+    if (operation.changes_table()) {
       // The operations of one table are next to each other: one ALTER each, or one
       // rebuild for all of them.
       std::size_t end = k;
-      while (end < operations.size() && is_table_change(operations[end].kind) &&
+      while (end < operations.size() && operations[end].changes_table() &&
              operations[end].table == operation.table)
         ++end;
       const Table& after = to.tables.at(operation.table);

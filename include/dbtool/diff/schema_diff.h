@@ -4,6 +4,7 @@
 #include "dbtool/schema/schema.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dbtool::diff {
@@ -49,6 +50,13 @@ struct Operation {
   // "+ table reports", "~ table configs: column kind: type TEXT -> VARCHAR(20)", ...
   std::string describe() const;
   const char* kind_name() const;
+  // Whether it changes a surviving table in place (AlterTable, AddColumn, DropColumn):
+  // a renderer takes a table's run of them together.
+  bool changes_table() const;
+  // The SQL comment a migration puts before the operation's statements: its description,
+  // a WARNING when it is destructive, its note followed by NOTE_ADVICE; one line each,
+  // whatever line breaks the names hold.
+  std::string sql_comment(std::string_view note_advice = {}) const;
 };
 
 // The operations that turn FROM into TO, compared by BACKEND's rules (SQLite: names

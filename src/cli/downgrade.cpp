@@ -41,7 +41,7 @@ void setup_downgrade(CLI::App& app, Context& context, int& exit_code) {
     const auto result = run_reporting_failure(context, "downgrade", [&] {
       return migrator.downgrade(context.connection_source(), options->target, run);
     });
-    print_run(context, "downgrade", result, prints_steps(context));
+    print_run(context, "downgrade", result, true);
     exit_code = 0;
   });
 }

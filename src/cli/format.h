@@ -25,8 +25,9 @@ nlohmann::json revision_json(const revision::RevisionGraph& graph, revision::Ind
 std::string step_line(const migrate::StepRecord& step);
 // {"command", "before", "after", "steps"}: a run, or what a failed run committed.
 nlohmann::json run_json(const char* command, const migrate::RunResult& result);
-// Prints what a run did: one line per step (unless STEPS_PRINTED: they were printed as
-// they completed) and a summary, or one JSON document.
+// Prints what a run did: one line per step (unless STEPS_PRINTED: step_reporter printed
+// them as they completed, which it does for the text output alone) and a summary, or
+// one JSON document.
 void print_run(const Context& context, const char* command, const migrate::RunResult& result,
                bool steps_printed = false);
 

@@ -6,13 +6,10 @@
 
 namespace dbtool::cli {
 
-bool prints_steps(const Context& context) {
-  return !context.json && !context.quiet;
-}
-
 decltype(migrate::RunOptions::on_step) step_reporter(const Context& context, bool print_steps) {
   const bool progress = context.show_progress();
-  const bool lines = print_steps && prints_steps(context);
+  // Human output only; print_run's text then leaves the steps out.
+  const bool lines = print_steps && !context.json && !context.quiet;
   if (!progress && !lines)
     return {};
   return [progress, lines](const migrate::StepRecord& step, std::size_t done, std::size_t total) {

@@ -11,9 +11,6 @@ namespace dbtool::cli {
 // line on stdout as it completes (human output only), so that the steps a failed run
 // committed are on the screen when main() prints the error.
 decltype(migrate::RunOptions::on_step) step_reporter(const Context& context, bool print_steps);
-// Whether step_reporter(context, true) prints the steps (the run's summary then leaves
-// them out).
-bool prints_steps(const Context& context);
 // Clears the progress line, if one was drawn.
 void finish_progress(const Context& context);
 // Runs RUN (an upgrade or downgrade) and clears the progress line however it ends. When

@@ -53,7 +53,7 @@ void setup_upgrade(CLI::App& app, Context& context, int& exit_code) {
     const auto result = run_reporting_failure(context, "upgrade", [&] {
       return migrator.upgrade(context.connection_source(), options->target, run);
     });
-    print_run(context, "upgrade", result, stream && prints_steps(context));
+    print_run(context, "upgrade", result, stream);
     exit_code = 0;
   });
 }

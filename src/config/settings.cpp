@@ -18,14 +18,17 @@ namespace {
 
 constexpr const char* default_url = "sqlite:///data/app.db";
 
+// A letter or '_', then letters, digits and '_': a table name dbtool accepts unquoted in
+// the settings, and an environment variable's name in ${NAME}.
+bool is_variable_name(std::string_view name) {
+  return !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+         });
+}
+
 bool is_identifier(const std::string& name) {
-  if (name.empty() || name.size() > 63)
-    return false;
-  if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
-    return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
+  return name.size() <= 63 && is_variable_name(name);
 }
 
 int line_of(const toml::node& node) {
@@ -153,9 +156,9 @@ struct FileSettings {
 };
 
 // The keys of dbtool.toml's top level, each of which an [env.NAME] table may set again.
-constexpr std::array<std::string_view, 8> file_keys = {
-    "url",     "migrations", "schema",        "version_table", "history_table",
-    "sqlite",  "postgres",   "lock_timeout_s"};
+constexpr std::array<std::string_view, 8> file_keys = {"url",           "migrations",    "schema",
+                                                       "version_table", "history_table", "sqlite",
+                                                       "postgres",      "lock_timeout_s"};
 
 bool is_file_key(std::string_view key) {
   return std::find(file_keys.begin(), file_keys.end(), key) != file_keys.end();
@@ -206,13 +209,6 @@ void read_keys(const toml::table& table, const std::string& file, const std::str
     if (old_spelling)
       settings.lock_timeout = old_spelling;
   }
-}
-
-bool is_variable_name(std::string_view name) {
-  return !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-         });
 }
 
 // TEXT with ${NAME} replaced by the variable's value and ${NAME:-default} by its value,

@@ -278,6 +278,12 @@ std::optional<Schema> load_in_bulk(const std::vector<const ModelStatement*>& sta
   {
     const auto insert = scratch.prepare(
         "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES (?, ?, ?, 0, ?)");
+    // An index's tbl_name is its table's own name, as SQLite writes it, whatever case
+    // the CREATE INDEX spells it in.
+    std::unordered_map<std::string, const std::string*> table_names; // by lower-cased name
+    for (const ModelStatement* statement : statements)
+      if (statement->kind == Kind::Table)
+        table_names.emplace(util::to_lower(statement->name), &statement->name);
     // Tables before indexes, as SQLite reads them in rowid order.
     for (const Kind kind : {Kind::Table, Kind::Index})
       for (const ModelStatement* statement : statements) {
@@ -285,7 +291,8 @@ std::optional<Schema> load_in_bulk(const std::vector<const ModelStatement*>& sta
           continue;
         insert->bind_text(1, statement->type());
         insert->bind_text(2, statement->name);
-        insert->bind_text(3, statement->table);
+        const auto table = table_names.find(util::to_lower(statement->table));
+        insert->bind_text(3, table == table_names.end() ? statement->table : *table->second);
         insert->bind_text(4, statement->sql);
         insert->step();
         insert->reset();

@@ -335,10 +335,8 @@ Schema introspect_sqlite(db::Connection& connection, const std::set<std::string>
   for (const auto& object : objects) {
     if (object.type != "index" || !object.sql)
       continue;
-    // tbl_name is the table as the CREATE INDEX spelled it, in any case.
-    if (const Table* table = schema.find_table(object.table))
-      read_index(pragmas, schema.tables.at(table->name), object.name,
-                 parse_create_index(*object.sql));
+    if (const auto table = schema.tables.find(object.table); table != schema.tables.end())
+      read_index(pragmas, table->second, object.name, parse_create_index(*object.sql));
   }
   if (create_sql != nullptr)
     for (auto& object : objects)

@@ -1305,8 +1305,8 @@ TEST_CASE("declared schema: a SQL model rejected by SQLite names the file and li
   CHECK(error.line() == 3);
 }
 
-// Found by a user: SQLite keeps the table's name of CREATE INDEX as the statement
-// spells it, and the index was lost when that differed in case from the table's.
+// Found by a user: the index was lost when CREATE INDEX spelled its table in another
+// case (SQLite writes the table's own name; the models' bulk load wrote the spelling).
 TEST_CASE("introspection: an index on a table spelled in another case is kept") {
   SqliteConnection connection{dbtool::config::SqliteOptions{}};
   connection.execute("CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT);"

@@ -42,8 +42,7 @@ inline bool left_out_of_dump(const DumpOptions& options, const std::string& tabl
   if (options.format != DumpFormat::Jsonl || !options.tables.empty())
     return false;
   auto same = [&](const std::string& own) {
-    return !own.empty() &&
-           (fold_case ? util::to_lower(own) == util::to_lower(table) : own == table);
+    return !own.empty() && (fold_case ? util::equals_ignoring_case(own, table) : own == table);
   };
   return same(options.version_table) || same(options.history_table);
 }

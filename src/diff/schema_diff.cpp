@@ -66,10 +66,7 @@ class Rules {
     return found == schema.tables.end() ? nullptr : &found->second;
   }
   const Column* find_column(const Table& table, const std::string& name) const {
-    for (const auto& column : table.columns)
-      if (same_name(column.name, name))
-        return &column;
-    return nullptr;
+    return m_sqlite ? table.find_column_ignoring_case(name) : table.find_column(name);
   }
 
  private:

@@ -21,13 +21,6 @@ bool same_name(const std::string& a, const std::string& b) {
   return util::equals_ignoring_case(a, b);
 }
 
-const Column* find_column(const Table& table, const std::string& name) {
-  for (const auto& column : table.columns)
-    if (same_name(column.name, name))
-      return &column;
-  return nullptr;
-}
-
 bool column_in(const std::vector<std::string>& names, const std::string& column) {
   return std::any_of(names.begin(), names.end(),
                      [&](const std::string& name) { return same_name(name, column); });
@@ -107,8 +100,9 @@ std::set<std::string> tables_to_rebuild(const Schema& from, const Schema& to,
     if (operation.kind == OperationKind::AlterTable)
       rebuilt.insert(table);
     else if (operation.kind == OperationKind::AddColumn &&
-             !can_add_column(to.tables.at(operation.table),
-                             *find_column(to.tables.at(operation.table), operation.object)))
+             !can_add_column(
+                 to.tables.at(operation.table),
+                 *to.tables.at(operation.table).find_column_ignoring_case(operation.object)))
       rebuilt.insert(table);
     else if (operation.kind == OperationKind::DropColumn &&
              !can_drop_column(from, *from.find_table(operation.table), operation.object))
@@ -134,14 +128,15 @@ std::string rebuild(const Table& before, const Table& after) {
   for (const auto& column : after.columns) {
     if (column.generated)
       continue; // computed again from the copied columns
-    if (const auto* old = find_column(before, column.name)) {
+    if (const auto* old = before.find_column_ignoring_case(column.name)) {
       target.push_back(quote_name(column.name));
       source.push_back(quote_name(old->name));
     }
   }
-  const bool reserved_name = find_column(before, "rowid") || find_column(before, "oid") ||
-                             find_column(before, "_rowid_") || find_column(after, "rowid") ||
-                             find_column(after, "oid") || find_column(after, "_rowid_");
+  const bool reserved_name =
+      before.find_column_ignoring_case("rowid") || before.find_column_ignoring_case("oid") ||
+      before.find_column_ignoring_case("_rowid_") || after.find_column_ignoring_case("rowid") ||
+      after.find_column_ignoring_case("oid") || after.find_column_ignoring_case("_rowid_");
   // Rowids of a table without an INTEGER PRIMARY KEY are kept too: nothing else
   // would keep them, and other rows may point at them.
   if (!before.without_rowid && !after.without_rowid && !has_rowid_alias(after) && !reserved_name) {
@@ -216,7 +211,9 @@ MigrationScript render_sqlite_migration(const Schema& from, const Schema& to,
           comment(sql, operations[j]);
           if (operations[j].kind == OperationKind::AddColumn) {
             sql += "ALTER TABLE " + quote_name(after.name) + " ADD COLUMN " +
-                   schema::render_column(*find_column(after, operations[j].object), false) + ";\n";
+                   schema::render_column(*after.find_column_ignoring_case(operations[j].object),
+                                         false) +
+                   ";\n";
           } else {
             sql += "ALTER TABLE " + quote_name(after.name) + " DROP COLUMN " +
                    quote_name(operations[j].object) + ";\n";

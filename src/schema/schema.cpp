@@ -39,6 +39,13 @@ const Column* Table::find_column(const std::string& column) const {
   return nullptr;
 }
 
+const Column* Table::find_column_ignoring_case(const std::string& column) const {
+  for (const auto& candidate : columns)
+    if (util::equals_ignoring_case(candidate.name, column))
+      return &candidate;
+  return nullptr;
+}
+
 bool Table::is_rowid_alias(const std::string& column) const {
   if (without_rowid || !primary_key || primary_key->columns.size() != 1 ||
       primary_key->columns[0] != column)

@@ -139,6 +139,8 @@ struct Table {
   std::vector<std::string> storage_parameters{}; // PostgreSQL: WITH (fillfactor=70, ...)
 
   const Column* find_column(const std::string& column) const;
+  // A column by name, as SQLite finds it: without regard to case.
+  const Column* find_column_ignoring_case(const std::string& column) const;
   // Whether COLUMN is an alias of the rowid (INTEGER PRIMARY KEY of a rowid table).
   bool is_rowid_alias(const std::string& column) const;
   bool operator==(const Table&) const = default;

@@ -7,14 +7,13 @@
 #include "dbtool/schema/declared_schema.h"
 #include "dbtool/schema/introspector.h"
 #include "dbtool/schema/sql_tokens.h"
+#include "dbtool/util/file_text.h"
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <set>
 #include <unistd.h>
@@ -208,13 +207,11 @@ void write_synced(const fs::path& path, const std::string& text) {
 }
 
 std::string read_whole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in.is_open())
-    throw squash_error("cannot read revision file", path.string());
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad())
-    throw squash_error("cannot read revision file", path.string());
-  return text;
+  try {
+    return util::read_file(path, "revision file");
+  } catch (const Error& error) {
+    throw squash_error(error.message(), error.file());
+  }
 }
 
 void rename_or_throw(const fs::path& from, const fs::path& to) {

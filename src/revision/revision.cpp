@@ -1,6 +1,7 @@
 #include "dbtool/revision/revision.h"
 
 #include "dbtool/error.h"
+#include "dbtool/util/file_text.h"
 #include "dbtool/util/strings.h"
 #include <openssl/evp.h>
 
@@ -8,10 +9,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace dbtool::revision {
 
@@ -209,32 +206,7 @@ Revision parse_revision(const std::string& text, const std::string& file) {
 }
 
 Revision read_revision_file(const std::filesystem::path& path) {
-  // Plain POSIX reads: graph commands read thousands of small files, and an ifstream
-  // costs more to set up than the file costs to read.
-  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor < 0)
-    throw Error(ErrorKind::Project,
-                std::string("cannot read revision file: ") + std::strerror(errno), path.string());
-  // Read until read() says end of file: a read may return less than asked before the
-  // end (a signal, a FIFO, a network or FUSE file system). The buffer is on the stack:
-  // growing a string to read into would zero it first, 16 KB per file.
-  std::string text;
-  char buffer[16384];
-  while (true) {
-    const ssize_t got = ::read(descriptor, buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0) {
-      const int error = errno;
-      ::close(descriptor);
-      throw Error(ErrorKind::Project,
-                  std::string("cannot read revision file: ") + std::strerror(error), path.string());
-    }
-    if (got == 0)
-      break;
-    text.append(buffer, static_cast<std::size_t>(got));
-  }
-  ::close(descriptor);
+  const std::string text = util::read_file(path, "revision file");
   Revision revision = parse_revision(text, path.string());
   revision.path = path;
   return revision;

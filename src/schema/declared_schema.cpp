@@ -12,6 +12,7 @@
 #include "dbtool/schema/sql_tokens.h"
 #include "dbtool/schema/sqlite_introspector.h"
 #include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/file_text.h"
 #include "dbtool/util/strings.h"
 #include "dbtool/util/two_halves.h"
 
@@ -19,12 +20,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <random>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 namespace dbtool::schema {
@@ -32,16 +31,6 @@ namespace dbtool::schema {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  if (in)
-    buffer << in.rdbuf();
-  if (!in || in.bad())
-    throw Error(ErrorKind::Project, "cannot read model file", path.string());
-  return buffer.str();
-}
 
 // The *.sql and *.json files of FOLDER, in name order. A folder that is missing or
 // cannot be read is an error: reading it as "no models" would turn every table of the
@@ -329,7 +318,7 @@ Schema load_by_execution(const std::vector<fs::path>& files) {
   };
   for (const auto& path : files) {
     const std::string file = path.string();
-    const std::string text = read_text(path);
+    const std::string text = util::read_file(path, "model file");
     if (path.extension() == ".json") {
       for (const auto& statement : json_model_statements(text, file, true)) {
         declared_twice(statement.name, file, statement.line);
@@ -463,7 +452,7 @@ std::unique_ptr<DeclaredModels::Read> read_models(const fs::path& folder) {
   auto read = std::make_unique<DeclaredModels::Read>();
   read->files = model_files(folder);
   for (const auto& path : read->files) {
-    const std::string text = read_text(path);
+    const std::string text = util::read_file(path, "model file");
     if (path.extension() == ".json") {
       auto file = json_model_statements(text, path.string(), false);
       std::move(file.begin(), file.end(), std::back_inserter(read->statements));
@@ -592,7 +581,7 @@ Schema load_postgres_models(const config::Settings& settings, db::PostgresConnec
   // A JSON model becomes PostgreSQL DDL (it may refer to tables of earlier files).
   for (const auto& file : files) {
     const bool json = file.extension() == ".json";
-    const std::string text = read_text(file);
+    const std::string text = util::read_file(file, "model file");
     if (!json) {
       const std::string sql = prepare_postgres_model(text, file.string(), context);
       try {

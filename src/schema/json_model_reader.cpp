@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <optional>
@@ -758,48 +759,161 @@ void name_foreign_keys(const DocumentContext& context, Schema& schema) {
     }
 }
 
+// Where the elements of the document's top-level "tables" list lie in its text, so
+// that each half parses and reads its own tables: parsing the whole document first
+// built a tree of every table on one thread, and freed it on one thread.
+struct TableSpans {
+  std::size_t list_begin = 0, list_end = 0;                  // the list, '[' to ']' inclusive
+  std::vector<std::pair<std::size_t, std::size_t>> elements; // [begin, end) each
+};
+
+// TEXT's table spans; nullopt when TEXT is not plainly an object with one "tables"
+// list (the caller then parses it whole, which also reports any syntax error). The
+// scan trusts nothing it finds: a piece that does not parse sends the caller back to
+// the whole document too.
+std::optional<TableSpans> find_table_spans(std::string_view text) {
+  TableSpans spans;
+  int depth = 0;
+  bool expect_key = false;    // at depth 1, after '{' or ','
+  bool key_is_tables = false; // the last key at depth 1 was "tables"
+  bool in_list = false;       // depth 2 is the "tables" list
+  bool found = false;
+  std::size_t element_begin = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+      continue;
+    if (in_list && depth == 2 && element_begin == std::string_view::npos && c != ']')
+      element_begin = i;
+    if (c == '"') {
+      // The closing quote is the first one after an even number of backslashes (memchr
+      // finds quotes faster than a loop over every byte of the strings).
+      const std::size_t start = i + 1;
+      for (i = start;; ++i) {
+        const void* quote = std::memchr(text.data() + i, '"', text.size() - i);
+        if (quote == nullptr)
+          return std::nullopt;
+        i = static_cast<std::size_t>(static_cast<const char*>(quote) - text.data());
+        std::size_t backslashes = 0;
+        while (i - backslashes > start && text[i - backslashes - 1] == '\\')
+          ++backslashes;
+        if (backslashes % 2 == 0)
+          break;
+      }
+      if (depth == 1 && expect_key) {
+        key_is_tables = text.substr(start, i - start) == "tables";
+        expect_key = false;
+      }
+    } else if (c == '{' || c == '[') {
+      if (depth == 0 && c != '{')
+        return std::nullopt;
+      ++depth;
+      if (depth == 1)
+        expect_key = true;
+      if (depth == 2 && key_is_tables) {
+        if (c != '[' || found)
+          return std::nullopt; // not a list, or a second "tables"
+        found = in_list = true;
+        spans.list_begin = i;
+      }
+    } else if (c == '}' || c == ']') {
+      if (depth == 2 && in_list) {
+        if (c != ']' || (element_begin == std::string_view::npos && !spans.elements.empty()))
+          return std::nullopt; // '}' closing the list, or a comma before ']'
+        if (element_begin != std::string_view::npos)
+          spans.elements.emplace_back(element_begin, i);
+        element_begin = std::string_view::npos;
+        in_list = false;
+        spans.list_end = i + 1;
+      }
+      if (--depth < 0)
+        return std::nullopt;
+      if (depth == 1)
+        key_is_tables = false;
+    } else if (c == ',') {
+      if (depth == 1) {
+        expect_key = true;
+        key_is_tables = false;
+      } else if (depth == 2 && in_list) {
+        if (element_begin == std::string_view::npos)
+          return std::nullopt; // a comma with no element before it
+        spans.elements.emplace_back(element_begin, i);
+        element_begin = std::string_view::npos;
+      }
+    }
+  }
+  if (!found || depth != 0)
+    return std::nullopt;
+  return spans;
+}
+
+// Raised inside the fast path when a piece of the text does not parse on its own: the
+// whole document is then parsed, for the error nlohmann gives with its position.
+struct PieceDoesNotParse {};
+
 // The tables, many of them as two halves on two threads (each with its own Reader: its
 // cache of types is its own); the first error in document order is still the one
-// reported, a table declared twice included.
-void read_tables(const Reader& reader, const json& document, const DocumentContext& context,
-                 Schema& schema) {
-  if (const json* tables = reader.list(document, "tables", "")) {
-    std::vector<Table> read[2];
-    std::exception_ptr errors[2];
-    util::run_in_two_halves(tables->size(), 100, [&](int part, std::size_t from, std::size_t to) {
-      const Reader local = reader;
-      try {
-        for (std::size_t k = from; k < to; ++k)
-          try {
+// reported, a table declared twice included. With SPANS, each table is parsed from its
+// span of the text inside its half; without, they are the document's own.
+void read_tables(const Reader& reader, const json& document, const TableSpans* spans,
+                 std::string_view text, const DocumentContext& context, Schema& schema) {
+  const json* tables = spans != nullptr ? nullptr : reader.list(document, "tables", "");
+  if (spans == nullptr && tables == nullptr) {
+    name_foreign_keys(context, schema);
+    return;
+  }
+  const std::size_t count = spans != nullptr ? spans->elements.size() : tables->size();
+  std::vector<Table> read[2];
+  std::exception_ptr errors[2];
+  bool unparsed[2] = {false, false};
+  util::run_in_two_halves(count, 100, [&](int part, std::size_t from, std::size_t to) {
+    const Reader local = reader;
+    try {
+      for (std::size_t k = from; k < to; ++k) {
+        try {
+          if (spans == nullptr) {
             read[part].push_back(read_table(local, (*tables)[k], context));
-          } catch (const Error& error) {
-            throw local.placed(error, "tables", k);
+            continue;
           }
-      } catch (...) {
-        errors[part] = std::current_exception();
+          const auto [begin, end] = spans->elements[k];
+          json value;
+          try {
+            value = json::parse(text.substr(begin, end - begin));
+          } catch (const json::exception&) {
+            unparsed[part] = true;
+            return;
+          }
+          read[part].push_back(read_table(local, value, context));
+        } catch (const Error& error) {
+          throw local.placed(error, "tables", k);
+        }
       }
-    });
-    // SQLite's names are one in any case ("t" and "T" are one table); PostgreSQL's
-    // JSON names are quoted, so there they are two.
-    std::set<std::string> folded;
-    std::size_t index = 0; // in document order, as long as no half has failed
-    for (int part = 0; part < 2; ++part) {
-      for (auto& table : read[part]) {
-        const std::string name = table.name;
-        const std::string where = "table '" + name + "'";
-        if (!reader.postgres() && !folded.insert(util::to_lower(name)).second)
-          throw reader.placed(Error(ErrorKind::Project,
-                                    where + ": declared twice (names are one in any case)",
-                                    reader.file()),
-                              "tables", index);
-        if (!schema.tables.emplace(name, std::move(table)).second)
-          throw reader.placed(Error(ErrorKind::Project, where + ": declared twice", reader.file()),
-                              "tables", index);
-        ++index;
-      }
-      if (errors[part])
-        std::rethrow_exception(errors[part]);
+    } catch (...) {
+      errors[part] = std::current_exception();
     }
+  });
+  if (unparsed[0] || unparsed[1])
+    throw PieceDoesNotParse{};
+  // SQLite's names are one in any case ("t" and "T" are one table); PostgreSQL's
+  // JSON names are quoted, so there they are two.
+  std::set<std::string> folded;
+  std::size_t index = 0; // in document order, as long as no half has failed
+  for (int part = 0; part < 2; ++part) {
+    for (auto& table : read[part]) {
+      const std::string name = table.name;
+      const std::string where = "table '" + name + "'";
+      if (!reader.postgres() && !folded.insert(util::to_lower(name)).second)
+        throw reader.placed(Error(ErrorKind::Project,
+                                  where + ": declared twice (names are one in any case)",
+                                  reader.file()),
+                            "tables", index);
+      if (!schema.tables.emplace(name, std::move(table)).second)
+        throw reader.placed(Error(ErrorKind::Project, where + ": declared twice", reader.file()),
+                            "tables", index);
+      ++index;
+    }
+    if (errors[part])
+      std::rethrow_exception(errors[part]);
   }
   name_foreign_keys(context, schema);
 }
@@ -909,7 +1023,9 @@ void read_routines(const Reader& reader, const json& document, Schema& schema) {
     }
 }
 
-Schema read_document(const Reader& reader, const json& document) {
+// DOCUMENT read; with SPANS, its tables are read from their spans of TEXT instead.
+Schema read_document(const Reader& reader, const json& document, const TableSpans* spans = nullptr,
+                     std::string_view text = {}) {
   reader.object(document, "");
   reader.allow_keys(document, "",
                     {"tables", "views", "triggers", "mixins", "naming_convention", "dialect",
@@ -926,7 +1042,7 @@ Schema read_document(const Reader& reader, const json& document) {
     }
   }
   Schema schema;
-  read_tables(reader, document, context, schema);
+  read_tables(reader, document, spans, text, context, schema);
   read_views(reader, document, schema);
   read_triggers(reader, document, schema);
   read_enums(reader, document, schema);
@@ -954,13 +1070,10 @@ std::pair<int, std::size_t> position_of(const std::string& text, std::size_t byt
   return {line, column};
 }
 
-} // namespace
-
-Schema schema_from_json_text(const std::string& text, const std::string& file,
-                             config::Backend backend) {
-  json document;
+// TEXT parsed whole by nlohmann; a syntax error names the line and column.
+json parse_whole(const std::string& text, const std::string& file) {
   try {
-    document = json::parse(text);
+    return json::parse(text);
   } catch (const json::parse_error& error) {
     const auto [line, column] = position_of(text, error.byte);
     std::string detail = error.what();
@@ -972,7 +1085,49 @@ Schema schema_from_json_text(const std::string& text, const std::string& file,
   } catch (const json::exception& error) { // a number out of range: no position to give
     throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
   }
-  return read_document(Reader(file, backend == config::Backend::Postgres, text), document);
+}
+
+// The fast path: the document without its tables parsed, and the tables parsed and
+// read in two halves (TableSpans). Null when a piece does not parse, or when the text
+// is not valid JSON and there is an error to report: the whole parse then reports
+// what it always did (a syntax error comes before any error in the model).
+std::optional<Schema> read_split(const Reader& reader, const std::string& text,
+                                 const TableSpans& spans) {
+  json outer;
+  try {
+    std::string rest;
+    rest.reserve(text.size() - (spans.list_end - spans.list_begin) + 2);
+    rest.append(text, 0, spans.list_begin).append("[]").append(text, spans.list_end);
+    outer = json::parse(rest);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+  try {
+    return read_document(reader, outer, &spans, text);
+  } catch (const PieceDoesNotParse&) {
+    return std::nullopt;
+  } catch (const Error&) {
+    if (!json::accept(text)) // a table failed to read before a later one failed to parse
+      return std::nullopt;
+    throw;
+  }
+}
+
+} // namespace
+
+Schema schema_from_json_text(const std::string& text, const std::string& file,
+                             config::Backend backend) {
+  const Reader reader(file, backend == config::Backend::Postgres, text);
+  if (const auto spans = find_table_spans(text))
+    if (auto schema = read_split(reader, text, *spans))
+      return std::move(*schema);
+  return read_document(reader, parse_whole(text, file));
+}
+
+Schema schema_from_json_text_whole(const std::string& text, const std::string& file,
+                                   config::Backend backend) {
+  const Reader reader(file, backend == config::Backend::Postgres, text);
+  return read_document(reader, parse_whole(text, file));
 }
 
 } // namespace dbtool::schema

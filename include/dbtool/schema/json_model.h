@@ -19,6 +19,12 @@ namespace dbtool::schema {
 Schema schema_from_json_text(const std::string& text, const std::string& file,
                              config::Backend backend = config::Backend::Sqlite);
 
+// The same, reading the document as one nlohmann tree on one thread; the tests and the
+// fuzz target check that schema_from_json_text (which parses each table inside the
+// half of the tables that reads it) gives the same model or the same error.
+Schema schema_from_json_text_whole(const std::string& text, const std::string& file,
+                                   config::Backend backend = config::Backend::Sqlite);
+
 // The same format, written from a model (what `scan --format json` prints): generic
 // types where the declared type is one's canonical rendering, the declared type
 // itself ("sqlite_type") where it is not, so that reading it back is exact.

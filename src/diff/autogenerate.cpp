@@ -7,6 +7,7 @@
 #include "dbtool/util/strings.h"
 
 #include <algorithm>
+#include <future>
 
 namespace dbtool::diff {
 
@@ -59,13 +60,18 @@ ModelComparison compare_with_models(const revision::RevisionGraph& graph,
                     "(--allow-empty-models compares them anyway)",
                 settings.schema_dir.string());
   const config::Backend backend = connection.backend();
-  Migration upgrade = plan_migration(live, declared, backend);
   ModelComparison comparison;
-  comparison.operations = std::move(upgrade.operations);
-  comparison.upgrade = std::move(upgrade.script);
-  // No change one way is no change the other way.
+  comparison.operations = compare_schemas(live, declared, backend);
+  // No change one way is no change the other way; a change is planned back on a second
+  // thread while the way there renders (both only read the two schemas).
+  std::future<MigrationScript> downgrade;
   if (!comparison.operations.empty())
-    comparison.downgrade = plan_migration(declared, live, backend).script;
+    downgrade = std::async(std::launch::async, [&live, &declared, backend] {
+      return plan_migration(declared, live, backend).script;
+    });
+  comparison.upgrade = render_migration(live, declared, comparison.operations, backend);
+  if (downgrade.valid())
+    comparison.downgrade = downgrade.get();
   return comparison;
 }
 

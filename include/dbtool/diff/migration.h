@@ -23,8 +23,12 @@ struct Migration {
   MigrationScript script;
 };
 
-// compare_schemas(FROM, TO, BACKEND), and the operations as BACKEND's SQL
-// (render_sqlite_migration or render_postgres_migration).
+// OPERATIONS (from FROM to TO) as BACKEND's SQL: render_sqlite_migration or
+// render_postgres_migration.
+MigrationScript render_migration(const schema::Schema& from, const schema::Schema& to,
+                                 const std::vector<Operation>& operations, config::Backend backend);
+
+// compare_schemas(FROM, TO, BACKEND), and the operations as BACKEND's SQL.
 Migration plan_migration(const schema::Schema& from, const schema::Schema& to,
                          config::Backend backend);
 

@@ -6,6 +6,8 @@
 #include "dbtool/util/strings.h"
 #include "dump_output.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 namespace dbtool::data {
@@ -105,7 +107,17 @@ DumpResult dump_postgres(db::Connection& connection, const DumpOptions& options,
                      "SET LOCAL timezone = 'UTC'; SET LOCAL extra_float_digits = 3");
   // dbtool's own tables are data like any other in sql, as in a SQLite dump (jsonl
   // leaves them out: left_out_of_dump).
-  const schema::Schema model = schema::introspect_postgres(connection);
+  // Rows alone (data-only, jsonl) need no table dbtool cannot migrate, unless one is
+  // dumped: with --table, only those named are refused; without, any (a dump of
+  // everything must not leave one out).
+  const bool rows_only = options.data_only || options.format == DumpFormat::Jsonl;
+  std::map<std::string, std::string> unsupported;
+  const schema::Schema model =
+      schema::introspect_postgres(connection, {}, rows_only ? &unsupported : nullptr);
+  for (const auto& [name, refusal] : unsupported)
+    if (options.tables.empty() ||
+        std::find(options.tables.begin(), options.tables.end(), name) != options.tables.end())
+      throw Error(ErrorKind::Project, refusal);
   const auto tables = ordered_tables(model, options);
   result.tables = tables.size();
   const bool with_schema = !options.data_only;

@@ -3,6 +3,7 @@
 #include "dbtool/data/value_codec.h"
 #include "dbtool/error.h"
 #include "dbtool/schema/introspector.h"
+#include "dbtool/schema/postgres_introspector.h"
 #include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sqlite_renderer.h"
 #include "dbtool/util/strings.h"
@@ -521,8 +522,13 @@ class Seeder {
   std::unique_ptr<TableLoader> make_loader(const std::string& name) {
     const bool postgres = m_connection.backend() == config::Backend::Postgres;
     // Read once, on the first table a file names: one snapshot of every table's shape.
+    // A PostgreSQL table dbtool does not migrate (partitioned, RLS, ...) is refused
+    // only when a file names it.
     if (!m_schema)
-      m_schema = schema::introspect(m_connection);
+      m_schema = postgres ? schema::introspect_postgres(m_connection, {}, &m_unsupported)
+                          : schema::introspect(m_connection);
+    if (const auto refused = m_unsupported.find(name); refused != m_unsupported.end())
+      throw Error(ErrorKind::Project, refused->second);
     // PostgreSQL's names are exact; SQLite finds a table without regard to case.
     const auto exact = m_schema->tables.find(name);
     const schema::Table* table = exact != m_schema->tables.end() ? &exact->second
@@ -560,6 +566,7 @@ class Seeder {
 
   db::Connection& m_connection;
   std::optional<schema::Schema> m_schema;
+  std::map<std::string, std::string> m_unsupported; // PostgreSQL: refusals by table name
   std::map<std::string, std::unique_ptr<TableLoader>> m_tables;
   SeedResult m_result;
 };

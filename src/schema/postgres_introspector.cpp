@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace dbtool::schema {
@@ -126,14 +127,17 @@ constexpr const char* sequence_json =
     "s.seqmin, s.seqcache, s.seqcycle)";
 
 // What every reader shares: the connection inside its snapshot, the schema being
-// filled, and the tables left out.
+// filled, and the tables left out (EXCLUDE, and those UNSUPPORTED keeps).
 struct Catalog {
   db::Connection& connection;
   const std::set<std::string>& exclude;
+  std::map<std::string, std::string>* unsupported;
   Schema schema;
 
   Rows query(const std::string& sql) { return connection.query(sql); }
-  bool wanted(const std::string& table) const { return exclude.count(table) == 0; }
+  bool wanted(const std::string& table) const {
+    return exclude.count(table) == 0 && (unsupported == nullptr || unsupported->count(table) == 0);
+  }
   Table* table_of(const db::Value& name) {
     const auto found = schema.tables.find(text_of(name));
     return found == schema.tables.end() ? nullptr : &found->second;
@@ -142,27 +146,28 @@ struct Catalog {
 
 // What dbtool cannot migrate yet is refused, naming the table, rather than read as
 // something else (a partition as a plain table, a policy not at all): "No changes"
-// must never be said of a database that differs.
-void refuse_unsupported(const std::string& name, const db::Row& row) {
-  const auto unsupported = [&](const std::string& what) {
-    throw Error(ErrorKind::Project, "table '" + name + "' " + what);
-  };
+// must never be said of a database that differs. The refusal, or nothing for a table
+// dbtool reads.
+std::optional<std::string> unsupported_table(const std::string& name, const db::Row& row) {
+  const auto unsupported = [&](const std::string& what) { return "table '" + name + "' " + what; };
   if (row.at(3))
-    unsupported("is partitioned (PARTITION BY " + *row.at(3) +
-                "): dbtool does not migrate partitioned tables yet");
+    return unsupported("is partitioned (PARTITION BY " + *row.at(3) +
+                       "): dbtool does not migrate partitioned tables yet");
   if (flag(row.at(4)))
-    unsupported("is a partition of '" + text_of(row.at(5)) +
-                "' (PARTITION OF): dbtool does not migrate partitioned tables yet");
+    return unsupported("is a partition of '" + text_of(row.at(5)) +
+                       "' (PARTITION OF): dbtool does not migrate partitioned tables yet");
   if (row.at(5))
-    unsupported("inherits from '" + text_of(row.at(5)) +
-                "' (INHERITS): dbtool does not migrate table inheritance yet");
+    return unsupported("inherits from '" + text_of(row.at(5)) +
+                       "' (INHERITS): dbtool does not migrate table inheritance yet");
   const std::string policies = text_of(row.at(7));
   if (flag(row.at(6)) || policies != "0")
-    unsupported("has row-level security (" +
-                std::string(flag(row.at(6)) ? "ENABLE ROW LEVEL SECURITY" : "") +
-                (flag(row.at(6)) && policies != "0" ? ", " : "") +
-                (policies != "0" ? policies + " polic" + (policies == "1" ? "y" : "ies") : "") +
-                "): dbtool does not migrate row-level security yet");
+    return unsupported(
+        "has row-level security (" +
+        std::string(flag(row.at(6)) ? "ENABLE ROW LEVEL SECURITY" : "") +
+        (flag(row.at(6)) && policies != "0" ? ", " : "") +
+        (policies != "0" ? policies + " polic" + (policies == "1" ? "y" : "ies") : "") +
+        "): dbtool does not migrate row-level security yet");
+  return std::nullopt;
 }
 
 // The tables, with their storage parameters (WITH (...)).
@@ -180,7 +185,12 @@ void read_tables(Catalog& catalog) {
     const std::string name = text_of(row.at(0));
     if (!catalog.wanted(name))
       continue;
-    refuse_unsupported(name, row);
+    if (auto refusal = unsupported_table(name, row)) {
+      if (catalog.unsupported == nullptr)
+        throw Error(ErrorKind::Project, *refusal);
+      catalog.unsupported->emplace(name, std::move(*refusal));
+      continue;
+    }
     Table table;
     table.name = name;
     table.storage_parameters = strings_of(row.at(1));
@@ -574,10 +584,11 @@ void read_comments(Catalog& catalog) {
 
 } // namespace
 
-Schema introspect_postgres(db::Connection& connection, const std::set<std::string>& exclude) {
+Schema introspect_postgres(db::Connection& connection, const std::set<std::string>& exclude,
+                           std::map<std::string, std::string>* unsupported) {
   // One snapshot for every query: a consistent view without locking anybody out.
   const db::ReadTransaction snapshot(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  Catalog catalog{connection, exclude, {}};
+  Catalog catalog{connection, exclude, unsupported, {}};
   read_tables(catalog);
   read_columns(catalog);
   read_constraints(catalog);

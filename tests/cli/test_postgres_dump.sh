@@ -245,4 +245,46 @@ expect_pg "$q_db" "SELECT count(*) FROM dbtool_history" "1"
 expect_equal "$(sequences)" "$before_sequences" "sequences after the refused seeds"
 expect_equal "$(rows)" "$before_rows" "rows after the refused seeds"
 
+test_case "rows beside tables dbtool does not migrate: dump --data-only, jsonl and seed refuse only those they touch"
+pg_project beside
+b=$project_dir
+beside_db=$pg_db
+pg_sql "$beside_db" "CREATE TABLE plain (id int PRIMARY KEY, v text);
+INSERT INTO plain VALUES (1, 'one');
+CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+INSERT INTO events VALUES (1, '2026-05-01');
+CREATE TABLE secret (id int PRIMARY KEY); ALTER TABLE secret ENABLE ROW LEVEL SECURITY;" >/dev/null
+run "$b" dump --data-only --table plain
+expect_rc 0
+expect_out "INSERT INTO plain (id, v) VALUES ('1', 'one');"
+expect_no_out "events"
+run "$b" dump --format jsonl --table plain
+expect_rc 0
+expect_out '[1, "one"]'
+run "$b" dump --data-only --table plain --table secret
+expect_rc 3
+expect_err "table 'secret' has row-level security (ENABLE ROW LEVEL SECURITY): dbtool does not migrate row-level security yet"
+expect_one_line_error
+run "$b" dump --format jsonl
+expect_rc 3
+expect_err "table 'events' is partitioned (PARTITION BY RANGE (at)): dbtool does not migrate partitioned tables yet"
+run "$b" dump --data-only --table events_2026
+expect_rc 3
+expect_err "table 'events_2026' is a partition of 'events' (PARTITION OF)"
+run "$b" dump --schema-only --table plain
+expect_rc 3
+expect_err "table 'events' is partitioned"
+printf '{"table": "plain", "rows": [{"id": 2, "v": "two"}]}' >"$TEST_TMP/plain.json"
+run "$b" seed "$TEST_TMP/plain.json"
+expect_rc 0
+expect_pg "$beside_db" "SELECT string_agg(v, ',' ORDER BY id) FROM plain" "one,two"
+printf '[{"table": "plain", "rows": [{"id": 3, "v": "three"}]}, {"table": "secret", "rows": [{"id": 1}]}]' >"$TEST_TMP/secret.json"
+run "$b" seed "$TEST_TMP/secret.json"
+expect_rc 3
+expect_err "table 'secret' has row-level security"
+expect_one_line_error
+expect_pg "$beside_db" "SELECT string_agg(v, ',' ORDER BY id) FROM plain" "one,two"
+expect_pg "$beside_db" "SELECT count(*) FROM secret" "0"
+
 finish

@@ -3,6 +3,7 @@
 #include "dbtool/db/connection.h"
 #include "dbtool/schema/schema.h"
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -18,7 +19,10 @@ namespace dbtool::schema {
 // prints them (pg_get_expr, pg_get_constraintdef). Objects an extension brought are
 // left out, and so are tables named in EXCLUDE. A table dbtool cannot migrate yet
 // (partitioned, a partition, INHERITS, row-level security or policies) is refused:
-// Error(Project) naming the table and what it is.
-Schema introspect_postgres(db::Connection& connection, const std::set<std::string>& exclude = {});
+// Error(Project) naming the table and what it is. With UNSUPPORTED, such a table is left
+// out instead and the refusal kept there by table name: the commands that only read or
+// write rows (dump --data-only, seed) refuse only when they come to such a table.
+Schema introspect_postgres(db::Connection& connection, const std::set<std::string>& exclude = {},
+                           std::map<std::string, std::string>* unsupported = nullptr);
 
 } // namespace dbtool::schema

@@ -571,16 +571,26 @@ class Seeder {
   SeedResult m_result;
 };
 
-void seed_json(Seeder& seeder, const std::string& text, const std::string& file) {
-  json document;
+json parse_seed_json(const std::string& text, const std::string& file) {
   try {
-    document = json::parse(text);
+    return json::parse(text);
   } catch (const json::exception& error) { // a syntax error, or a number out of range
     throw Error(ErrorKind::Project, std::string("invalid JSON: ") + error.what(), file);
   }
-  const json list = document.is_array() ? document : json::array({document});
-  for (std::size_t b = 0; b < list.size(); ++b) {
-    const json& block = list[b];
+}
+
+// The blocks of a JSON seed file: the document's elements, or the document itself.
+template <typename Visit> void each_block(const json& document, Visit visit) {
+  if (!document.is_array()) {
+    visit(document);
+    return;
+  }
+  for (const auto& block : document)
+    visit(block);
+}
+
+void seed_json(Seeder& seeder, const json& document, const std::string& file) {
+  each_block(document, [&](const json& block) {
     if (!block.is_object() || !block.contains("table") || !block["table"].is_string() ||
         !block.contains("rows") || !block["rows"].is_array())
       throw Error(ErrorKind::Project,
@@ -590,7 +600,7 @@ void seed_json(Seeder& seeder, const std::string& text, const std::string& file)
     for (std::size_t r = 0; r < rows.size(); ++r)
       seeder.object_row(table, rows[r],
                         file + ": table " + table.name() + ", row " + std::to_string(r + 1));
-  }
+  });
 }
 
 // Reads a row line "[v, v, {"$blob": "..."}, ...]" straight into reused values,
@@ -862,37 +872,50 @@ class OwnTables {
   std::string m_history;
 };
 
+// A JSON seed file, read and parsed once: the own-table check and the load both take
+// it. A parse that failed is kept and reported when the load comes to the file.
+struct JsonSeed {
+  json document;
+  std::exception_ptr invalid;
+};
+
 // Reads the tables FILES name and refuses the project's own before anything is written
-// (or locked). A JSON file is parsed whole (fixtures are small); a jsonl file, which
-// can be a large dump, has only its object lines parsed (the headers; rows are arrays).
-// What cannot be read or parsed is left to the load, which names the line.
-void refuse_own_tables(const std::vector<fs::path>& files, const OwnTables& own) {
-  for (const auto& path : files) {
-    const std::string file = path.string();
-    auto in = open_seed_file(path);
-    if (path.extension() == ".jsonl") {
-      std::string line;
-      for (int number = 1; std::getline(in, line); ++number) {
-        const auto start = line.find_first_not_of(" \t\r");
-        if (start == std::string::npos || line[start] != '{')
-          continue;
-        const json item = json::parse(line, nullptr, false);
-        if (item.is_object() && item.contains("columns") && item.contains("table") &&
-            item["table"].is_string())
-          own.check(item["table"].get<std::string>(), file, number);
+// (or locked), file by file. A JSON file is read and parsed here once, and its document
+// returned for the load (by index; a jsonl file has none: it streams at the load). A
+// jsonl file, which can be a large dump, has only its object lines parsed (the headers;
+// rows are arrays). What cannot be parsed is left to the load, which names the line.
+std::vector<std::optional<JsonSeed>>
+read_seeds_refusing_own_tables(const std::vector<fs::path>& files, const OwnTables& own) {
+  std::vector<std::optional<JsonSeed>> seeds(files.size());
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    const std::string file = files[k].string();
+    auto in = open_seed_file(files[k]);
+    if (files[k].extension() != ".jsonl") {
+      const std::string text = read_whole(in, file);
+      auto& seed = seeds[k].emplace();
+      try {
+        seed.document = parse_seed_json(text, file);
+      } catch (const Error&) {
+        seed.invalid = std::current_exception();
       }
+      each_block(seed.document, [&](const json& block) {
+        if (block.is_object() && block.contains("table") && block["table"].is_string())
+          own.check(block["table"].get<std::string>(), file);
+      });
       continue;
     }
-    const json document = json::parse(read_whole(in, file), nullptr, false);
-    auto check = [&](const json& block) {
-      if (block.is_object() && block.contains("table") && block["table"].is_string())
-        own.check(block["table"].get<std::string>(), file);
-    };
-    if (document.is_array())
-      std::for_each(document.begin(), document.end(), check);
-    else
-      check(document);
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      const auto start = line.find_first_not_of(" \t\r");
+      if (start == std::string::npos || line[start] != '{')
+        continue;
+      const json item = json::parse(line, nullptr, false);
+      if (item.is_object() && item.contains("columns") && item.contains("table") &&
+          item["table"].is_string())
+        own.check(item["table"].get<std::string>(), file, number);
+    }
   }
+  return seeds;
 }
 
 } // namespace
@@ -918,16 +941,20 @@ std::vector<fs::path> seed_files_in(const fs::path& folder) {
 
 SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files,
                          const SeedOptions& options) {
-  refuse_own_tables(files, OwnTables(options, connection.backend() == config::Backend::Postgres));
+  auto json_seeds = read_seeds_refusing_own_tables(
+      files, OwnTables(options, connection.backend() == config::Backend::Postgres));
   db::WriteTransaction transaction(connection);
   Seeder seeder(connection);
-  for (const auto& path : files) {
-    const std::string file = path.string();
-    auto in = open_seed_file(path);
-    if (path.extension() == ".jsonl") {
-      seed_jsonl(seeder, in, file);
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    const std::string file = files[k].string();
+    if (auto& seed = json_seeds[k]) {
+      if (seed->invalid)
+        std::rethrow_exception(seed->invalid);
+      seed_json(seeder, seed->document, file);
+      seed.reset(); // its memory serves the next file
     } else {
-      seed_json(seeder, read_whole(in, file), file);
+      auto in = open_seed_file(files[k]);
+      seed_jsonl(seeder, in, file);
     }
     ++seeder.result().files;
   }

@@ -67,19 +67,8 @@ std::vector<Token> tokenize(std::string_view sql) {
     const char c = sql[i];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
       ++i;
-    } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
-      while (i < n && sql[i] != '\n')
-        ++i;
-    } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
-      int depth = 0;
-      do {
-        if (sql.compare(i, 2, "/*") == 0)
-          ++depth, i += 2;
-        else if (sql.compare(i, 2, "*/") == 0)
-          --depth, i += 2;
-        else
-          ++i;
-      } while (i < n && depth > 0);
+    } else if ((c == '-' || c == '/') && i + 1 < n && sql[i + 1] == (c == '-' ? '-' : '*')) {
+      i = db::comment_end(sql, i);
     } else if (c == '"') {
       Token token{Token::Kind::Quoted, i, i, {}};
       token.value = unquote(sql, ++i, '"', false);
@@ -93,15 +82,10 @@ std::vector<Token> tokenize(std::string_view sql) {
       token.value = unquote(sql, i, '\'', escapes);
       token.end = i;
       tokens.push_back(std::move(token));
-    } else if (c == '$' && (i + 1 >= n || !(sql[i + 1] >= '0' && sql[i + 1] <= '9'))) {
-      // $tag$ ... $tag$ (a function body): skipped whole.
-      std::size_t k = i + 1;
-      while (k < n && sql[k] != '$' && word_char(sql[k]))
-        ++k;
-      if (k < n && sql[k] == '$') {
-        const std::string tag(sql.substr(i, k - i + 1));
-        const auto close = sql.find(tag, k + 1);
-        const std::size_t end = close == std::string_view::npos ? n : close + tag.size();
+    } else if (c == '$') {
+      // $tag$ ... $tag$ (a function body): skipped whole. (A '$' inside a word is the
+      // word's: words take it.)
+      if (const std::size_t end = db::dollar_quote_end(sql, i); end != std::string_view::npos) {
         tokens.push_back({Token::Kind::Body, i, end, {}});
         i = end;
       } else {

@@ -26,28 +26,12 @@ std::size_t dollar_tag_end(std::string_view sql, std::size_t i) {
 // Skips white space and comments from I.
 std::size_t skip_blank(std::string_view sql, std::size_t i) {
   while (i < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[i]))) {
+    if (std::isspace(static_cast<unsigned char>(sql[i])))
       ++i;
-    } else if (sql.compare(i, 2, "--") == 0) {
-      while (i < sql.size() && sql[i] != '\n')
-        ++i;
-    } else if (sql.compare(i, 2, "/*") == 0) {
-      int depth = 0;
-      while (i < sql.size()) {
-        if (sql.compare(i, 2, "/*") == 0) {
-          ++depth;
-          i += 2;
-        } else if (sql.compare(i, 2, "*/") == 0) {
-          i += 2;
-          if (--depth == 0)
-            break;
-        } else {
-          ++i;
-        }
-      }
-    } else {
+    else if (sql.compare(i, 2, "--") == 0 || sql.compare(i, 2, "/*") == 0)
+      i = comment_end(sql, i);
+    else
       break;
-    }
   }
   return i;
 }
@@ -75,11 +59,8 @@ std::vector<ScriptStatement> split_postgres_script(std::string_view sql) {
   };
   while (i < sql.size()) {
     const char c = sql[i];
-    if (c == '-' && sql.compare(i, 2, "--") == 0) {
-      while (i < sql.size() && sql[i] != '\n')
-        ++i;
-    } else if (c == '/' && sql.compare(i, 2, "/*") == 0) {
-      i = skip_blank(sql, i);
+    if ((c == '-' && sql.compare(i, 2, "--") == 0) || (c == '/' && sql.compare(i, 2, "/*") == 0)) {
+      i = comment_end(sql, i);
     } else if (c == '\'' || c == '"') {
       // E'...' strings take backslash escapes; standard strings and names do not.
       const bool escapes = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
@@ -100,14 +81,8 @@ std::vector<ScriptStatement> split_postgres_script(std::string_view sql) {
         }
       }
     } else if (c == '$' && (i == 0 || !is_identifier_char(sql[i - 1]))) {
-      const std::size_t tag_end = dollar_tag_end(sql, i);
-      if (tag_end == std::string_view::npos) {
-        ++i;
-        continue;
-      }
-      const std::string_view tag = sql.substr(i, tag_end - i);
-      const std::size_t close = sql.find(tag, tag_end);
-      i = close == std::string_view::npos ? sql.size() : close + tag.size();
+      const std::size_t end = dollar_quote_end(sql, i);
+      i = end == std::string_view::npos ? i + 1 : end;
     } else if (c == '(') {
       ++depth;
       ++i;
@@ -122,6 +97,36 @@ std::vector<ScriptStatement> split_postgres_script(std::string_view sql) {
   }
   finish(sql.size());
   return statements;
+}
+
+std::size_t dollar_quote_end(std::string_view sql, std::size_t i) {
+  const std::size_t tag_end = dollar_tag_end(sql, i);
+  if (tag_end == std::string_view::npos)
+    return std::string_view::npos;
+  const std::string_view tag = sql.substr(i, tag_end - i);
+  const std::size_t close = sql.find(tag, tag_end);
+  return close == std::string_view::npos ? sql.size() : close + tag.size();
+}
+
+std::size_t comment_end(std::string_view sql, std::size_t i) {
+  if (sql.compare(i, 2, "--") == 0) {
+    const std::size_t newline = sql.find('\n', i);
+    return newline == std::string_view::npos ? sql.size() : newline;
+  }
+  int depth = 0;
+  while (i < sql.size()) {
+    if (sql.compare(i, 2, "/*") == 0) {
+      ++depth;
+      i += 2;
+    } else if (sql.compare(i, 2, "*/") == 0) {
+      i += 2;
+      if (--depth == 0)
+        break;
+    } else {
+      ++i;
+    }
+  }
+  return i;
 }
 
 bool controls_transaction(std::string_view statement) {

@@ -22,6 +22,15 @@ struct ScriptStatement {
 // the server then names the error.
 std::vector<ScriptStatement> split_postgres_script(std::string_view sql);
 
+// Where the dollar-quoted body whose opening '$' is at I ends ("$tag$ ... $tag$" or
+// "$$ ... $$"): past its closing tag, or the end of SQL when nothing closes it. npos
+// when the '$' there opens no tag (a parameter like $1, a '$' with no closing one).
+std::size_t dollar_quote_end(std::string_view sql, std::size_t i);
+
+// Where the comment that starts at I ends: a "--" comment at the end of its line, a
+// "/* */" comment (they nest) past its closing "*/", or the end of SQL.
+std::size_t comment_end(std::string_view sql, std::size_t i);
+
 // Whether STATEMENT (as split above) begins or ends a transaction: BEGIN, START
 // TRANSACTION, COMMIT, END, ROLLBACK (not ROLLBACK TO SAVEPOINT), ABORT, and PREPARE
 // TRANSACTION / COMMIT PREPARED.

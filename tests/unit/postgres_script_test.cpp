@@ -72,3 +72,19 @@ TEST_CASE("transaction control statements are recognised") {
     CHECK_FALSE(controls_transaction(no));
   }
 }
+
+TEST_CASE("dollar_quote_end and comment_end: where a body or a comment ends") {
+  using dbtool::db::comment_end;
+  using dbtool::db::dollar_quote_end;
+  constexpr auto none = std::string_view::npos;
+  CHECK(dollar_quote_end("$$a;b$$ x", 0) == 7);
+  CHECK(dollar_quote_end("$f$ $$ $f$;", 0) == 10);
+  CHECK(dollar_quote_end("$f$ never closed", 0) == 16);
+  CHECK(dollar_quote_end("$1 + 2", 0) == none);
+  CHECK(dollar_quote_end("$", 0) == none);
+  CHECK(dollar_quote_end("$a b$", 0) == none); // a space ends no tag
+  CHECK(comment_end("-- x\nSELECT", 0) == 4);
+  CHECK(comment_end("-- to the end", 0) == 13);
+  CHECK(comment_end("/* a /* b */ c */d", 0) == 17);
+  CHECK(comment_end("/* open", 0) == 7);
+}

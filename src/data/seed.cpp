@@ -872,36 +872,80 @@ class OwnTables {
   std::string m_history;
 };
 
-// A JSON seed file, read and parsed once: the own-table check and the load both take
-// it. A parse that failed is kept and reported when the load comes to the file.
-struct JsonSeed {
-  json document;
-  std::exception_ptr invalid;
+// The "table" names of a JSON seed file's blocks, read as the text streams past (SAX)
+// without building the document: the own-table check reads every file before anything
+// is written, and the trees of all the files at once would cost the sum of their sizes.
+// A block's name is its last "table" key's (nlohmann's tree keeps the last), when that
+// is a string.
+class BlockTables : public nlohmann::json_sax<json> {
+ public:
+  std::vector<std::string> names;
+
+  bool null() override { return scalar(std::nullopt); }
+  bool boolean(bool) override { return scalar(std::nullopt); }
+  bool number_integer(number_integer_t) override { return scalar(std::nullopt); }
+  bool number_unsigned(number_unsigned_t) override { return scalar(std::nullopt); }
+  bool number_float(number_float_t, const string_t&) override { return scalar(std::nullopt); }
+  bool string(string_t& value) override { return scalar(value); }
+  bool binary(binary_t&) override { return scalar(std::nullopt); }
+  bool start_object(std::size_t) override { return open('o'); }
+  bool start_array(std::size_t) override { return open('a'); }
+  bool key(string_t& key) override {
+    m_table_next = in_block() && key == "table";
+    return true;
+  }
+  bool end_object() override {
+    if (in_block() && m_table)
+      names.push_back(std::move(*m_table));
+    return close();
+  }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  // Whether the innermost open value is a block: the document, or an element of the
+  // document's list.
+  bool in_block() const {
+    return m_open == std::string_view("o") || m_open == std::string_view("ao");
+  }
+  bool scalar(std::optional<std::string> value) {
+    if (m_table_next)
+      m_table = std::move(value);
+    m_table_next = false;
+    return true;
+  }
+  bool open(char kind) {
+    scalar(std::nullopt); // a "table" that is an object or a list names nothing
+    m_open += kind;
+    if (in_block())
+      m_table.reset();
+    return true;
+  }
+  bool close() {
+    m_open.pop_back();
+    return true;
+  }
+
+  std::string m_open; // the open values, outermost first: 'o' object, 'a' array
+  bool m_table_next = false;
+  std::optional<std::string> m_table;
 };
 
 // Reads the tables FILES name and refuses the project's own before anything is written
-// (or locked), file by file. A JSON file is read and parsed here once, and its document
-// returned for the load (by index; a jsonl file has none: it streams at the load). A
-// jsonl file, which can be a large dump, has only its object lines parsed (the headers;
-// rows are arrays). What cannot be parsed is left to the load, which names the line.
-std::vector<std::optional<JsonSeed>>
-read_seeds_refusing_own_tables(const std::vector<fs::path>& files, const OwnTables& own) {
-  std::vector<std::optional<JsonSeed>> seeds(files.size());
-  for (std::size_t k = 0; k < files.size(); ++k) {
-    const std::string file = files[k].string();
-    auto in = open_seed_file(files[k]);
-    if (files[k].extension() != ".jsonl") {
-      const std::string text = read_whole(in, file);
-      auto& seed = seeds[k].emplace();
-      try {
-        seed.document = parse_seed_json(text, file);
-      } catch (const Error&) {
-        seed.invalid = std::current_exception();
-      }
-      each_block(seed.document, [&](const json& block) {
-        if (block.is_object() && block.contains("table") && block["table"].is_string())
-          own.check(block["table"].get<std::string>(), file);
-      });
+// (or locked). A JSON file is read through BlockTables; a jsonl file, which can be a
+// large dump, has only its object lines parsed (the headers; rows are arrays). What
+// cannot be parsed is left to the load, which names the line.
+void refuse_own_tables(const std::vector<fs::path>& files, const OwnTables& own) {
+  for (const auto& path : files) {
+    const std::string file = path.string();
+    auto in = open_seed_file(path);
+    if (path.extension() != ".jsonl") {
+      BlockTables tables;
+      if (json::sax_parse(read_whole(in, file), &tables))
+        for (const auto& name : tables.names)
+          own.check(name, file);
       continue;
     }
     std::string line;
@@ -915,7 +959,6 @@ read_seeds_refusing_own_tables(const std::vector<fs::path>& files, const OwnTabl
         own.check(item["table"].get<std::string>(), file, number);
     }
   }
-  return seeds;
 }
 
 } // namespace
@@ -941,21 +984,16 @@ std::vector<fs::path> seed_files_in(const fs::path& folder) {
 
 SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>& files,
                          const SeedOptions& options) {
-  auto json_seeds = read_seeds_refusing_own_tables(
-      files, OwnTables(options, connection.backend() == config::Backend::Postgres));
+  refuse_own_tables(files, OwnTables(options, connection.backend() == config::Backend::Postgres));
   db::WriteTransaction transaction(connection);
   Seeder seeder(connection);
-  for (std::size_t k = 0; k < files.size(); ++k) {
-    const std::string file = files[k].string();
-    if (auto& seed = json_seeds[k]) {
-      if (seed->invalid)
-        std::rethrow_exception(seed->invalid);
-      seed_json(seeder, seed->document, file);
-      seed.reset(); // its memory serves the next file
-    } else {
-      auto in = open_seed_file(files[k]);
+  for (const auto& path : files) {
+    const std::string file = path.string();
+    auto in = open_seed_file(path);
+    if (path.extension() == ".jsonl")
       seed_jsonl(seeder, in, file);
-    }
+    else
+      seed_json(seeder, parse_seed_json(read_whole(in, file), file), file);
     ++seeder.result().files;
   }
   if (connection.backend() == config::Backend::Postgres) {

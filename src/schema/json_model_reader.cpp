@@ -768,23 +768,30 @@ struct TableSpans {
 };
 
 // TEXT's table spans; nullopt when TEXT is not plainly an object with one "tables"
-// list (the caller then parses it whole, which also reports any syntax error). The
-// scan trusts nothing it finds: a piece that does not parse sends the caller back to
-// the whole document too.
+// list of objects (the caller then parses it whole, which also reports any syntax
+// error). What nlohmann would read otherwise than the scan sends the caller there too:
+// a top-level key spelled with an escape (it may be "tables"), a second "tables" key
+// (nlohmann keeps the last), an element that does not begin with '{' (nlohmann skips a
+// byte order mark at the start of a piece, not inside a document). The scan trusts
+// nothing else it finds: a piece that does not parse goes the same way.
 std::optional<TableSpans> find_table_spans(std::string_view text) {
   TableSpans spans;
   int depth = 0;
   bool expect_key = false;    // at depth 1, after '{' or ','
   bool key_is_tables = false; // the last key at depth 1 was "tables"
   bool in_list = false;       // depth 2 is the "tables" list
-  bool found = false;
+  bool found = false;         // a "tables" key was seen
+  bool listed = false;        // and its list
   std::size_t element_begin = std::string_view::npos;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
       continue;
-    if (in_list && depth == 2 && element_begin == std::string_view::npos && c != ']')
+    if (in_list && depth == 2 && element_begin == std::string_view::npos && c != ']') {
+      if (c != '{')
+        return std::nullopt;
       element_begin = i;
+    }
     if (c == '"') {
       // The closing quote is the first one after an even number of backslashes (memchr
       // finds quotes faster than a loop over every byte of the strings).
@@ -801,7 +808,11 @@ std::optional<TableSpans> find_table_spans(std::string_view text) {
           break;
       }
       if (depth == 1 && expect_key) {
-        key_is_tables = text.substr(start, i - start) == "tables";
+        const std::string_view key = text.substr(start, i - start);
+        if (key.find('\\') != std::string_view::npos || (key == "tables" && found))
+          return std::nullopt;
+        key_is_tables = key == "tables";
+        found = found || key_is_tables;
         expect_key = false;
       }
     } else if (c == '{' || c == '[') {
@@ -811,9 +822,9 @@ std::optional<TableSpans> find_table_spans(std::string_view text) {
       if (depth == 1)
         expect_key = true;
       if (depth == 2 && key_is_tables) {
-        if (c != '[' || found)
-          return std::nullopt; // not a list, or a second "tables"
-        found = in_list = true;
+        if (c != '[')
+          return std::nullopt; // not a list
+        in_list = listed = true;
         spans.list_begin = i;
       }
     } else if (c == '}' || c == ']') {
@@ -842,7 +853,7 @@ std::optional<TableSpans> find_table_spans(std::string_view text) {
       }
     }
   }
-  if (!found || depth != 0)
+  if (!listed || depth != 0)
     return std::nullopt;
   return spans;
 }

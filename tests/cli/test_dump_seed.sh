@@ -239,6 +239,13 @@ run "$s" -c other.toml seed "$TEST_TMP/app_version.json"
 expect_rc 3
 expect_err "table 'app_version' is the project's version table"
 expect_equal "$(db_fingerprint "$s/data/app.db")" "$before" "database after the refused seeds"
+# Only a block's own "table" names its table (the last, as the load reads it): not one
+# inside another object of the block.
+printf '{"table": "dbtool_version", "rows": [{"key": "from_seed", "value": "1"}], "table": "settings",\n "note": {"table": "dbtool_history"}}\n' >"$TEST_TMP/nested.json"
+run "$s" seed "$TEST_TMP/nested.json"
+expect_rc 0
+expect_out "Seeded 1 file: 1 inserted"
+expect_sql "$s/data/app.db" "SELECT value FROM settings WHERE key = 'from_seed'" "1"
 
 test_case "dump: bad input"
 run "$p" dump --table nope

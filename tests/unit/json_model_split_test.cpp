@@ -71,6 +71,7 @@ TEST_CASE("split JSON read: the same model as the whole read, few tables and man
 
 TEST_CASE("split JSON read: shapes the scan of the text must not misread") {
   const std::string table = R"({"name": "a", "columns": [{"name": "id", "type": "integer"}]})";
+  const std::string table2 = R"({"name": "b", "columns": [{"name": "id", "type": "integer"}]})";
   for (const std::string& text : std::vector<std::string>{
            "{\"tables\": []}",
            "{\"tables\": [" + table + "]}",
@@ -90,10 +91,18 @@ TEST_CASE("split JSON read: shapes the scan of the text must not misread") {
            "{\"tables\": [" + table + "], \"unknown\": 1}",
            "{\"tables\": [{\"name\": \"a\", \"columns\": [{\"name\": \"id\", \"type\": "
            "\"integer\"}]}, {\"name\": \"A\", \"columns\": [{\"name\": \"id\", \"type\": "
-           "\"integer\"}]}]}",                                    // declared twice, in any case
-           "{\"tables\": [" + table + ", {\"name\": 1e999}]}",    // a number out of range
-           "{\"tables\": [" + table + ", {\"name\": \"b\\q\"}]}", // a bad escape
-           "\xEF\xBB\xBF{\"tables\": [" + table + "]}",           // a byte order mark
+           "\"integer\"}]}]}",                                        // declared twice, in any case
+           "{\"tables\": [" + table + ", {\"name\": 1e999}]}",        // a number out of range
+           "{\"tables\": [" + table + ", {\"name\": \"b\\q\"}]}",     // a bad escape
+           "\xEF\xBB\xBF{\"tables\": [" + table + "]}",               // a byte order mark
+           "{\"tables\": [\xEF\xBB\xBF" + table + "]}",               // one inside the list
+           "{\"tables\": [" + table + ",\xEF\xBB\xBF" + table + "]}", // and after a comma
+           "{\"tables\": [" + table + "], \"tables\": null}",         // "tables" again, not a list
+           "{\"tables\": [" + table + "], \"tables\": 5}",
+           "{\"tables\": null}",
+           "{\"tables\": [" + table + "], \"tabl\\u0065s\": [" + table2 + "]}", // escaped
+           "{\"tabl\\u0065s\": [" + table2 + "], \"tables\": [" + table + "]}",
+           "{\"tables\": [" + table + "],\f\"views\": []}", // a form feed
            "",
        }) {
     check_same(text);

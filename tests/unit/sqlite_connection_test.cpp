@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <sqlite3.h>
 
 using dbtool::db::SqliteConnection;
 
@@ -62,4 +63,13 @@ TEST_CASE("a file that is not a database is a database error, left untouched") {
                     (path.string() + ": cannot open database: file is not a database").c_str());
   CHECK(std::filesystem::file_size(path) == size);
   CHECK_FALSE(std::filesystem::exists(path.string() + "-wal"));
+}
+
+TEST_CASE("SQLite keeps no allocation counts (they would serialize threads on one mutex)") {
+  SqliteConnection connection{dbtool::config::SqliteOptions{}};
+  connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); "
+                     "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')");
+  CHECK(connection.query("SELECT count(*) FROM t").at(0).at(0) == "3");
+  // With the counts on, the connection's memory would show here.
+  CHECK(sqlite3_memory_used() == 0);
 }

@@ -20,6 +20,13 @@ namespace dbtool::db {
 
 namespace {
 
+// Process-wide, before SQLite initializes (hence at the program's start: a first
+// connection may come after other SQLite calls, and then the setting is refused).
+// Without memory statistics, every allocation inside SQLite skips a global mutex
+// (Debian's build keeps them on): introspecting 500 tables allocates hundreds of
+// thousands of times, and the two halves of a model's load would take turns at it.
+[[maybe_unused]] const int memory_statistics_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
 // Skips white space and SQL comments, so that a statement's reported line is the line
 // of its first token rather than of the comment above it.
 const char* skip_space_and_comments(const char* cursor, const char* end) {
@@ -147,25 +154,12 @@ class SqliteStatement : public db::Statement {
   sqlite3_stmt* m_stmt = nullptr;
 };
 
-// Process-wide settings, made before SQLite initializes. Without memory statistics
-// every allocation inside SQLite skips a global mutex: introspecting 500 tables
-// allocates hundreds of thousands of times. (If SQLite is already initialized the
-// call is refused and nothing changes.)
-void configure_library() {
-  static const bool configured = [] {
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    return true;
-  }();
-  (void)configured;
-}
-
 } // namespace
 
 SqliteConnection::SqliteConnection(const std::filesystem::path& path,
                                    const config::SqliteOptions& options, StatementObserver observer)
     : m_name(path.string()) {
   set_observer(std::move(observer));
-  configure_library();
   try {
     m_database = std::make_unique<SQLite::Database>(
         m_name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
@@ -178,7 +172,6 @@ SqliteConnection::SqliteConnection(const std::filesystem::path& path,
 SqliteConnection::SqliteConnection(const config::SqliteOptions& options, StatementObserver observer)
     : m_name(":memory:") {
   set_observer(std::move(observer));
-  configure_library();
   m_database =
       std::make_unique<SQLite::Database>(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
   apply_options(options);

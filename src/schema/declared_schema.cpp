@@ -145,6 +145,8 @@ std::vector<ModelStatement> json_model_statements(const std::string& text, const
     }
   });
   std::vector<ModelStatement> out;
+  out.reserve(table_rows[0].size() + table_rows[1].size() + index_rows[0].size() +
+              index_rows[1].size() + declared.views.size() + declared.triggers.size());
   for (auto* part : {&table_rows[0], &table_rows[1], &index_rows[0], &index_rows[1]})
     for (auto& statement : *part) {
       statement.line = line_of(statement.name);
@@ -455,7 +457,10 @@ std::unique_ptr<DeclaredModels::Read> read_models(const fs::path& folder) {
     const std::string text = util::read_file(path, "model file");
     if (path.extension() == ".json") {
       auto file = json_model_statements(text, path.string(), false);
-      std::move(file.begin(), file.end(), std::back_inserter(read->statements));
+      if (read->statements.empty())
+        read->statements = std::move(file); // most projects have one file: no copy
+      else
+        std::move(file.begin(), file.end(), std::back_inserter(read->statements));
     } else if (auto file = sql_model_statements(text, path.string())) {
       std::move(file->begin(), file->end(), std::back_inserter(read->statements));
     } else {

@@ -40,58 +40,114 @@ inline const json* member(const json& object, std::string_view key) {
   return nullptr;
 }
 
-// The line on which element INDEX of the document's top-level list LIST begins, or 0.
-// nlohmann's tree keeps no positions, so an error in a table is placed by scanning the
-// text again (on the error path only).
-int line_of_element(std::string_view text, std::string_view list, std::size_t index) {
-  int line = 1, depth = 0;
-  std::string_view key;        // the last string read at depth 1: a top-level key
-  bool in_list = false;        // depth 2 is LIST's array
-  std::size_t element = 0;     // elements of LIST begun so far
-  bool expect_element = false; // at depth 2, after '[' or ','
+// Where the elements of the document's top-level "tables" list lie in its text: each
+// part of the tables parses and reads its own (parsing the whole document first built
+// a tree of every table on one thread, and freed it on one thread), and an error in a
+// table names the line where it begins (nlohmann's tree keeps no positions).
+struct TableSpans {
+  std::size_t list_begin = 0, list_end = 0;                  // the list, '[' to ']' inclusive
+  std::vector<std::pair<std::size_t, std::size_t>> elements; // [begin, end) each
+  // Whether the text is plainly an object with one "tables" list of objects, which the
+  // fast path may cut as the spans say. Not when nlohmann would read it otherwise than
+  // the scan: a top-level key spelled with an escape (it may be "tables"), a second
+  // "tables" key (nlohmann keeps the last, as the spans do), an element that does not
+  // begin with '{' (nlohmann skips a byte order mark at the start of a piece, not inside
+  // a document); nor when the text is not JSON at all (the scan stops there). The fast
+  // path trusts nothing else it finds: a piece that does not parse sends it back to the
+  // whole document too.
+  bool plain = false;
+};
+
+TableSpans find_table_spans(std::string_view text) {
+  TableSpans spans;
+  bool plain = true;
+  int depth = 0;
+  bool expect_key = false;    // at depth 1, after '{' or ','
+  bool key_is_tables = false; // the last key at depth 1 was "tables"
+  bool in_list = false;       // depth 2 is the "tables" list
+  bool found = false;         // a "tables" key was seen
+  bool listed = false;        // and its list
+  std::size_t element_begin = std::string_view::npos;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '\n') {
-      ++line;
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
       continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\r')
-      continue;
-    if (in_list && depth == 2 && expect_element) {
-      if (element == index)
-        return line;
-      ++element;
-      expect_element = false;
+    if (in_list && depth == 2 && element_begin == std::string_view::npos && c != ']') {
+      plain = plain && c == '{';
+      element_begin = i;
     }
     if (c == '"') {
-      const std::size_t start = ++i;
-      for (; i < text.size() && text[i] != '"'; ++i)
-        if (text[i] == '\\')
-          ++i;
-      if (depth == 1)
-        key = text.substr(start, i - start);
+      // The closing quote is the first one after an even number of backslashes (memchr
+      // finds quotes faster than a loop over every byte of the strings).
+      const std::size_t start = i + 1;
+      for (i = start;; ++i) {
+        const void* quote = std::memchr(text.data() + i, '"', text.size() - i);
+        if (quote == nullptr)
+          return spans;
+        i = static_cast<std::size_t>(static_cast<const char*>(quote) - text.data());
+        std::size_t backslashes = 0;
+        while (i - backslashes > start && text[i - backslashes - 1] == '\\')
+          ++backslashes;
+        if (backslashes % 2 == 0)
+          break;
+      }
+      if (depth == 1 && expect_key) {
+        const std::string_view key = text.substr(start, i - start);
+        plain = plain && key.find('\\') == std::string_view::npos && !(key == "tables" && found);
+        key_is_tables = key == "tables";
+        found = found || key_is_tables;
+        expect_key = false;
+      }
     } else if (c == '{' || c == '[') {
+      if (depth == 0 && c != '{')
+        return spans;
       ++depth;
-      if (depth == 2 && c == '[' && key == list) {
-        in_list = true;
-        expect_element = true;
+      if (depth == 1)
+        expect_key = true;
+      if (depth == 2 && key_is_tables) {
+        plain = plain && c == '[';
+        if (c == '[') {
+          in_list = listed = true;
+          spans.list_begin = i;
+          spans.elements.clear(); // of an earlier "tables" list: the last one counts
+        }
       }
     } else if (c == '}' || c == ']') {
-      if (depth == 2)
+      if (depth == 2 && in_list) {
+        if (c != ']' || (element_begin == std::string_view::npos && !spans.elements.empty()))
+          return spans; // '}' closing the list, or a comma before ']'
+        if (element_begin != std::string_view::npos)
+          spans.elements.emplace_back(element_begin, i);
+        element_begin = std::string_view::npos;
         in_list = false;
-      --depth;
-    } else if (c == ',' && in_list && depth == 2) {
-      expect_element = true;
+        spans.list_end = i + 1;
+      }
+      if (--depth < 0)
+        return spans;
+      if (depth == 1)
+        key_is_tables = false;
+    } else if (c == ',') {
+      if (depth == 1) {
+        expect_key = true;
+        key_is_tables = false;
+      } else if (depth == 2 && in_list) {
+        if (element_begin == std::string_view::npos)
+          return spans; // a comma with no element before it
+        spans.elements.emplace_back(element_begin, i);
+        element_begin = std::string_view::npos;
+      }
     }
   }
-  return 0;
+  spans.plain = plain && listed && depth == 0;
+  return spans;
 }
 
 // Reading one document: every error names the file and what is being read.
 class Reader {
  public:
-  Reader(std::string file, bool postgres, std::string_view text = {})
-      : m_file(std::move(file)), m_postgres(postgres), m_text(text) {}
+  // TEXT and its SPANS place the errors of tables on their lines.
+  Reader(std::string file, bool postgres, std::string_view text, const TableSpans& spans)
+      : m_file(std::move(file)), m_postgres(postgres), m_text(text), m_spans(&spans) {}
 
   // Whether the model is read for PostgreSQL: its types, its names (case kept), its
   // SQL as written (SQLite's canonical spacing would split PostgreSQL's :: casts).
@@ -116,12 +172,12 @@ class Reader {
     throw Error(ErrorKind::Project, (where.empty() ? "" : where + ": ") + message, m_file);
   }
 
-  // ERROR, when it has no line yet, placed on the line where element INDEX of the
-  // top-level list LIST begins.
-  Error placed(const Error& error, std::string_view list, std::size_t index) const {
-    if (error.line() > 0 || m_text.empty())
+  // ERROR, when it has no line yet, placed on the line where table INDEX begins.
+  Error placed(const Error& error, std::size_t index) const {
+    if (error.line() > 0 || index >= m_spans->elements.size())
       return error;
-    return error.at(error.file(), line_of_element(m_text, list, index));
+    const std::size_t begin = m_spans->elements[index].first;
+    return error.at(error.file(), 1 + util::count_lines(m_text.substr(0, begin)));
   }
 
   const json& object(const json& value, const std::string& where) const {
@@ -195,6 +251,7 @@ class Reader {
   std::string m_file;
   bool m_postgres;
   std::string_view m_text; // the document's text, for the lines of errors
+  const TableSpans* m_spans;
   mutable std::map<std::string, std::string, std::less<>> m_types;
 };
 
@@ -769,105 +826,6 @@ void name_foreign_keys(const DocumentContext& context, Schema& schema) {
     }
 }
 
-// Where the elements of the document's top-level "tables" list lie in its text, so
-// that each half parses and reads its own tables: parsing the whole document first
-// built a tree of every table on one thread, and freed it on one thread.
-struct TableSpans {
-  std::size_t list_begin = 0, list_end = 0;                  // the list, '[' to ']' inclusive
-  std::vector<std::pair<std::size_t, std::size_t>> elements; // [begin, end) each
-};
-
-// TEXT's table spans; nullopt when TEXT is not plainly an object with one "tables"
-// list of objects (the caller then parses it whole, which also reports any syntax
-// error). What nlohmann would read otherwise than the scan sends the caller there too:
-// a top-level key spelled with an escape (it may be "tables"), a second "tables" key
-// (nlohmann keeps the last), an element that does not begin with '{' (nlohmann skips a
-// byte order mark at the start of a piece, not inside a document). The scan trusts
-// nothing else it finds: a piece that does not parse goes the same way.
-std::optional<TableSpans> find_table_spans(std::string_view text) {
-  TableSpans spans;
-  int depth = 0;
-  bool expect_key = false;    // at depth 1, after '{' or ','
-  bool key_is_tables = false; // the last key at depth 1 was "tables"
-  bool in_list = false;       // depth 2 is the "tables" list
-  bool found = false;         // a "tables" key was seen
-  bool listed = false;        // and its list
-  std::size_t element_begin = std::string_view::npos;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
-      continue;
-    if (in_list && depth == 2 && element_begin == std::string_view::npos && c != ']') {
-      if (c != '{')
-        return std::nullopt;
-      element_begin = i;
-    }
-    if (c == '"') {
-      // The closing quote is the first one after an even number of backslashes (memchr
-      // finds quotes faster than a loop over every byte of the strings).
-      const std::size_t start = i + 1;
-      for (i = start;; ++i) {
-        const void* quote = std::memchr(text.data() + i, '"', text.size() - i);
-        if (quote == nullptr)
-          return std::nullopt;
-        i = static_cast<std::size_t>(static_cast<const char*>(quote) - text.data());
-        std::size_t backslashes = 0;
-        while (i - backslashes > start && text[i - backslashes - 1] == '\\')
-          ++backslashes;
-        if (backslashes % 2 == 0)
-          break;
-      }
-      if (depth == 1 && expect_key) {
-        const std::string_view key = text.substr(start, i - start);
-        if (key.find('\\') != std::string_view::npos || (key == "tables" && found))
-          return std::nullopt;
-        key_is_tables = key == "tables";
-        found = found || key_is_tables;
-        expect_key = false;
-      }
-    } else if (c == '{' || c == '[') {
-      if (depth == 0 && c != '{')
-        return std::nullopt;
-      ++depth;
-      if (depth == 1)
-        expect_key = true;
-      if (depth == 2 && key_is_tables) {
-        if (c != '[')
-          return std::nullopt; // not a list
-        in_list = listed = true;
-        spans.list_begin = i;
-      }
-    } else if (c == '}' || c == ']') {
-      if (depth == 2 && in_list) {
-        if (c != ']' || (element_begin == std::string_view::npos && !spans.elements.empty()))
-          return std::nullopt; // '}' closing the list, or a comma before ']'
-        if (element_begin != std::string_view::npos)
-          spans.elements.emplace_back(element_begin, i);
-        element_begin = std::string_view::npos;
-        in_list = false;
-        spans.list_end = i + 1;
-      }
-      if (--depth < 0)
-        return std::nullopt;
-      if (depth == 1)
-        key_is_tables = false;
-    } else if (c == ',') {
-      if (depth == 1) {
-        expect_key = true;
-        key_is_tables = false;
-      } else if (depth == 2 && in_list) {
-        if (element_begin == std::string_view::npos)
-          return std::nullopt; // a comma with no element before it
-        spans.elements.emplace_back(element_begin, i);
-        element_begin = std::string_view::npos;
-      }
-    }
-  }
-  if (!listed || depth != 0)
-    return std::nullopt;
-  return spans;
-}
-
 // Raised inside the fast path when a piece of the text does not parse on its own: the
 // whole document is then parsed, for the error nlohmann gives with its position.
 struct PieceDoesNotParse {};
@@ -906,7 +864,7 @@ void read_tables(const Reader& reader, const json& document, const TableSpans* s
           }
           read[part].push_back(read_table(local, value, context));
         } catch (const Error& error) {
-          throw local.placed(error, "tables", k);
+          throw local.placed(error, k);
         }
       }
     } catch (...) {
@@ -927,10 +885,10 @@ void read_tables(const Reader& reader, const json& document, const TableSpans* s
         throw reader.placed(Error(ErrorKind::Project,
                                   where + ": declared twice (names are one in any case)",
                                   reader.file()),
-                            "tables", index);
+                            index);
       if (!schema.tables.emplace(name, std::move(table)).second)
         throw reader.placed(Error(ErrorKind::Project, where + ": declared twice", reader.file()),
-                            "tables", index);
+                            index);
       ++index;
     }
     if (errors[part])
@@ -1138,16 +1096,18 @@ std::optional<Schema> read_split(const Reader& reader, const std::string& text,
 
 Schema schema_from_json_text(const std::string& text, const std::string& file,
                              config::Backend backend) {
-  const Reader reader(file, backend == config::Backend::Postgres, text);
-  if (const auto spans = find_table_spans(text))
-    if (auto schema = read_split(reader, text, *spans))
+  const TableSpans spans = find_table_spans(text);
+  const Reader reader(file, backend == config::Backend::Postgres, text, spans);
+  if (spans.plain)
+    if (auto schema = read_split(reader, text, spans))
       return std::move(*schema);
   return read_document(reader, parse_whole(text, file));
 }
 
 Schema schema_from_json_text_whole(const std::string& text, const std::string& file,
                                    config::Backend backend) {
-  const Reader reader(file, backend == config::Backend::Postgres, text);
+  const TableSpans spans = find_table_spans(text);
+  const Reader reader(file, backend == config::Backend::Postgres, text, spans);
   return read_document(reader, parse_whole(text, file));
 }
 

@@ -152,3 +152,16 @@ TEST_CASE("split JSON read: random damage to a model reads the same both ways") 
     check_same(text, trial % 2 == 0 ? Backend::Sqlite : Backend::Postgres);
   }
 }
+
+TEST_CASE("split JSON read: an element that is no table is named at its line, read whole") {
+  const std::string text = "{\n  \"tables\": [\n    {\"name\": \"a\", \"columns\": [{\"name\": "
+                           "\"id\", \"type\": \"integer\"}]},\n    5\n  ]\n}\n";
+  check_same(text);
+  try {
+    (void)dbtool::schema::schema_from_json_text(text, "m.json");
+    FAIL("no error");
+  } catch (const dbtool::Error& error) {
+    CHECK(error.message() == "table: expected an object");
+    CHECK(error.line() == 4);
+  }
+}

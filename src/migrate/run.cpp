@@ -58,15 +58,15 @@ std::vector<ValidationIssue> validation_issues(const RevisionGraph& graph,
           {row, "", "the database is at revision " + row + ", which no revision file defines"});
   }
   const RevisionSet applied = graph.ancestors(known);
-  const auto checksums = store.read_checksums(connection);
+  const auto applications = store.read_applications(connection);
   for (Index index : graph.topological_order()) {
     if (!applied[index])
       continue;
     const Revision& revision = graph.at(index);
-    const auto recorded = checksums.find(revision.id);
-    if (recorded == checksums.end())
+    const auto recorded = applications.find(revision.id);
+    if (recorded == applications.end())
       continue;
-    if (const auto edit = edited(revision, recorded->second))
+    if (const auto edit = edited(revision, recorded->second.checksum))
       issues.push_back({revision.id, revision.path.string(), *edit});
   }
   return issues;

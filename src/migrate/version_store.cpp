@@ -118,17 +118,4 @@ VersionStore::read_applications(db::Connection& connection) const {
   return applications;
 }
 
-std::unordered_map<std::string, std::string>
-VersionStore::read_checksums(db::Connection& connection) const {
-  std::unordered_map<std::string, std::string> checksums;
-  if (!connection.has_table(m_history_table))
-    return checksums;
-  for (const auto& row :
-       connection.query("SELECT revision, checksum FROM " + sql_identifier(m_history_table) +
-                        " WHERE direction <> 'downgrade' ORDER BY id"))
-    if (row.at(0))
-      checksums[*row[0]] = row.at(1).value_or("");
-  return checksums;
-}
-
 } // namespace dbtool::migrate

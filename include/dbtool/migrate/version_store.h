@@ -54,9 +54,6 @@ class VersionStore {
   // Each revision's latest upgrade or stamp, by revision id; empty when there is no
   // history table.
   std::unordered_map<std::string, Application> read_applications(db::Connection& connection) const;
-  // The checksum of each revision's latest upgrade or stamp, by revision id (what the
-  // check for edited files needs, without the other columns of every history row).
-  std::unordered_map<std::string, std::string> read_checksums(db::Connection& connection) const;
 
  private:
   std::string m_version_table;

@@ -155,7 +155,7 @@ struct ColumnChanges {
   ColumnChanges(const Table& before, const Table& after,
                 const std::set<std::string>& remade_types) {
     for (const auto& column : before.columns) {
-      const Column* other = find_by_name(after.columns, column.name);
+      const Column* other = after.find_column(column.name);
       if (other == nullptr)
         continue;
       if (other->type != column.type || other->collation != column.collation)
@@ -167,7 +167,7 @@ struct ColumnChanges {
         by_enum.insert(column.name);
     }
     for (const auto& column : after.columns) {
-      const Column* old = find_by_name(before.columns, column.name);
+      const Column* old = before.find_column(column.name);
       if (old != nullptr && (old->generated != column.generated ||
                              (column.generated && (mentions_any(*column.generated, retyped) ||
                                                    mentions_any(*column.generated, by_enum)))))
@@ -191,8 +191,8 @@ struct ColumnChanges {
            mentions_any(key.expression, by_enum)))
         return true;
       if (!key.column.empty() && retyped.count(key.column) != 0) {
-        const Column* a = find_by_name(before.columns, key.column);
-        const Column* b = find_by_name(after.columns, key.column);
+        const Column* a = before.find_column(key.column);
+        const Column* b = after.find_column(key.column);
         if (a && b && a->collation != b->collation)
           return true;
       }
@@ -512,14 +512,13 @@ class Renderer {
     std::string first; // statements before the ALTER TABLE
     std::string extra; // statements after it (comments, sequences)
     auto stays = [&](const Column& column) {
-      return find_by_name(before.columns, column.name) != nullptr &&
-             changes.remade.count(column.name) == 0;
+      return before.find_column(column.name) != nullptr && changes.remade.count(column.name) == 0;
     };
     for (const bool generated : {true, false})
       for (const auto& column : before.columns) {
         if (column.generated.has_value() != generated)
           continue;
-        const Column* other = find_by_name(after.columns, column.name);
+        const Column* other = after.find_column(column.name);
         if (other != nullptr && stays(*other))
           continue;
         m_planner.add(DropColumns, listed,
@@ -529,7 +528,7 @@ class Renderer {
       }
     std::vector<const Column*> generated_adds;
     for (const auto& column : after.columns) {
-      const Column* old = find_by_name(before.columns, column.name);
+      const Column* old = before.find_column(column.name);
       if (!stays(column) && column.generated) {
         generated_adds.push_back(&column);
         continue;
@@ -772,9 +771,8 @@ class Renderer {
         if (column.type != name && column.type != name + "[]")
           continue;
         const auto old_table = m_from.tables.find(table_name);
-        const Column* old = old_table == m_from.tables.end()
-                                ? nullptr
-                                : find_by_name(old_table->second.columns, column.name);
+        const Column* old =
+            old_table == m_from.tables.end() ? nullptr : old_table->second.find_column(column.name);
         if (old == nullptr || old->type != column.type)
           continue;
         const std::string target =

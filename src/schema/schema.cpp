@@ -33,10 +33,7 @@ const Table* Schema::find_table(const std::string& name) const {
 }
 
 const Column* Table::find_column(const std::string& column) const {
-  for (const auto& candidate : columns)
-    if (candidate.name == column)
-      return &candidate;
-  return nullptr;
+  return find_by_name(columns, column);
 }
 
 const Column* Table::find_column_ignoring_case(const std::string& column) const {

@@ -6,6 +6,7 @@
 #include "dbtool/schema/postgres_introspector.h"
 #include "dbtool/schema/postgres_renderer.h"
 #include "dbtool/schema/sqlite_renderer.h"
+#include "dbtool/util/file_text.h"
 #include "dbtool/util/strings.h"
 
 #include <nlohmann/json.hpp>
@@ -18,7 +19,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 
 namespace dbtool::data {
 
@@ -812,27 +812,30 @@ void seed_jsonl(Seeder& seeder, std::istream& in, const std::string& file) {
     throw Error(ErrorKind::Project, "cannot read seed file", file);
 }
 
-std::ifstream open_seed_file(const fs::path& path) {
-  const std::string file = path.string();
+// A seed file that is a folder is named as one (reading it would say "Is a directory").
+void refuse_folder(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec))
-    throw Error(ErrorKind::Project, "cannot read seed file: it is a folder", file);
+    throw Error(ErrorKind::Project, "cannot read seed file: it is a folder", path.string());
+}
+
+// A jsonl seed file, opened to stream line by line.
+std::ifstream open_seed_file(const fs::path& path) {
+  refuse_folder(path);
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error(ErrorKind::Project,
                 std::string("cannot read seed file") +
                     (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()),
-                file);
+                path.string());
   return in;
 }
 
-std::string read_whole(std::ifstream& in, const std::string& file) {
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad())
-    throw Error(ErrorKind::Project, "cannot read seed file", file);
-  return buffer.str();
+// A JSON seed file's whole text.
+std::string read_seed_file(const fs::path& path) {
+  refuse_folder(path);
+  return util::read_file(path, "seed file");
 }
 
 // The project's version and history tables, which seed refuses: their rows say which
@@ -940,14 +943,14 @@ class BlockTables : public nlohmann::json_sax<json> {
 void refuse_own_tables(const std::vector<fs::path>& files, const OwnTables& own) {
   for (const auto& path : files) {
     const std::string file = path.string();
-    auto in = open_seed_file(path);
     if (path.extension() != ".jsonl") {
       BlockTables tables;
-      if (json::sax_parse(read_whole(in, file), &tables))
+      if (json::sax_parse(read_seed_file(path), &tables))
         for (const auto& name : tables.names)
           own.check(name, file);
       continue;
     }
+    auto in = open_seed_file(path);
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
       const auto start = line.find_first_not_of(" \t\r");
@@ -989,11 +992,12 @@ SeedResult seed_database(db::Connection& connection, const std::vector<fs::path>
   Seeder seeder(connection);
   for (const auto& path : files) {
     const std::string file = path.string();
-    auto in = open_seed_file(path);
-    if (path.extension() == ".jsonl")
+    if (path.extension() == ".jsonl") {
+      auto in = open_seed_file(path);
       seed_jsonl(seeder, in, file);
-    else
-      seed_json(seeder, parse_seed_json(read_whole(in, file), file), file);
+    } else {
+      seed_json(seeder, parse_seed_json(read_seed_file(path), file), file);
+    }
     ++seeder.result().files;
   }
   if (connection.backend() == config::Backend::Postgres) {
